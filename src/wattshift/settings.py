@@ -1,0 +1,42 @@
+"""Where wattshift finds its data directory and its warehouse.
+
+``WATTSHIFT_DATA_DIR``: the folder holding the source files (``onchain/``, ``power/``, ``asics/``, ``gpu/``).
+``WATTSHIFT_DB``: the DuckDB warehouse file; default ``$XDG_DATA_HOME/wattshift/wattshift.duckdb``
+(``~/.local/share/wattshift/wattshift.duckdb``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from wattshift.errors import ConfigError
+
+
+def data_dir(explicit: str | Path | None = None) -> Path:
+    """The source-data directory: ``explicit``, else ``$WATTSHIFT_DATA_DIR``.
+
+    Raises
+    ------
+    ConfigError
+        If neither is set, or the folder does not exist.
+    """
+    raw = explicit if explicit is not None else os.environ.get("WATTSHIFT_DATA_DIR")
+    if not raw:
+        raise ConfigError(
+            "no data directory: set WATTSHIFT_DATA_DIR (or pass --data-dir); "
+            "`wattshift data fetch --to DIR` downloads the public data into DIR"
+        )
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise ConfigError(f"data directory {path} does not exist")
+    return path
+
+
+def db_path(explicit: str | Path | None = None) -> Path:
+    """The warehouse file: ``explicit``, else ``$WATTSHIFT_DB``, else the user's data directory."""
+    raw = explicit if explicit is not None else os.environ.get("WATTSHIFT_DB")
+    if raw:
+        return Path(raw).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "wattshift" / "wattshift.duckdb"

@@ -1,0 +1,70 @@
+"""Unit conversions, in one place.
+
+Every other module converts through these functions (or the constants below), so a reader can
+check a unit in one file. Names carry units: ``*_ths`` is TH/s, ``*_j_per_th`` is J/TH,
+``*_usd_per_mwh`` is USD/MWh and so on.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+FloatLike = TypeVar("FloatLike", float, npt.NDArray[np.float64])
+
+SECONDS_PER_DAY = 86_400.0
+HOURS_PER_DAY = 24.0
+HOURS_PER_YEAR = 8_760.0
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0  # 730 h, the usual colocation convention
+JOULES_PER_KWH = 3.6e6
+HASHES_PER_TH = 1e12
+TH_PER_EH = 1e6
+TH_PER_PH = 1e3
+TWO_POW_32 = 2.0**32
+
+
+def ths_to_ehs(hashrate_ths: FloatLike) -> FloatLike:
+    """TH/s → EH/s."""
+    return hashrate_ths / TH_PER_EH
+
+
+def ehs_to_ths(hashrate_ehs: FloatLike) -> FloatLike:
+    """EH/s → TH/s."""
+    return hashrate_ehs * TH_PER_EH
+
+
+def usd_per_kwh_to_usd_per_mwh(price_usd_per_kwh: FloatLike) -> FloatLike:
+    """USD/kWh → USD/MWh."""
+    return price_usd_per_kwh * 1000.0
+
+
+def usd_per_mwh_to_usd_per_kwh(price_usd_per_mwh: FloatLike) -> FloatLike:
+    """USD/MWh → USD/kWh."""
+    return price_usd_per_mwh / 1000.0
+
+
+def usd_per_kw_month_to_usd_per_mwh(rate_usd_per_kw_month: FloatLike) -> FloatLike:
+    """Capacity rate USD/kW-month → USD per MWh of a load running all 730 hours of the month."""
+    return rate_usd_per_kw_month * 1000.0 / HOURS_PER_MONTH
+
+
+def usd_per_mw_month_to_usd_per_mwh(cost_usd_per_mw_month: FloatLike, uptime: float = 1.0) -> FloatLike:
+    """Fixed cost USD/MW-month → USD per MWh consumed at ``uptime`` (fraction of hours running)."""
+    return cost_usd_per_mw_month / (HOURS_PER_MONTH * uptime)
+
+
+def kw_year_to_usd_per_mw(rate_usd_per_kw_year: FloatLike) -> FloatLike:
+    """USD/kW-year → USD/MW-year."""
+    return rate_usd_per_kw_year * 1000.0
+
+
+def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLike:
+    """Efficiency [J/TH] = power [W] / hashrate [TH/s] (W = J/s)."""
+    return power_w / hashrate_ths
+
+
+def mw_to_ths(power_mw: FloatLike, efficiency_j_per_th_: FloatLike) -> FloatLike:
+    """Hashrate [TH/s] that ``power_mw`` buys at ``efficiency_j_per_th_``."""
+    return power_mw * 1e6 / efficiency_j_per_th_
