@@ -1,0 +1,231 @@
+"""Checks shared by every adapter; each failure raises :class:`~wattshift.errors.DataError`
+naming the file, the 1-based line (header = line 1) and the column.
+
+Adapters read a file into a frame of strings/numbers with the default RangeIndex, where row ``i``
+is line ``i + 2`` of a CSV with one header line (``line_of``); for other layouts they pass
+``first_data_line``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from wattshift.data.schema import PRICE_MAX_USD_PER_MWH, PRICE_MIN_USD_PER_MWH
+from wattshift.errors import DataError
+
+Source = str | Path | bytes | IO[bytes] | IO[str]
+
+
+def source_name(source: Source, name: str | None = None) -> str:
+    """Name used in error messages: ``name``, else the path, else ``"<buffer>"``."""
+    if name is not None:
+        return name
+    if isinstance(source, str | Path):
+        return str(source)
+    return "<buffer>"
+
+
+def read_csv_text(source: Source, name: str) -> pd.DataFrame:
+    """Read a CSV as strings (no type guessing), raising :class:`DataError` on empty or ragged files.
+
+    Parameters
+    ----------
+    source
+        A path, raw bytes, or an open text/binary file object.
+    name
+        File name for error messages.
+    """
+    raw = _read_bytes(source)
+    _check_not_truncated(raw, name)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(raw),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            on_bad_lines="error",
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError("the file is empty (no header line)", file=name, line=1) from None
+    except pd.errors.ParserError as exc:
+        line = _line_from_parser_error(str(exc))
+        raise DataError(f"malformed CSV (truncated or ragged row): {exc}", file=name, line=line) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text: {exc}", file=name) from None
+    if frame.empty:
+        raise DataError("the file has a header but no data rows", file=name, line=2)
+    return frame
+
+
+def _read_bytes(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str | Path):
+        try:
+            return Path(source).read_bytes()
+        except OSError as exc:
+            raise DataError(f"cannot read: {exc.strerror}", file=str(source)) from None
+    data = source.read()
+    return data.encode() if isinstance(data, str) else data
+
+
+def _check_not_truncated(raw: bytes, name: str) -> None:
+    """A last line with fewer fields than the header means the file was cut short."""
+    lines = raw.rstrip(b"\r\n").split(b"\n")
+    if len(lines) < 2:
+        return
+    header, last = lines[0], lines[-1]
+    try:
+        n_header = len(next(csv.reader([header.decode()])))
+        n_last = len(next(csv.reader([last.decode(errors="replace")])))
+    except (StopIteration, csv.Error):
+        return
+    if n_last < n_header:
+        raise DataError(
+            f"truncated file: the last row has {n_last} of the header's {n_header} fields",
+            file=name,
+            line=len(lines),
+        )
+
+
+def _line_from_parser_error(message: str) -> int | None:
+    # pandas says e.g. "Error tokenizing data. C error: Expected 4 fields in line 7, saw 5"
+    marker = " in line "
+    if marker in message:
+        tail = message.split(marker, 1)[1]
+        digits = "".join(ch for ch in tail.split(",", 1)[0] if ch.isdigit())
+        if digits:
+            return int(digits)
+    return None
+
+
+def line_of(row_position: int, first_data_line: int = 2) -> int:
+    """1-based file line of the ``row_position``-th data row (0-based)."""
+    return row_position + first_data_line
+
+
+def require_columns(frame: pd.DataFrame, required: Iterable[str], name: str, *, what: str = "header") -> None:
+    """Raise if any of ``required`` is missing from ``frame.columns`` (names the first missing one)."""
+    present = {str(c) for c in frame.columns}
+    missing = [c for c in required if c not in present]
+    if missing:
+        raise DataError(
+            f"{what} lacks column(s) {', '.join(missing)}; found: {', '.join(map(str, frame.columns))}",
+            file=name,
+            line=1,
+            column=missing[0],
+        )
+
+
+def to_float(
+    frame: pd.DataFrame,
+    column: str,
+    name: str,
+    *,
+    required: bool = False,
+    first_data_line: int = 2,
+) -> np.ndarray:
+    """Column as float64; empty cells are NaN (or an error if ``required``); text is an error."""
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.isnan(values) & raw.notna().to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"not a number: {raw.iloc[pos]!r}",
+            file=name,
+            line=line_of(pos, first_data_line),
+            column=column,
+        )
+    if required and np.isnan(values).any():
+        pos = int(np.flatnonzero(np.isnan(values))[0])
+        raise DataError(
+            "empty cell in a required column", file=name, line=line_of(pos, first_data_line), column=column
+        )
+    return values
+
+
+def to_datetime(
+    frame: pd.DataFrame,
+    column: str,
+    name: str,
+    *,
+    fmt: str | None = None,
+    utc: bool = False,
+    first_data_line: int = 2,
+) -> pd.Series:
+    """Column parsed as timestamps; an empty or unparseable cell is an error naming its line."""
+    raw = frame[column]
+    parsed = pd.to_datetime(raw, format=fmt, errors="coerce", utc=utc)
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"not a timestamp{f' in format {fmt}' if fmt else ''}: {raw.iloc[pos]!r}",
+            file=name,
+            line=line_of(pos, first_data_line),
+            column=column,
+        )
+    return parsed
+
+
+def check_sorted_unique(
+    keys: pd.Series | pd.Index | np.ndarray,
+    name: str,
+    column: str,
+    *,
+    first_data_line: int = 2,
+    positions: Sequence[int] | None = None,
+) -> None:
+    """Raise if ``keys`` (timestamps or dates, in file order) repeat or go backwards.
+
+    ``positions`` maps each key back to its row position when ``keys`` is a subset of the rows
+    (one node of a long file, say).
+    """
+    values = np.asarray(keys)
+    if values.size < 2:
+        return
+    diffs_ok = values[1:] > values[:-1]
+    if diffs_ok.all():
+        return
+    i = int(np.flatnonzero(~diffs_ok)[0]) + 1
+    pos = int(positions[i]) if positions is not None else i
+    kind = "duplicate" if values[i] == values[i - 1] else "out of order (earlier than the row before)"
+    raise DataError(
+        f"{kind} timestamp {pd.Timestamp(values[i])}",
+        file=name,
+        line=line_of(pos, first_data_line),
+        column=column,
+    )
+
+
+def check_price_bounds(
+    prices_usd_per_mwh: np.ndarray,
+    name: str,
+    column: str,
+    *,
+    first_data_line: int = 2,
+    positions: Sequence[int] | None = None,
+    lo: float = PRICE_MIN_USD_PER_MWH,
+    hi: float = PRICE_MAX_USD_PER_MWH,
+) -> None:
+    """Raise on a price outside ``[lo, hi]`` USD/MWh (negative prices and the 5,000 cap are fine)."""
+    values = np.asarray(prices_usd_per_mwh, dtype=np.float64)
+    bad = (values < lo) | (values > hi)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        pos = int(positions[i]) if positions is not None else i
+        raise DataError(
+            f"price {values[i]} USD/MWh outside the plausible range [{lo}, {hi}] (unit error?)",
+            file=name,
+            line=line_of(pos, first_data_line),
+            column=column,
+        )

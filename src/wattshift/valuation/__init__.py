@@ -1,0 +1,1 @@
+"""Conversion and valuation: scenarios, cash flows per MW, DCF, conversion planner, treasury, sweeps."""
