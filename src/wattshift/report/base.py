@@ -66,12 +66,14 @@ def _fmt(value: object) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin:0;color:#1d2330;background:#f7f8fa}
+body{font-family:system-ui,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin:0;
+  color:#1d2330;background:#f7f8fa}
 header{background:#11324d;color:#fff;padding:18px 32px}
 header h1{margin:0;font-size:24px} header p{margin:4px 0 0;opacity:.85}
 nav{padding:8px 32px;background:#e9eef3} nav a{margin-right:18px;color:#11324d}
 main{padding:8px 32px 40px;max-width:1200px}
-section{background:#fff;border-radius:8px;padding:12px 24px;margin:18px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+section{background:#fff;border-radius:8px;padding:12px 24px;margin:18px 0;
+  box-shadow:0 1px 3px rgba(0,0,0,.08)}
 table.data{border-collapse:collapse;font-size:13px;margin:8px 0}
 table.data th,table.data td{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
 table.data th:first-child,table.data td:first-child{text-align:left}
