@@ -23,9 +23,9 @@ from wattshift.data.ercot_time import ERCOT_TZ, BoolArray, IntArray, order_key_n
 from wattshift.data.schema import ISO_PRICE_COLUMNS, PRICE_MAX_USD_PER_MWH, PRICE_MIN_USD_PER_MWH
 from wattshift.data.validate import (
     Source,
-    _read_bytes,
     check_price_bounds,
     line_of,
+    read_bytes,
     require_columns,
     to_float,
 )
@@ -292,7 +292,7 @@ def check_node_columns(columns: Sequence[str], name: str) -> list[str]:
 
 def read_parquet_source(source: Source, name: str, required: Sequence[str]) -> pd.DataFrame:
     """Read a parquet file or buffer, raising :class:`DataError` on empty, truncated or unreadable input."""
-    raw = _read_bytes(source)
+    raw = read_bytes(source)
     if not raw:
         raise DataError("the file is empty (0 bytes)", file=name)
     try:

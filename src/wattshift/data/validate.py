@@ -42,7 +42,7 @@ def read_csv_text(source: Source, name: str) -> pd.DataFrame:
     name
         File name for error messages.
     """
-    raw = _read_bytes(source)
+    raw = read_bytes(source)
     _check_not_truncated(raw, name)
     try:
         frame = pd.read_csv(
@@ -65,7 +65,8 @@ def read_csv_text(source: Source, name: str) -> pd.DataFrame:
     return frame
 
 
-def _read_bytes(source: Source) -> bytes:
+def read_bytes(source: Source) -> bytes:
+    """The whole content of ``source`` (path, bytes or file object) as bytes; unreadable → DataError."""
     if isinstance(source, bytes):
         return source
     if isinstance(source, str | Path):
