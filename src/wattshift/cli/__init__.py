@@ -16,7 +16,7 @@ app = typer.Typer(
     name="wattshift",
     help="What each megawatt of a Bitcoin mining site is worth - in mining, AI compute or on the grid.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 

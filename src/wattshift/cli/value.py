@@ -1,0 +1,184 @@
+"""``wattshift value`` (per-MW valuation, conversion plan), ``value sweep`` (Dask), ``wattshift treasury``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
+
+value_app = typer.Typer(
+    help="What a MW is worth in mining, AI hosting or hybrid: Monte Carlo DCF, conversion plan, BTC to sell.",
+    rich_markup_mode="rich",
+)
+
+SiteOption = Annotated[
+    Path, typer.Option("--site", help="Site TOML file (its [valuation] table is optional).")
+]
+PathsOption = Annotated[
+    int | None, typer.Option("--paths", min=10, help="Monte Carlo paths [default: site's].")
+]
+YearsOption = Annotated[int | None, typer.Option("--years", min=1, max=30, help="Horizon [years].")]
+SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")]
+FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+
+
+def _musd(x: float | None) -> str:
+    return "-" if x is None else f"{x / 1e6:,.2f}"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None or x != x else f"{100 * x:.1f} %"
+
+
+def _print_value(result: dict[str, Any]) -> None:
+    table = Table(title=f"{result['site']}: value per MW ({result['paths']} paths, {result['years']} y)")
+    for col in (
+        "business",
+        "NPV p5 [M$]",
+        "NPV p50 [M$]",
+        "NPV p95 [M$]",
+        "NPV mean [M$]",
+        "IRR p50",
+        "EV/MW [M$]",
+    ):
+        table.add_column(col, justify="right")
+    for b in ("mining", "ai", "hybrid"):
+        npv = result["npv_usd"][b]
+        ev = result["ev_per_mw_usd"].get(b)
+        table.add_row(
+            b, _musd(npv["p5"]), _musd(npv["p50"]), _musd(npv["p95"]), _musd(npv["mean"]),
+            _pct(result["irr"][b]["p50"]), _musd(ev),
+        )  # fmt: skip
+    out.print(table)
+    ratio = result["value_ratio_ai_to_mining"]
+    out.print(
+        f"AI/mining EV ratio per MW: {'-' if ratio is None else f'{ratio:.2f}x'}; "
+        f"P(AI beats mining) = {_pct(result['prob_ai_beats_mining'])}"
+    )
+    _print_plan(result)
+
+
+def _print_plan(result: dict[str, Any]) -> None:
+    plan = [r for r in result["conversion_schedule"] if r["mw"] > 0]
+    if not plan:
+        out.print("Conversion plan: keep mining (no year in which converting raises expected NPV).")
+    else:
+        out.print("Conversion plan: " + ", ".join(f"{r['year']}: {r['mw']:.1f} MW" for r in plan))
+    btc = result["btc_to_sell"]
+    out.print(
+        f"BTC to sell (treasury {btc['treasury_btc']:,.0f} BTC): p50 {btc['total']['p50']:,.1f}, "
+        f"p95 {btc['total']['p95']:,.1f}; "
+        f"external financing p50 {_musd(btc['financing_needed_usd']['p50'])} M$"
+    )
+    strat = result["strategies_value_usd"]
+    out.print(
+        "Strategy value p50 [M$]: "
+        + ", ".join(f"{k.replace('_', '-')} {_musd(v['p50'])}" for k, v in strat.items())
+    )
+
+
+@value_app.callback(invoke_without_command=True)
+@friendly_errors
+def value(
+    ctx: typer.Context,
+    site: Annotated[Path | None, typer.Option("--site", help="Site TOML file.")] = None,
+    paths: PathsOption = None,
+    years: YearsOption = None,
+    seed: SeedOption = None,
+    fmt: FormatOption = TableOrJson.table,
+    db: DbOption = None,
+) -> None:
+    """Value each MW of a site as mining, AI hosting and hybrid; plan the conversion."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if site is None:
+        err.print("[bold red]error:[/] --site is required")
+        raise typer.Exit(code=2)
+    from wattshift.config import load_site
+    from wattshift.services.valuation import value_site
+
+    cfg = load_site(site)
+    with open_warehouse(db) as wh:
+        result = value_site(wh, cfg, paths=paths, years=years, seed=seed)
+    if fmt == TableOrJson.json:
+        emit_json(result)
+    else:
+        _print_value(result)
+
+
+@value_app.command("sweep")
+@friendly_errors
+def sweep_cmd(
+    grid: Annotated[Path, typer.Option("--grid", help="Sweep grid TOML (sites x scenarios x parameters).")],
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address [default: a LocalCluster].")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Workers of the local cluster.")] = 2,
+    serial: Annotated[bool, typer.Option("--serial", help="Run without Dask (same numbers).")] = False,
+    fmt: FormatOption = TableOrJson.table,
+    db: DbOption = None,
+) -> None:
+    """Value a grid of sites x scenarios x parameters on Dask."""
+    from wattshift.services.valuation import load_grid, sweep
+
+    parsed = load_grid(grid)
+    with open_warehouse(db) as wh:
+        rows = sweep(wh, parsed, scheduler=scheduler, serial=serial, n_workers=workers)
+    if fmt == TableOrJson.json:
+        emit_json(rows)
+        return
+    table = Table(title=f"Sweep {grid.name}: NPV per MW [M$] (mean)")
+    labels = [k for k in rows[0] if not k.startswith("npv_") and k != "prob_ai_beats_mining"] if rows else []
+    for col in [*labels, "mining", "ai", "hybrid", "P(AI>mining)"]:
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            *[str(r[k]) for k in labels],
+            _musd(r["npv_mining_mean"]), _musd(r["npv_ai_mean"]), _musd(r["npv_hybrid_mean"]),
+            _pct(r["prob_ai_beats_mining"]),
+        )  # fmt: skip
+    out.print(table)
+
+
+@friendly_errors
+def treasury(
+    site: SiteOption,
+    treasury_btc: Annotated[float | None, typer.Option("--btc", min=0, help="BTC held [BTC].")] = None,
+    cash_usd: Annotated[float | None, typer.Option("--cash", min=0, help="Cash available [USD].")] = None,
+    budget_usd: Annotated[float | None, typer.Option("--budget", min=0, help="Capex budget [USD].")] = None,
+    paths: PathsOption = None,
+    years: YearsOption = None,
+    seed: SeedOption = None,
+    fmt: FormatOption = TableOrJson.table,
+    db: DbOption = None,
+) -> None:
+    """Conversion plan and the BTC to sell (how many, when) to fund it; hold vs sell vs hybrid."""
+    from wattshift.config import load_site
+    from wattshift.services.valuation import treasury_plan
+
+    cfg = load_site(site)
+    with open_warehouse(db) as wh:
+        result = treasury_plan(
+            wh, cfg, treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
+            paths=paths, years=years, seed=seed,
+        )  # fmt: skip
+    if fmt == TableOrJson.json:
+        emit_json(result)
+        return
+    _print_plan(result)
+    table = Table(title="BTC sold by year (sell-and-convert)")
+    for col in ("year", "p50 [BTC]", "mean [BTC]"):
+        table.add_column(col, justify="right")
+    for r in result["btc_to_sell"]["by_year"]:
+        table.add_row(str(r["year"]), f"{r['btc_p50']:,.2f}", f"{r['btc_mean']:,.2f}")
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``value`` (with ``sweep``) and ``treasury`` to the ``wattshift`` app."""
+    app.add_typer(value_app, name="value")
+    app.command("treasury")(treasury)

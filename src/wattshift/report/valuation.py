@@ -1,0 +1,159 @@
+"""The report's valuation page: NPV fan chart over time, value per MW, conversion schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from wattshift.report.base import Section, figure_html, table_html
+
+if TYPE_CHECKING:
+    from wattshift.warehouse import Warehouse
+
+SOURCES: tuple[str, ...] = (
+    "BTC price, hash rate, issuance and fees (calibration window): Coin Metrics community data, "
+    "CC BY-NC 4.0.",
+    "Halving schedule: Bitcoin consensus rules (50 BTC halved every 210,000 blocks).",
+    "AI-hosting terms: published deals and CBRE 2024 colocation asking rate, see examples/deals.toml.",
+)
+
+_DEFAULT_SITE = Path(__file__).resolve().parents[3] / "examples" / "sites" / "converting_to_ai.toml"
+_COLOURS = {"mining": "#f7931a", "ai": "#3b6fb6", "hybrid": "#2e9e5b"}
+
+
+def fan_figure(fan: dict[str, Any], start_year: int) -> go.Figure:
+    """Cumulative discounted cash flow per MW [USD M]: p5-p95 and p25-p75 bands and the median."""
+    fig = go.Figure()
+    for name, q in fan.items():
+        months = np.asarray(q).shape[1]
+        x = start_year + np.arange(1, months + 1) / 12.0
+        colour = _COLOURS.get(name, "#555")
+        for lo, hi, alpha in ((0, 4, 0.12), (1, 3, 0.25)):
+            fig.add_trace(
+                go.Scatter(x=x, y=q[hi] / 1e6, line={"width": 0}, showlegend=False, hoverinfo="skip")
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=q[lo] / 1e6, fill="tonexty", line={"width": 0}, showlegend=False, hoverinfo="skip",
+                    fillcolor=_rgba(colour, alpha),
+                )
+            )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=x, y=q[2] / 1e6, name=f"{name} (median)", line={"color": colour, "width": 2})
+        )
+    fig.update_layout(
+        title="Cumulative discounted cash flow per MW (median, 25-75 % and 5-95 % of paths)",
+        xaxis_title="year",
+        yaxis_title="USD M per MW",
+    )
+    return fig
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def value_bars(result: dict[str, Any]) -> go.Figure:
+    """NPV per MW (mean, with p5-p95 error bars) and EV per MW at each business's multiple [USD M]."""
+    names = ["mining", "ai", "hybrid"]
+    npv = result["npv_usd"]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[npv[n]["mean"] / 1e6 for n in names],
+            name="NPV mean",
+            marker_color=[_COLOURS[n] for n in names],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [(npv[n]["p95"] - npv[n]["mean"]) / 1e6 for n in names],
+                "arrayminus": [(npv[n]["mean"] - npv[n]["p5"]) / 1e6 for n in names],
+            },
+        )
+    )
+    ev = result["ev_per_mw_usd"]
+    fig.add_trace(
+        go.Bar(x=list(ev), y=[v / 1e6 for v in ev.values()], name="EV at EBITDA multiple", opacity=0.5)
+    )
+    fig.update_layout(title="Value per MW [USD M]", barmode="group", yaxis_title="USD M per MW")
+    return fig
+
+
+def schedule_figure(result: dict[str, Any]) -> go.Figure:
+    """MW converted per year and the expected NPV gain per MW of converting in that year."""
+    sched = result["conversion_schedule"]
+    gains = result["conversion_gain_usd_per_mw"]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=[r["year"] for r in sched], y=[r["mw"] for r in sched], name="MW converted"))
+    fig.add_trace(
+        go.Scatter(
+            x=[g["year"] for g in gains],
+            y=[g["usd"] / 1e6 for g in gains],
+            name="gain per MW [USD M]",
+            yaxis="y2",
+        )
+    )
+    fig.update_layout(
+        title="Conversion schedule (maximises expected NPV under the capex budget)",
+        yaxis={"title": "MW"},
+        yaxis2={"title": "USD M per MW", "overlaying": "y", "side": "right"},
+    )
+    return fig
+
+
+def build_section(
+    wh: Warehouse,
+    *,
+    sites: Sequence[str | Path] | None = None,
+    paths: int = 1000,
+    years: int | None = None,
+    seed: int | None = None,
+) -> Section:
+    """Valuation page for ``sites`` (default: the example site converting to AI)."""
+    from wattshift.config import load_site
+    from wattshift.services.valuation import value_site_with_fan
+
+    parts = []
+    for path in sites or [_DEFAULT_SITE]:
+        site = load_site(path)
+        result, fan = value_site_with_fan(wh, site, paths=paths, years=years, seed=seed)
+        cal = result["calibration"]
+        start_year = int(cal["valuation_date"].year)
+        rows: list[dict[str, object]] = [
+            {
+                "business": b,
+                "NPV p5 [USD M/MW]": result["npv_usd"][b]["p5"] / 1e6,
+                "NPV p50": result["npv_usd"][b]["p50"] / 1e6,
+                "NPV p95": result["npv_usd"][b]["p95"] / 1e6,
+                "IRR p50": result["irr"][b]["p50"],
+                "payback p50 [y]": result["payback_years"][b]["p50"],
+            }
+            for b in ("mining", "ai", "hybrid")
+        ]
+        ratio = result["value_ratio_ai_to_mining"]
+        btc = result["btc_to_sell"]
+        parts.append(
+            f"<h3>{site.name}</h3>"
+            f"<p>{result['paths']} paths x {result['years']} years, calibrated on {cal['window'][0]} .. "
+            f"{cal['window'][1]} (BTC drift {cal['price_drift_annual']:.1%}/y, "
+            f"vol {cal['price_vol_annual']:.0%}); "
+            f"power {cal['power_usd_per_mwh']:.1f} USD/MWh ({cal['power_source']}); fleet "
+            f"{cal['efficiency_j_per_th']:.1f} J/TH. AI/mining EV ratio per MW: "
+            f"{'n/a' if ratio is None else f'{ratio:.2f}x'}; P(AI beats mining) = "
+            f"{result['prob_ai_beats_mining']:.0%}. BTC to sell for the plan: "
+            f"p50 {btc['total']['p50']:,.1f} BTC "
+            f"(of {btc['treasury_btc']:,.0f}).</p>"
+            + table_html(rows, caption="NPV and IRR per MW")
+            + figure_html(fan_figure(fan, start_year))
+            + figure_html(value_bars(result), height_px=360)
+            + figure_html(schedule_figure(result), height_px=360)
+        )
+    return Section(
+        id="valuation", title="Valuation: mining vs AI hosting", html="".join(parts), sources=SOURCES
+    )

@@ -1,0 +1,129 @@
+"""Conversion planner: how many MW to convert from mining to AI hosting in each year.
+
+Cash flows are linear in MW, so converting ``c_y`` MW at the start of year ``y`` adds
+``c_y x g_y`` to the site's expected NPV, where ``g_y = E[NPV(mine until y, then AI)] -
+E[NPV(mine throughout)]`` per MW (same scenario paths: a paired difference). The plan solves the
+linear programme
+
+``max sum_y g_y c_y``  s.t.  ``sum_y c_y <= P`` (site MW), ``0 <= c_y <= C_max`` (MW a year),
+``sum_y k c_y <= B`` (capex budget, ``k`` = conversion capex per site MW),
+
+with HiGHS through :func:`scipy.optimize.linprog`. The answer runs from "none" (every ``g_y <= 0``)
+to "all" (``P`` MW, as early as the budget and pace allow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linprog
+
+from wattshift.errors import WattshiftError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ConversionPlan:
+    """Optimal conversion schedule.
+
+    Attributes
+    ----------
+    mw_by_year
+        MW whose conversion starts in each year ``0 .. Y-1`` [MW].
+    gain_usd_per_mw
+        Expected NPV gain of converting one MW in each year vs mining [USD/MW].
+    expected_gain_usd
+        Expected NPV gain of the whole plan [USD].
+    capex_usd
+        Conversion capex of the plan [USD] (nominal).
+    """
+
+    mw_by_year: FloatArray
+    gain_usd_per_mw: FloatArray
+    expected_gain_usd: float
+    capex_usd: float
+
+
+def plan_conversion(
+    gain_usd_per_mw: FloatArray,
+    *,
+    site_mw: float,
+    capex_usd_per_mw: float,
+    capex_budget_usd: float | None = None,
+    max_mw_per_year: float | None = None,
+) -> ConversionPlan:
+    """Solve the planner's LP (module docstring).
+
+    Parameters
+    ----------
+    gain_usd_per_mw
+        ``g_y`` [USD/MW] for each start year.
+    site_mw
+        MW that could be converted [MW].
+    capex_usd_per_mw
+        Conversion capex per site MW [USD/MW].
+    capex_budget_usd
+        Total capex limit [USD]; None = none.
+    max_mw_per_year
+        Conversion pace limit [MW/year]; None = none.
+    """
+    g = np.asarray(gain_usd_per_mw, dtype=np.float64)
+    n = g.size
+    a_ub = [np.ones(n)]
+    b_ub = [site_mw]
+    if capex_budget_usd is not None:
+        a_ub.append(np.full(n, capex_usd_per_mw))
+        b_ub.append(capex_budget_usd)
+    upper = site_mw if max_mw_per_year is None else min(site_mw, max_mw_per_year)
+    # Scale the objective to USD M/MW for a well-conditioned LP; ties go to earlier years.
+    scale = max(float(np.abs(g).max()), 1.0)
+    res = linprog(
+        -(g / scale) - 1e-9 * np.arange(n, 0, -1),
+        A_ub=np.vstack(a_ub),
+        b_ub=np.asarray(b_ub),
+        bounds=[(0.0, upper)] * n,
+        method="highs",
+    )
+    if res.status != 0:  # pragma: no cover - the LP is always feasible (c = 0)
+        raise WattshiftError(f"conversion planner: {res.message}")
+    mw = np.where(g > 0, np.round(res.x, 9), 0.0)
+    return ConversionPlan(
+        mw_by_year=mw,
+        gain_usd_per_mw=g,
+        expected_gain_usd=float(g @ mw),
+        capex_usd=float(capex_usd_per_mw * mw.sum()),
+    )
+
+
+def switch_gains(npv_switch_usd: FloatArray, npv_mining_usd: FloatArray) -> FloatArray:
+    """``g_y`` = mean over paths of NPV(switch in year y) - NPV(mining) [USD/MW], shape ``(years,)``."""
+    out: FloatArray = (npv_switch_usd - npv_mining_usd[:, None]).mean(axis=0)
+    return out
+
+
+def site_cash_flows(
+    mining_cash_usd: FloatArray, ai_cash_by_start: list[FloatArray], mw_by_year: FloatArray, site_mw: float
+) -> FloatArray:
+    """Site cash flows [USD/month] of a plan: ``(P - sum c) x mining + sum_y c_y x switch_y``.
+
+    Parameters
+    ----------
+    mining_cash_usd
+        Mining cash per MW [USD/MW per month], ``(paths, months)``.
+    ai_cash_by_start
+        Switch-in-year-y cash per MW, one ``(paths, months)`` array per year with ``c_y > 0``
+        (zeros allowed elsewhere), aligned with ``mw_by_year``.
+    mw_by_year
+        Plan [MW] per start year.
+    site_mw
+        Site MW.
+    """
+    out = (site_mw - float(mw_by_year.sum())) * mining_cash_usd
+    for mw, cash in zip(mw_by_year, ai_cash_by_start, strict=True):
+        if mw > 0:
+            out = out + mw * cash
+    result: FloatArray = out
+    return result

@@ -1,0 +1,119 @@
+"""BTC treasury: how many BTC to sell, when, along each path, to fund a conversion plan.
+
+Each month the site's free cash flow goes into a cash balance (which starts at ``cash_usd``). When
+the balance would go negative (capex months), BTC is sold at that path's price to cover it, as long
+as the treasury lasts; what is still missing is external financing. Strategies compared:
+
+- ``hold_and_mine``: every MW keeps mining, the treasury is kept;
+- ``sell_and_convert``: the planner's schedule, funded from cash, mining cash flow and BTC sales;
+- ``hybrid``: ``hybrid_ai_fraction`` of the site converted now, the rest mining.
+
+The value of a strategy (per path) is the NPV of its site cash flows (with terminal value), plus the
+discounted proceeds of the BTC it sells, plus the discounted value of the BTC left at the horizon,
+plus the opening cash. Selling BTC early therefore costs value on paths where BTC then outgrows the
+discount rate, and saves it where it falls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Outcome of funding a cash-flow stream from cash and a BTC treasury, per path.
+
+    Attributes
+    ----------
+    btc_sold
+        BTC sold in each month [BTC], ``(paths, months)``.
+    shortfall_usd
+        External financing needed in each month [USD], ``(paths, months)``.
+    btc_left
+        BTC still held at the horizon [BTC], ``(paths,)``.
+    cash_left_usd
+        Cash balance at the horizon [USD], ``(paths,)``.
+    """
+
+    btc_sold: FloatArray
+    shortfall_usd: FloatArray
+    btc_left: FloatArray
+    cash_left_usd: FloatArray
+
+
+def fund_with_treasury(
+    cash_flow_usd: FloatArray, price_usd: FloatArray, *, treasury_btc: float, cash_usd: float
+) -> Funding:
+    """Run the cash balance of the module docstring month by month (vectorised over paths).
+
+    Parameters
+    ----------
+    cash_flow_usd
+        Site free cash flow [USD/month], ``(paths, months)``.
+    price_usd
+        BTC price [USD/BTC], ``(paths, months)``.
+    treasury_btc
+        BTC held now [BTC].
+    cash_usd
+        Cash now [USD].
+    """
+    paths, months = cash_flow_usd.shape
+    balance = np.full(paths, float(cash_usd))
+    btc = np.full(paths, float(treasury_btc))
+    sold = np.zeros((paths, months))
+    short = np.zeros((paths, months))
+    for t in range(months):
+        balance += cash_flow_usd[:, t]
+        need = np.maximum(-balance, 0.0)
+        sell = np.minimum(btc, need / price_usd[:, t])
+        btc -= sell
+        balance += sell * price_usd[:, t]
+        gap = np.maximum(-balance, 0.0)
+        balance += gap
+        sold[:, t] = sell
+        short[:, t] = gap
+    return Funding(btc_sold=sold, shortfall_usd=short, btc_left=btc, cash_left_usd=balance)
+
+
+def strategy_value_usd(
+    npv_site_usd: FloatArray,
+    funding: Funding,
+    price_usd: FloatArray,
+    discount: FloatArray,
+    *,
+    cash_usd: float,
+) -> FloatArray:
+    """Value of a strategy per path [USD] (module docstring).
+
+    Parameters
+    ----------
+    npv_site_usd
+        NPV of the site's cash flows incl. terminal value [USD], ``(paths,)``.
+    funding
+        Result of :func:`fund_with_treasury`.
+    price_usd
+        BTC price [USD/BTC], ``(paths, months)``.
+    discount
+        Discount factors by month [unitless], ``(months,)``.
+    cash_usd
+        Opening cash [USD].
+    """
+    proceeds = (funding.btc_sold * price_usd) @ discount
+    kept = funding.btc_left * price_usd[:, -1] * discount[-1]
+    out: FloatArray = npv_site_usd + proceeds + kept + cash_usd
+    return out
+
+
+def btc_sold_by_year(btc_sold: FloatArray) -> FloatArray:
+    """Monthly sales [BTC] summed into years, ``(paths, years)`` (a trailing part-year is kept)."""
+    paths, months = btc_sold.shape
+    years = -(-months // 12)
+    padded = np.zeros((paths, years * 12))
+    padded[:, :months] = btc_sold
+    out: FloatArray = padded.reshape(paths, years, 12).sum(axis=2)
+    return out

@@ -1,0 +1,130 @@
+"""``wattshift value`` / ``value sweep`` / ``treasury`` on the example sites with the shared data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wattshift.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from wattshift.warehouse import Warehouse
+
+    path = tmp_path_factory.mktemp("wh") / "wh.duckdb"
+    with Warehouse(path) as wh:
+        for name in (
+            "onchain/coinmetrics_btc_daily_2009-01-03_2026-03-23.csv",
+            "onchain/coinmetrics_btc_daily_ext_2026-03-23_2026-06-01.csv",
+            "asics/asic_models.csv",
+        ):
+            wh.ingest_file(shared_data_dir / name)
+    return path
+
+
+def test_value_json_keys_and_invariants(db: Path) -> None:
+    site = EXAMPLES / "sites" / "converting_to_ai.toml"
+    args = [
+        "value",
+        "--site",
+        str(site),
+        "--paths",
+        "200",
+        "--years",
+        "10",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+        "--db",
+        str(db),
+    ]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    for b in ("mining", "ai", "hybrid"):
+        q = out["npv_usd"][b]
+        assert q["p5"] <= q["p50"] <= q["p95"]
+        assert set(out["irr"][b]) == {"p5", "p50", "p95", "mean"}
+    assert set(out["ev_per_mw_usd"]) == {"mining", "ai"}
+    assert 0.0 <= out["prob_ai_beats_mining"] <= 1.0
+    sched = out["conversion_schedule"]
+    assert [r["year"] for r in sched] == list(range(sched[0]["year"], sched[0]["year"] + 10))
+    # the site's [valuation.treasury]: 300 M$ budget at 3.6 M$/IT-MW / 1.3 PUE, 50 MW a year at most
+    total = sum(r["mw"] for r in sched)
+    assert total <= 145.0 + 1e-6 and max(r["mw"] for r in sched) <= 50.0 + 1e-6
+    assert total * 3.6e6 / 1.3 <= 300e6 * (1 + 1e-9)
+    assert out["btc_to_sell"]["total"]["p95"] <= 1000.0 + 1e-9
+    # same seed, same numbers
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert again["npv_usd"] == out["npv_usd"]
+
+
+def test_value_table_and_treasury(db: Path) -> None:
+    site = EXAMPLES / "sites" / "west_texas_hybrid.toml"
+    res = runner.invoke(
+        app, ["value", "--site", str(site), "--paths", "100", "--years", "5", "--db", str(db)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "value per MW" in res.stdout
+    res = runner.invoke(
+        app,
+        [
+            "treasury",
+            "--site",
+            str(site),
+            "--btc",
+            "500",
+            "--paths",
+            "100",
+            "--years",
+            "5",
+            "--format",
+            "json",
+            "--db",
+            str(db),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["treasury"]["treasury_btc"] == 500.0
+    assert out["btc_to_sell"]["total"]["p95"] <= 500.0 + 1e-9
+
+
+def test_value_bad_site_is_clear_error(db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'name = "x"\ninterconnect_mw = 10\n[[fleets]]\nname = "a"\npower_mw = 5\n'
+        "efficiency_j_per_th = 20\n[valuation.ai]\npue = 0.5\n"
+    )
+    res = runner.invoke(app, ["value", "--site", str(bad), "--db", str(db)])
+    assert res.exit_code == 2
+    assert "valuation.ai.pue" in res.stderr
+
+
+def test_sweep_serial(db: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "grid.toml"
+    site = EXAMPLES / "sites" / "west_texas_hybrid.toml"
+    grid.write_text(
+        f'paths = 64\nyears = 3\nchunk_paths = 32\nsites = ["{site}"]\n[scenarios.gbm]\nprice_model = "gbm"\n'
+        '[scenarios.boot]\nprice_model = "bootstrap"\n[parameters]\n"ai.term_years" = [10.0, 15.0]\n'
+    )
+    res = runner.invoke(
+        app, ["value", "sweep", "--grid", str(grid), "--serial", "--format", "json", "--db", str(db)]
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert len(rows) == 4
+    assert {(r["scenario"], r["ai.term_years"]) for r in rows} == {
+        ("gbm", 10.0),
+        ("gbm", 15.0),
+        ("boot", 10.0),
+        ("boot", 15.0),
+    }

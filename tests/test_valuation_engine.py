@@ -1,0 +1,176 @@
+"""Cash flows, Monte Carlo reproducibility, planner, treasury, and serial == Dask sweeps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wattshift.chain import subsidy_btc
+from wattshift.valuation.cashflows import AiDraws, ai_cash_flows, mining_cash_flows, refresh_months
+from wattshift.valuation.config import AiTerms, MiningTerms, ValuationConfig
+from wattshift.valuation.conversion import plan_conversion
+from wattshift.valuation.montecarlo import ValuationInputs, run
+from wattshift.valuation.network import HashrateModel, subsidy_by_month
+from wattshift.valuation.scenarios import PriceModel
+from wattshift.valuation.sweep import Case, apply_overrides, run_sweep
+from wattshift.valuation.treasury import fund_with_treasury
+
+
+def _inputs(cfg: ValuationConfig | None = None, months: int = 60) -> ValuationInputs:
+    """Synthetic calibrated inputs (no market data): price 68k, 1,000 EH/s, 3 % fees."""
+    rng = np.random.default_rng(0)
+    price = PriceModel(
+        price0_usd=68_000.0,
+        drift_annual=0.1,
+        vol_annual=0.5,
+        daily_log_returns=0.03 * rng.standard_normal(1000),
+        window_start=pd.Timestamp("2022-01-01"),
+        window_end=pd.Timestamp("2026-01-01"),
+    )
+    network = HashrateModel(hashrate0_ths=1e9, growth_annual=0.3, vol_annual=0.15, fee_share=0.03)
+    return ValuationInputs(
+        price=price,
+        network=network,
+        subsidy_btc_per_block=subsidy_by_month(930_000, months, subsidy_btc),
+        config=cfg or ValuationConfig(),
+        efficiency_j_per_th=17.5,
+        power_usd_per_mwh=45.0,
+    )
+
+
+def test_mining_cash_flow_by_hand() -> None:
+    # 0.05 USD/TH/day hashprice (btc/TH/day 1e-6 x 50,000 USD), 20 J/TH, PUE 1, fee 0, uptime 1:
+    # value = 0.05 / (20 x 24e-6) = 104.1667 USD/MWh; margin (104.1667 - 40) x 730 = 46,841.67 USD;
+    # minus opex 5,000 -> 41,841.67 USD in every month.
+    terms = MiningTerms(uptime=1.0, pue=1.0, pool_fee=0.0, opex_usd_per_mw_month=5000.0, fleet_age_years=1.0)
+    price = np.full((2, 24), 50_000.0)
+    btc = np.full((2, 24), 1e-6)
+    cf = mining_cash_flows(
+        price, btc, terms, efficiency_j_per_th=20.0, power_usd_per_mwh=40.0, efficiency_gain_annual=0.0
+    )
+    assert cf.ebitda_usd == pytest.approx(np.full((2, 24), (0.05 / (20 * 24e-6) - 40.0) * 730 - 5000.0))
+    # fleet refresh after 5 - 1 = 4 years (month 48): none within 24 months
+    assert (cf.capex_usd == 0).all()
+    # power above the mining value: the fleet is switched off, only opex is paid
+    off = mining_cash_flows(
+        price, btc, terms, efficiency_j_per_th=20.0, power_usd_per_mwh=200.0, efficiency_gain_annual=0.0
+    )
+    assert off.ebitda_usd == pytest.approx(np.full((2, 24), -5000.0))
+
+
+def test_fleet_refresh_months_and_capex() -> None:
+    assert list(refresh_months(180, 5.0, 0.0)) == [0, 60, 120]
+    assert list(refresh_months(180, 4.0, 1.0)) == [36, 84, 132]
+    terms = MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=0.0)
+    cf = mining_cash_flows(
+        np.full((1, 72), 1.0),
+        np.zeros((1, 72)),
+        terms,
+        efficiency_j_per_th=20.0,
+        power_usd_per_mwh=0.0,
+        efficiency_gain_annual=0.1,
+    )
+    # 1 MW at 20 J/TH = 50,000 TH/s x 20 USD/TH; after 5 years at 20 x 0.9^5 J/TH
+    assert cf.capex_usd[0, 0] == pytest.approx(1e6)
+    assert cf.capex_usd[0, 60] == pytest.approx(20.0 * 1e6 / (20.0 * 0.9**5))
+
+
+def test_ai_cash_flow_by_hand() -> None:
+    terms = AiTerms(
+        capex_usd_m_per_mw=9.0, build_months=6, rate_usd_per_kw_month=150.0, escalator_annual=0.03,
+        term_years=2.0, renewal_probability=1.0, pue=1.25, opex_usd_per_mw_month=20_000.0,
+    )  # fmt: skip
+    no_default = AiDraws(default_month=np.array([10**9, 3]), renews=np.array([True, False]))
+    cf = ai_cash_flows(terms, no_default, 48, start_month=12)
+    it_mw = 1 / 1.25
+    # capex 9 M/MW x 0.8 IT MW over months 12..17
+    assert cf.capex_usd[0, 12:18] == pytest.approx(np.full(6, 9e6 * it_mw / 6))
+    assert cf.capex_usd[0].sum() == pytest.approx(9e6 * it_mw)
+    assert (cf.ebitda_usd[:, :18] == 0).all()
+    # lease starts month 18: 150 USD/kW-month x 800 kW - 16,000 opex; +3 % from lease month 12
+    assert cf.ebitda_usd[0, 18] == pytest.approx(150 * 800 - 16_000)
+    assert cf.ebitda_usd[0, 30] == pytest.approx(150 * 1.03 * 800 - 16_000)
+    # path 2 defaults in lease month 3: empty for 12 months (opex only), then re-let
+    assert cf.ebitda_usd[1, 21:33] == pytest.approx(np.full(12, -16_000.0))
+    assert cf.ebitda_usd[1, 33] == pytest.approx(150 * 1.03 * 800 - 16_000)
+
+
+def test_same_seed_same_numbers_and_chunking_is_bounded() -> None:
+    inputs = _inputs()
+    a = run(inputs, paths=300, seed=5, chunk_paths=128, start_years=2)
+    b = run(inputs, paths=300, seed=5, chunk_paths=128, start_years=2)
+    c = run(inputs, paths=300, seed=6, chunk_paths=128, start_years=2)
+    for k in ("mining", "ai", "hybrid"):
+        assert np.array_equal(a.npv_usd[k], b.npv_usd[k])
+        assert a.npv_usd[k].shape == (300,)
+    assert not np.array_equal(a.npv_usd["mining"], c.npv_usd["mining"])
+    assert np.array_equal(a.npv_switch_usd, b.npv_switch_usd)
+    # the hybrid is the blend of the two businesses, path by path
+    w = inputs.config.treasury.hybrid_ai_fraction
+    assert a.npv_usd["hybrid"] == pytest.approx((1 - w) * a.npv_usd["mining"] + w * a.npv_usd["ai"], rel=1e-9)
+    # converting in year 0 is the AI business itself
+    assert a.npv_switch_usd[:, 0] == pytest.approx(a.npv_usd["ai"], rel=1e-9)
+
+
+def test_planner_lp_by_hand() -> None:
+    gains = np.array([2e6, 3e6, -1e6, 1e6])
+    plan = plan_conversion(
+        gains, site_mw=100.0, capex_usd_per_mw=5e6, capex_budget_usd=300e6, max_mw_per_year=40.0
+    )
+    # budget buys 60 MW: 40 MW in the best year (1), the remaining 20 MW in year 0
+    assert plan.mw_by_year == pytest.approx([20.0, 40.0, 0.0, 0.0], abs=1e-6)
+    assert plan.expected_gain_usd == pytest.approx(20 * 2e6 + 40 * 3e6)
+    assert plan_conversion(-np.abs(gains), site_mw=100.0, capex_usd_per_mw=5e6).mw_by_year.sum() == 0.0
+    full = plan_conversion(gains, site_mw=100.0, capex_usd_per_mw=5e6)
+    assert full.mw_by_year.sum() == pytest.approx(100.0)
+
+
+def test_treasury_sells_btc_only_for_deficits() -> None:
+    cash = np.array([[-100.0, 50.0, -200.0, 0.0]])
+    price = np.array([[10.0, 20.0, 25.0, 40.0]])
+    f = fund_with_treasury(cash, price, treasury_btc=6.0, cash_usd=40.0)
+    # month 0: cash 40 - 100 -> sell 6 BTC at 10 = 60; month 1 balance 50; month 2: -150 needed, no BTC left
+    assert f.btc_sold[0] == pytest.approx([6.0, 0.0, 0.0, 0.0])
+    assert f.shortfall_usd[0] == pytest.approx([0.0, 0.0, 150.0, 0.0])
+    assert f.btc_left[0] == 0.0
+
+
+def test_apply_overrides() -> None:
+    cfg = apply_overrides(
+        ValuationConfig(), {"ai.rate_usd_per_kw_month": 150.0, "scenario.price_model": "bootstrap"}
+    )
+    assert cfg.ai.rate_usd_per_kw_month == 150.0 and cfg.scenario.price_model == "bootstrap"
+    from wattshift.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown field"):
+        apply_overrides(ValuationConfig(), {"ai.rate": 1.0})
+
+
+def test_serial_and_dask_sweeps_are_equal() -> None:
+    from distributed import Client, LocalCluster
+
+    cases = [
+        Case(
+            "s",
+            "base",
+            {"r": r},
+            _inputs(apply_overrides(ValuationConfig(), {"ai.rate_usd_per_kw_month": r}), 36),
+        )
+        for r in (150.0, 184.0)
+    ]
+    serial = run_sweep(cases, paths=200, seed=3, chunk_paths=64)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        dask = run_sweep(cases, paths=200, seed=3, chunk_paths=64, client=client)
+    assert serial == dask
+    assert serial[1]["npv_ai_mean"] > serial[0]["npv_ai_mean"]  # higher rent, higher value
+
+
+def test_threaded_chunks_equal_serial() -> None:
+    inputs = _inputs(months=24)
+    a = run(inputs, paths=500, seed=8, chunk_paths=128, with_irr=False)
+    b = run(inputs, paths=500, seed=8, chunk_paths=128, with_irr=False, threads=2)
+    assert all(np.array_equal(a.npv_usd[k], b.npv_usd[k]) for k in a.npv_usd)
