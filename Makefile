@@ -42,7 +42,7 @@ demo: install  ## Ingest the real data, print the mining table, write report/ind
 	@test -n "$$WATTSHIFT_DATA_DIR" || { echo "Set WATTSHIFT_DATA_DIR (or run: $(BIN)/wattshift data fetch --to DIR)"; exit 2; }
 	$(BIN)/wattshift data ingest --all
 	$(BIN)/wattshift data status
-	$(BIN)/wattshift asics --top 5
+	$(BIN)/wattshift asics --top 5 --power-usd-per-kwh 0.05
 	$(BIN)/wattshift report --out report
 	@echo
 	@echo "Report written to report/index.html. Open the live dashboard with:"

@@ -239,6 +239,14 @@ def asics(
     ] = None,
     pue: PueOption = None,
     pool_fee: PoolFeeOption = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            help="Show only the N most efficient models, then the widely deployed workhorses.",
+        ),
+    ] = None,
     fmt: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
@@ -248,6 +256,10 @@ def asics(
         table = service.asic_table(
             wh, date.date() if date is not None else None, power, pue=pue, assumptions=assumptions
         )
+    if top is not None:
+        attrs = dict(table.attrs)
+        table = service.top_and_workhorses(table, top)
+        table.attrs.update(attrs)
     if fmt is TableOrJson.json:
         emit_json(
             {"assumptions": table.attrs["assumptions"], "models": _plain(table).to_dict(orient="records")}
@@ -256,7 +268,8 @@ def asics(
     day_text = table["date"].iloc[0] if len(table) else "-"
     hashprice = table["hashprice_usd_per_ph_day"].iloc[0] if len(table) else float("nan")
     rich = Table(title=f"ASIC catalogue on {day_text} (hashprice {hashprice:,.2f} USD/PH/day)")
-    columns: list[tuple[str, str, int]] = [
+    columns: list[tuple[str, str, int]] = [("group", "group", 0)] if "group" in table.columns else []
+    columns += [
         ("model", "model", 0),
         ("vendor", "vendor", 0),
         ("hashrate_ths", "hashrate [TH/s]", 1),
@@ -272,10 +285,14 @@ def asics(
             ("margin_usd_per_mwh", "margin [USD/MWh]", 2),
         ]
     for _, header, _ in columns:
-        left = header in {"model", "vendor", "release"}
+        left = header in {"group", "model", "vendor", "release"}
         rich.add_column(escape(header), justify="left" if left else "right")
     for row in table.itertuples(index=False):
-        rich.add_row(*(escape(_fmt(getattr(row, key), digits)) for key, _, digits in columns))
+        cells = [_fmt(getattr(row, key), digits) for key, _, digits in columns]
+        if "release" in table.columns:  # the catalogue's release notes are long: keep the leading date
+            i = [key for key, _, _ in columns].index("release")
+            cells[i] = cells[i].split(" ", 1)[0].rstrip(";,")
+        rich.add_row(*(escape(c) for c in cells))
     out.print(rich)
 
 

@@ -18,7 +18,13 @@ from wattshift.chain import HALVING_TIMES
 from wattshift.errors import NotInWarehouseError
 from wattshift.mining import MiningAssumptions, economics_frame, network_btc_per_th_day
 from wattshift.report.base import Section, figure_html, table_html
-from wattshift.services.mining import MiningSource, find_asic, resolve_assumptions
+from wattshift.services.mining import (
+    WORKHORSE_MODELS,
+    WORKHORSE_WHY,
+    MiningSource,
+    find_asic,
+    resolve_assumptions,
+)
 
 #: Stated power price of the charts [USD/kWh]: a round assumption, not a market quote; pass
 #: ``power_usd_per_kwh`` (or use ``wattshift mining`` with real ERCOT prices) for a given site.
@@ -27,21 +33,6 @@ DEFAULT_POWER_USD_PER_KWH = 0.05
 #: Reference machines of the charts: three generations, plus the catalogue's most efficient.
 REFERENCE_MODELS: tuple[str, ...] = ("Antminer S9 (13.5T)", "Antminer S19j Pro (104T)", "Antminer S21 (200T)")
 
-#: Widely deployed workhorses shown in the table (those present in the catalogue are used).
-WORKHORSE_MODELS: tuple[str, ...] = (
-    "Antminer S19j Pro (104T)",
-    "Antminer S19 XP (140T)",
-    "Antminer S21 (200T)",
-    "Whatsminer M30S++ (112T)",
-    "Whatsminer M50S (126T)",
-)
-
-WORKHORSE_WHY = (
-    "Workhorses: the volume models of each generation in public reporting: S19j Pro and M30S++ make up "
-    "Hashrate Index's 'latest generation' ASIC price tier of 2021-22; S19 XP and M50S its under-25 J/TH "
-    "tier of 2023 (CoinDesk, 2023-07-26); the S21 shipped to public miners from January 2024 "
-    "(TheMinerMag, 2023-10-11, CleanSpark's order)."
-)
 
 SOURCES: tuple[str, ...] = (
     "BTC price, hash rate, block count, issuance and fees: Coin Metrics community data, CC BY-NC 4.0 "

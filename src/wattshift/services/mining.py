@@ -66,6 +66,23 @@ class MiningSource(Protocol):
 # --------------------------------------------------------------------------------------------------
 # inputs
 # --------------------------------------------------------------------------------------------------
+#: Widely deployed workhorses shown in the table (those present in the catalogue are used).
+WORKHORSE_MODELS: tuple[str, ...] = (
+    "Antminer S19j Pro (104T)",
+    "Antminer S19 XP (140T)",
+    "Antminer S21 (200T)",
+    "Whatsminer M30S++ (112T)",
+    "Whatsminer M50S (126T)",
+)
+
+WORKHORSE_WHY = (
+    "Workhorses: the volume models of each generation in public reporting: S19j Pro and M30S++ make up "
+    "Hashrate Index's 'latest generation' ASIC price tier of 2021-22; S19 XP and M50S its under-25 J/TH "
+    "tier of 2023 (CoinDesk, 2023-07-26); the S21 shipped to public miners from January 2024 "
+    "(TheMinerMag, 2023-10-11, CleanSpark's order)."
+)
+
+
 def _btc(wh: MiningSource) -> pd.DataFrame:
     frame = wh.btc_daily()
     if frame.empty:
@@ -410,3 +427,14 @@ def asic_table(
         table["margin_usd_per_mwh"] = value_mwh - power * 1000.0
     table.attrs["assumptions"] = {"power_usd_per_kwh": power_usd_per_kwh, **a.as_dict()}
     return table
+
+
+def top_and_workhorses(table: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` most efficient rows of :func:`asic_table`, then the :data:`WORKHORSE_MODELS` rows.
+
+    Adds a ``group`` column (``most efficient`` / ``workhorse``); the order is kept.
+    """
+    ranked = table.sort_values("efficiency_j_per_th", kind="stable")
+    best = ranked.head(top).assign(group="most efficient")
+    rest = ranked[~ranked["model"].isin(best["model"]) & ranked["model"].isin(WORKHORSE_MODELS)]
+    return pd.concat([best, rest.assign(group="workhorse")], ignore_index=True)

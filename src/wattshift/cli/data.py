@@ -1,0 +1,193 @@
+"""``wattshift data``: fetch the public data, ingest it into the warehouse, show what it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
+from wattshift.data.registry import known_files
+from wattshift.errors import WattshiftError
+from wattshift.services import data as service
+from wattshift.settings import data_dir
+
+data_app = typer.Typer(
+    help="Get the public data (fetch), load it into the warehouse (ingest), and see what it holds (status).",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data folder [default: $WATTSHIFT_DATA_DIR].", show_default=False),
+]
+FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+
+
+def _when(value: object) -> str:
+    """A day as ``YYYY-MM-DD``, an instant as ``YYYY-MM-DD HH:MM`` (UTC); missing as ``""``."""
+    if not isinstance(value, pd.Timestamp | str) or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as dicts with missing values as ``None`` (JSON null)."""
+    return [
+        {str(k): (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+@data_app.command("ingest")
+@friendly_errors
+def ingest_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Data files to ingest (kind from the file name).", show_default=False),
+    ] = None,
+    all_files: Annotated[
+        bool, typer.Option("--all", help="Ingest every known file in the data folder.")
+    ] = False,
+    data_dir_opt: DataDirOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Ingest files into the warehouse, each all-or-nothing; a bad file is reported and skipped.
+
+    Exit code 2 if any file failed (the good ones are ingested).
+    """
+    files = list(paths or [])
+    if all_files:
+        files += known_files(data_dir(data_dir_opt))
+    if not files:
+        raise WattshiftError(
+            "nothing to ingest: give data files or --all (with --data-dir or $WATTSHIFT_DATA_DIR)"
+        )
+    with open_warehouse(db, read_only=False) as wh, _file_progress() as bar:
+        task = bar.add_task("ingest", total=len(files))
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name or "done")
+
+        results = service.ingest(wh, files, progress)
+    failed = [r for r in results if r.status == "error"]
+    if fmt is TableOrJson.json:
+        emit_json(service.results_records(results))
+    else:
+        table = Table(title="Ingest", title_justify="left")
+        for column in ("file", "kind", "rows", "seconds", "status"):
+            table.add_column(
+                column, justify="right" if column in ("rows", "seconds") else "left", overflow="fold"
+            )
+        colour = {"ok": "green", "unchanged": "dim", "error": "bold red"}
+        for r in results:
+            table.add_row(
+                r.file, r.kind, f"{r.rows:,}", f"{r.seconds:.2f}", f"[{colour[r.status]}]{r.status}[/]"
+            )
+        out.print(table)
+    for r in failed:
+        err.print(f"[bold red]error:[/] {r.error}", highlight=False)
+    if failed:
+        raise typer.Exit(code=2)
+
+
+def _file_progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@data_app.command("status")
+@friendly_errors
+def status_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -> None:
+    """Rows, first and last timestamp (UTC) and last ingest per table and source file."""
+    with open_warehouse(db) as wh:
+        frame = service.status(wh)
+    if fmt is TableOrJson.json:
+        emit_json(_records(frame))
+        return
+    table = Table(title=f"Warehouse {wh.path}", title_justify="left")
+    for column in ("table", "source", "rows", "first", "last", "last ingest"):
+        table.add_column(column, justify="right" if column == "rows" else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            str(row.table),
+            str(row.source),
+            f"{row.rows:,}",
+            _when(row.first),
+            _when(row.last),
+            _when(row.last_ingest),
+        )
+    out.print(table)
+
+
+@data_app.command("fetch")
+@friendly_errors
+def fetch_command(
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to", help="Folder to download into [default: $WATTSHIFT_DATA_DIR].", show_default=False
+        ),
+    ] = None,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="List the files and their origins; fetch nothing.")
+    ] = False,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Download the public data (pinned origins) into a folder laid out like the shared data folder."""
+    from wattshift.data import fetch
+
+    if list_only:
+        entries = [entry.describe() for entry in fetch.MANIFEST]
+        if fmt is TableOrJson.json:
+            emit_json(entries)
+            return
+        table = Table(title="Public data files", title_justify="left")
+        for column in ("target", "description", "origin"):
+            table.add_column(column, overflow="fold")
+        for entry in entries:
+            urls = entry["urls"]
+            origin = "\n".join(map(str, urls)) if isinstance(urls, list) and urls else "(mirror only)"
+            table.add_row(str(entry["target"]), str(entry["description"]), origin)
+        out.print(table)
+        return
+    dest = to if to is not None else data_dir()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), console=err, transient=True
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = int(bar.add_task(name, total=total or None))
+            bar.update(tasks[name], completed=done, total=total or None)  # type: ignore[arg-type]
+
+        written = fetch.fetch_all(dest, progress=progress)
+    for path in written:
+        out.print(str(path), highlight=False)
+    err.print(f"{len(written)} files in {dest}; next: wattshift data ingest --all --data-dir {dest}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``data`` group to the ``wattshift`` app."""
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,151 @@
+"""``wattshift dispatch``: backtest a site's hybrid dispatch (mining, AI, reserves, sell-back)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from wattshift.cli._common import (
+    DbOption,
+    TableJsonCsv,
+    emit_csv,
+    emit_json,
+    err,
+    friendly_errors,
+    open_warehouse,
+    out,
+)
+from wattshift.config import load_site
+from wattshift.services import dispatch as service
+
+
+class MarketChoice(enum.StrEnum):
+    """``--market``: real-time or day-ahead energy prices."""
+
+    rt = "rt"
+    da = "da"
+
+
+class SolverChoice(enum.StrEnum):
+    """``--solver``: merit order, LP/MILP, or automatic (merit when it is exact)."""
+
+    auto = "auto"
+    merit = "merit"
+    lp = "lp"
+
+
+class ForesightChoice(enum.StrEnum):
+    """``--foresight``: perfect (decide on the settlement prices) or day-ahead (decide DA, settle RT)."""
+
+    perfect = "perfect"
+    day_ahead = "day-ahead"
+
+
+def _fmt_usd(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _table(doc: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"Dispatch of {doc['site']} at {doc['node']} ({doc['market']}, {doc['foresight']}), "
+        f"{doc['from']} to {doc['to']}",
+        show_header=True,
+    )
+    table.add_column("item")
+    table.add_column("value", justify="right")
+    rev = doc["revenue_usd"]
+    for key, label in (
+        ("mining", "mining"),
+        ("ai", "AI compute"),
+        ("reserves", "reserves"),
+        ("sellback", "sell-back"),
+    ):
+        table.add_row(f"revenue: {label} [USD]", _fmt_usd(rev[key]))
+    table.add_row("energy cost [USD]", _fmt_usd(doc["energy_cost_usd"]))
+    table.add_row("peak charges [USD]", _fmt_usd(doc["charges_usd"]))
+    table.add_row("[bold]net [USD][/]", f"[bold]{_fmt_usd(doc['net_usd'])}[/]")
+    table.add_row("always-on mining net [USD]", _fmt_usd(doc["always_on_net_usd"]))
+    table.add_row("value of flexibility [USD]", _fmt_usd(doc["value_of_flexibility_usd"]))
+    mwh = doc["mwh"]
+    table.add_row(
+        "MWh mining / AI / curtailed", f"{mwh['mining']:,.0f} / {mwh['ai']:,.0f} / {mwh['curtailed']:,.0f}"
+    )
+    table.add_row("hours curtailed [h]", f"{doc['hours_curtailed']:,.2f}")
+    table.add_row(
+        "solver / windows / seconds", f"{doc['solver']} / {doc['windows']} / {doc['solve_seconds']:.2f}"
+    )
+    return table
+
+
+def dispatch(
+    site: Annotated[Path, typer.Option("--site", help="Site TOML file.", exists=False)],
+    date_from: Annotated[
+        dt.datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First day (UTC) [default: site's [backtest]]."),
+    ] = None,
+    date_to: Annotated[
+        dt.datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Day after the last (UTC, exclusive)."),
+    ] = None,
+    node: Annotated[
+        str | None, typer.Option("--node", help="Price node [default: the contract's node].")
+    ] = None,
+    market: Annotated[MarketChoice | None, typer.Option("--market", help="Energy market.")] = None,
+    foresight: Annotated[ForesightChoice | None, typer.Option("--foresight", help="Decision prices.")] = None,
+    solver: Annotated[SolverChoice, typer.Option("--solver", help="Solver.")] = SolverChoice.auto,
+    window_days: Annotated[
+        int, typer.Option("--window-days", min=1, help="Rolling-horizon window [days].")
+    ] = 1,
+    fmt: Annotated[TableJsonCsv, typer.Option("--format", help="Output format.")] = TableJsonCsv.table,
+    db: DbOption = None,
+) -> None:
+    """Backtest a site's dispatch: revenue by stream, MWh by use, value of flexibility."""
+    _run(site, date_from, date_to, node, market, foresight, solver, window_days, fmt, db)
+
+
+@friendly_errors
+def _run(
+    site_path: Path,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    node: str | None,
+    market: MarketChoice | None,
+    foresight: ForesightChoice | None,
+    solver: SolverChoice,
+    window_days: int,
+    fmt: TableJsonCsv,
+    db: Path | None,
+) -> None:
+    site = load_site(site_path)
+    with open_warehouse(db) as wh:
+        run = service.run_dispatch(
+            wh,
+            site,
+            start=date_from.date() if date_from else None,
+            end=date_to.date() if date_to else None,
+            node=node,
+            market=market.value if market else None,
+            foresight=("day_ahead" if foresight is ForesightChoice.day_ahead else "perfect")
+            if foresight
+            else None,
+            solver=solver.value,
+            window_days=window_days,
+        )
+    doc = service.result_dict(run)
+    if fmt is TableJsonCsv.json:
+        emit_json(doc)
+    elif fmt is TableJsonCsv.csv:
+        emit_csv(run.result.schedule)
+    else:
+        out.print(_table(doc))
+        err.print(f"{doc['intervals']} intervals of {run.site.name}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``wattshift dispatch`` to the CLI."""
+    app.command("dispatch")(dispatch)
