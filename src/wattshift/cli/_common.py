@@ -94,9 +94,9 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
+    if value is pd.NaT or value is None:
+        return None
     if isinstance(value, pd.Timestamp):
-        if value is pd.NaT:
-            return None
         if value.tzinfo is None and value == value.normalize():
             return value.date().isoformat()
         return value.isoformat()
@@ -110,8 +110,6 @@ def to_jsonable(value: Any) -> Any:
         return None
     if isinstance(value, enum.Enum):
         return value.value
-    if value is pd.NaT:
-        return None
     return value
 
 

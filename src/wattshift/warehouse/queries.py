@@ -1,0 +1,214 @@
+"""Read queries: warehouse tables → canonical frames (see :mod:`wattshift.data.schema`).
+
+Every function takes an open DuckDB connection and returns a new pandas frame: days as naive
+``datetime64[ns]`` midnights (UTC days), interval starts as tz-aware UTC ``datetime64[ns, UTC]``,
+numbers as float64. Nothing is filled or interpolated: a missing interval stays missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NoReturn
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from wattshift.data.gpu import GPU_PRICE_COLUMNS
+from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
+from wattshift.errors import NotInWarehouseError
+
+DayLike = dt.date | str | pd.Timestamp
+TimeLike = dt.datetime | dt.date | str | pd.Timestamp
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> tuple[Any, ...] | None:
+    """First row of a query, or ``None``; the result is consumed entirely (DuckDB 2 requires it)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def as_day(value: DayLike) -> dt.date:
+    """A calendar day from a date, datetime, timestamp or ISO string."""
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def as_utc(value: TimeLike) -> pd.Timestamp:
+    """A UTC instant: a date means its UTC midnight; a naive datetime is taken as UTC."""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        return stamp.tz_localize("UTC")
+    return stamp.tz_convert("UTC")
+
+
+def _day_range(column: str, start: DayLike | None, end: DayLike | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if start is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(as_day(start))
+    if end is not None:
+        clauses.append(f"{column} <= ?")
+        params.append(as_day(end))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _days(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
+    frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    return frame
+
+
+def btc_daily(
+    con: duckdb.DuckDBPyConnection, start: DayLike | None = None, end: DayLike | None = None
+) -> pd.DataFrame:
+    """BTC daily frame for ``start``..``end`` (inclusive; ``None`` = open), sorted by date."""
+    where, params = _day_range("date", start, end)
+    frame = con.execute(
+        f"SELECT {', '.join(BTC_DAILY_COLUMNS)} FROM btc_daily{where} ORDER BY date", params
+    ).df()
+    frame = _days(frame)
+    for col in BTC_DAILY_COLUMNS[1:]:
+        frame[col] = frame[col].astype(np.float64)
+    return frame
+
+
+def fear_greed(
+    con: duckdb.DuckDBPyConnection, start: DayLike | None = None, end: DayLike | None = None
+) -> pd.DataFrame:
+    """Fear & Greed frame for ``start``..``end`` (inclusive), sorted by date."""
+    where, params = _day_range("date", start, end)
+    frame = con.execute(
+        f"SELECT {', '.join(FEAR_GREED_COLUMNS)} FROM fear_greed{where} ORDER BY date", params
+    ).df()
+    frame["value"] = frame["value"].astype(np.float64)
+    frame["classification"] = frame["classification"].astype("str")
+    return _days(frame)
+
+
+def _series_span(con: duckdb.DuckDBPyConnection, iso: str, node: str, market: str) -> tuple[Any, Any, int]:
+    row = fetch_one(
+        con,
+        "SELECT min(interval_start_utc), max(interval_start_utc), count(*) FROM iso_prices "
+        "WHERE iso = ? AND node = ? AND market = ?",
+        [iso, node, market],
+    )
+    assert row is not None
+    return row[0], row[1], int(row[2])
+
+
+def iso_prices(
+    con: duckdb.DuckDBPyConnection,
+    node: str,
+    market: str,
+    start: TimeLike,
+    end: TimeLike,
+    *,
+    iso: str = "ERCOT",
+) -> pd.DataFrame:
+    """ISO price frame of one node and market for ``[start, end)``, sorted by interval start.
+
+    Raises
+    ------
+    NotInWarehouseError
+        If no interval matches: names the span the warehouse holds for that series, or the
+        series it holds at all.
+    """
+    lo, hi = as_utc(start), as_utc(end)
+    series = fetch_one(
+        con,
+        "SELECT series_id FROM price_series WHERE iso = ? AND node = ? AND market = ?",
+        [iso, node, market],
+    )
+    values = con.execute(
+        "SELECT interval_start_utc, interval_minutes, price_usd_per_mwh FROM iso_price_values "
+        "WHERE series_id = ? AND interval_start_utc >= ? AND interval_start_utc < ? "
+        "ORDER BY interval_start_utc",
+        [
+            series[0] if series else -1,
+            lo.tz_localize(None).to_pydatetime(),
+            hi.tz_localize(None).to_pydatetime(),
+        ],
+    ).fetchnumpy()
+    count = len(values["interval_start_utc"])
+    if count == 0:
+        _raise_not_held(con, iso, node, market, lo, hi)
+    frame = pd.DataFrame(
+        {
+            "iso": pd.array([iso] * count, dtype="str"),
+            "node": pd.array([node] * count, dtype="str"),
+            "market": pd.array([market] * count, dtype="str"),
+            "interval_start_utc": pd.DatetimeIndex(np.asarray(values["interval_start_utc"]))
+            .tz_localize("UTC")
+            .as_unit("ns"),
+            "interval_minutes": np.asarray(values["interval_minutes"], dtype=np.int64),
+            "price_usd_per_mwh": np.asarray(values["price_usd_per_mwh"], dtype=np.float64),
+        },
+        columns=list(ISO_PRICE_COLUMNS),
+    )
+    return frame
+
+
+def _raise_not_held(
+    con: duckdb.DuckDBPyConnection, iso: str, node: str, market: str, lo: pd.Timestamp, hi: pd.Timestamp
+) -> NoReturn:
+    first, last, rows = _series_span(con, iso, node, market)
+    wanted = f"{iso} {node} {market!r} prices in [{lo.isoformat()}, {hi.isoformat()})"
+    if rows:
+        raise NotInWarehouseError(
+            f"no {wanted}; the warehouse has this series from {pd.Timestamp(first).isoformat()}Z "
+            f"to {pd.Timestamp(last).isoformat()}Z ({rows:,} intervals)"
+        )
+    held = ", ".join(f"{r.node}/{r.market}" for r in price_nodes(con).itertuples() if r.iso == iso)
+    raise NotInWarehouseError(
+        f"no {wanted}: the series is not in the warehouse; {iso} series held: {held or 'none'}"
+    )
+
+
+def price_nodes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Price series held: ``iso, node, market, interval_minutes, first, last, rows`` (first/last UTC)."""
+    frame = con.execute(
+        "SELECT iso, node, market, min(interval_minutes) AS interval_minutes, "
+        "min(interval_start_utc) AS first, max(interval_start_utc) AS last, count(*) AS rows "
+        "FROM iso_prices GROUP BY iso, node, market ORDER BY iso, market, node"
+    ).df()
+    for col in ("first", "last"):
+        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+    frame["interval_minutes"] = frame["interval_minutes"].astype(np.int64)
+    frame["rows"] = frame["rows"].astype(np.int64)
+    return frame
+
+
+def asic_models(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """ASIC catalogue, sorted by efficiency (best first) then model."""
+    frame = con.execute(
+        f"SELECT {', '.join(ASIC_COLUMNS)} FROM asic_models ORDER BY efficiency_j_per_th, model"
+    ).df()
+    for col in ("hashrate_ths", "power_w", "efficiency_j_per_th"):
+        frame[col] = frame[col].astype(np.float64)
+    return frame
+
+
+def gpu_prices(
+    con: duckdb.DuckDBPyConnection,
+    gpu: str | None = None,
+    start: DayLike | None = None,
+    end: DayLike | None = None,
+) -> pd.DataFrame:
+    """GPU rental prices [USD/GPU-hour] (optionally one ``gpu`` label), sorted by date, GPU, provider."""
+    where, params = _day_range("date", start, end)
+    if gpu is not None:
+        where = (where + " AND " if where else " WHERE ") + "gpu = ?"
+        params.append(gpu)
+    frame = con.execute(
+        f"SELECT {', '.join(GPU_PRICE_COLUMNS)} FROM gpu_prices{where} "
+        "ORDER BY date, gpu, provider, source_file, row_index",
+        params,
+    ).df()
+    frame["price_usd_per_gpu_hour"] = frame["price_usd_per_gpu_hour"].astype(np.float64)
+    return _days(frame)
