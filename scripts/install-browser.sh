@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium for the headless dashboard tests, once. Idempotent; needs root (or sudo).
+# Install Debian's Chromium (and its driver) for the headless dashboard tests, once.
+# Idempotent: does nothing when /usr/bin/chromium is there. Needs root (or sudo).
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then
   exit 0
@@ -13,5 +14,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 echo "install-browser: $(/usr/bin/chromium --version)"

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
 
 #: stdout: tables and machine output. stderr: progress, notes, errors.
-#: When stdout is not a terminal (a pipe, a file, CI) tables are laid out 160 columns wide.
-out = Console(width=None if sys.stdout.isatty() else 160)
+#: When stdout is not a terminal (a pipe, a file, CI) tables are laid out 200 columns wide.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 

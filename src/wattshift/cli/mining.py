@@ -286,7 +286,7 @@ def asics(
         ]
     for _, header, _ in columns:
         left = header in {"group", "model", "vendor", "release"}
-        rich.add_column(escape(header), justify="left" if left else "right")
+        rich.add_column(escape(header), justify="left" if left else "right", no_wrap=header != "release")
     for row in table.itertuples(index=False):
         cells = [_fmt(getattr(row, key), digits) for key, _, digits in columns]
         if "release" in table.columns:  # the catalogue's release notes are long: keep the leading date

@@ -118,6 +118,8 @@ def gbm_log_price(
     drift_annual: float,
     vol_annual: float,
     shocks: FloatArray,
+    *,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """Monthly log-price paths of a geometric Brownian motion.
 
@@ -134,6 +136,9 @@ def gbm_log_price(
         Log-price volatility [1/sqrt(year)].
     shocks
         Standard normal draws, shape ``(paths, months)``.
+    out
+        Array to write the result into (may be ``shocks`` itself, which then is overwritten);
+        None = a new array.
 
     Returns
     -------
@@ -141,10 +146,12 @@ def gbm_log_price(
         ``ln`` price at the end of each month, shape ``(paths, months)`` [ln USD].
     """
     dt = 1.0 / MONTHS_PER_YEAR
-    steps = drift_annual * dt + vol_annual * np.sqrt(dt) * shocks
-    out: FloatArray = np.cumsum(steps, axis=1)
-    out += log_price0
-    return out
+    # In place, in the order of ``drift dt + (vol sqrt(dt)) z``, then the running sum.
+    steps: FloatArray = np.multiply(shocks, vol_annual * np.sqrt(dt), out=out)
+    steps += drift_annual * dt
+    np.cumsum(steps, axis=1, out=steps)
+    steps += log_price0
+    return steps
 
 
 def month_end_days(months: int) -> npt.NDArray[np.int64]:
@@ -247,6 +254,89 @@ def bootstrap_log_price(
     return out
 
 
+def bootstrap_returns(model: PriceModel) -> FloatArray:
+    """Daily log returns the bootstrap draws from [unitless], shape ``(n,)``.
+
+    With a drift override, the historical returns are shifted so that their mean matches the
+    override (the shape of the distribution is kept).
+    """
+    returns = model.daily_log_returns
+    hist_drift = float(returns.mean() * DAYS_PER_YEAR)
+    if not np.isclose(hist_drift, model.drift_annual):
+        returns = returns + (model.drift_annual - hist_drift) / DAYS_PER_YEAR
+    return returns
+
+
+def draw_log_price(
+    model: PriceModel,
+    *,
+    kind: str,
+    paths: int,
+    months: int,
+    rng: np.random.Generator,
+    block_days: int = 30,
+) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:
+    """The random numbers of :func:`simulate_log_price`, drawn from ``rng`` in its order.
+
+    Returns
+    -------
+    numpy.ndarray
+        'gbm': standard normals ``(paths, months)``; 'bootstrap': block starts
+        ``(paths, n_blocks)`` (:func:`bootstrap_block_starts`).
+
+    Raises
+    ------
+    ConfigError
+        If ``kind`` is neither 'gbm' nor 'bootstrap'.
+    """
+    if kind == "gbm":
+        normals: FloatArray = rng.standard_normal((paths, months))
+        return normals
+    if kind == "bootstrap":
+        days = int(month_end_days(months)[-1])
+        return bootstrap_block_starts(len(model.daily_log_returns), paths, days, block_days, rng)
+    raise ConfigError(f"valuation.scenario.price_model: unknown model {kind!r} (use 'gbm' or 'bootstrap')")
+
+
+def log_price_from_draws(
+    model: PriceModel,
+    draws: npt.NDArray[np.float64] | npt.NDArray[np.int64],
+    *,
+    kind: str,
+    months: int,
+    block_days: int = 30,
+    returns: FloatArray | None = None,
+) -> FloatArray:
+    """Monthly ``ln`` price paths [ln USD] from the draws of :func:`draw_log_price` (any rows of them).
+
+    Rows are independent, so the paths of a slice of ``draws`` are the same slice of the paths of
+    all ``draws``. For 'gbm' the normals are overwritten by the result (no copy).
+
+    Parameters
+    ----------
+    model
+        Calibrated price model.
+    draws
+        Output of :func:`draw_log_price` (or rows of it).
+    kind
+        'gbm' or 'bootstrap'.
+    months
+        Months to simulate.
+    block_days
+        Bootstrap block length [days].
+    returns
+        :func:`bootstrap_returns` of ``model`` if already computed (None = computed here).
+    """
+    log_p0 = float(np.log(model.price0_usd))
+    if kind == "gbm":
+        normals = np.asarray(draws, dtype=np.float64)
+        return gbm_log_price(log_p0, model.drift_annual, model.vol_annual, normals, out=normals)
+    if kind == "bootstrap":
+        history = bootstrap_returns(model) if returns is None else returns
+        return bootstrap_log_price(log_p0, history, np.asarray(draws, dtype=np.int64), months, block_days)
+    raise ConfigError(f"valuation.scenario.price_model: unknown model {kind!r} (use 'gbm' or 'bootstrap')")
+
+
 def simulate_log_price(
     model: PriceModel,
     *,
@@ -259,19 +349,7 @@ def simulate_log_price(
     """Monthly ``ln`` BTC price paths ``(paths, months)`` [ln USD] from ``model`` ('gbm' or 'bootstrap').
 
     For 'bootstrap' with a drift override, the bootstrapped returns are shifted so that their
-    mean matches the override (the shape of the distribution is kept).
+    mean matches the override (:func:`bootstrap_returns`).
     """
-    log_p0 = float(np.log(model.price0_usd))
-    if kind == "gbm":
-        return gbm_log_price(
-            log_p0, model.drift_annual, model.vol_annual, rng.standard_normal((paths, months))
-        )
-    if kind == "bootstrap":
-        returns = model.daily_log_returns
-        hist_drift = float(returns.mean() * DAYS_PER_YEAR)
-        if not np.isclose(hist_drift, model.drift_annual):
-            returns = returns + (model.drift_annual - hist_drift) / DAYS_PER_YEAR
-        days = int(month_end_days(months)[-1])
-        starts = bootstrap_block_starts(len(returns), paths, days, block_days, rng)
-        return bootstrap_log_price(log_p0, returns, starts, months, block_days)
-    raise ConfigError(f"valuation.scenario.price_model: unknown model {kind!r} (use 'gbm' or 'bootstrap')")
+    draws = draw_log_price(model, kind=kind, paths=paths, months=months, rng=rng, block_days=block_days)
+    return log_price_from_draws(model, draws, kind=kind, months=months, block_days=block_days)
