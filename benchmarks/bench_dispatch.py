@@ -1,0 +1,273 @@
+"""Speed targets of the dispatch optimiser (issue "Hybrid dispatch"), on real ERCOT prices.
+
+One year of 15-minute HB_WEST real-time prices (2024-01-02 .. 2025-01-01 UTC, 35,040 intervals),
+three ASIC fleets with ramp limits, a GPU cluster with firm load, three up-reserve products
+(REGUP, RRS, ECRS day-ahead clearing prices) and daily hashprice from Coin Metrics:
+
+- wattshift's LP path (build + solve, whole year as one LP) vs the same model in linopy + HiGHS:
+  target ≥ 3x faster with the same objective;
+- wattshift's LP path vs the bare HiGHS solve of its own matrices: target ≤ 1.3x;
+- merit order: target ≥ 50 million interval·fleet per second;
+- 5-minute prices for a year (SCED LMP, 105,120 intervals): merit and LP without running out of memory.
+
+``make bench`` runs the ``test_bench_*`` functions (pytest-benchmark); ``python
+benchmarks/bench_dispatch.py`` prints the side-by-side table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wattshift.config import Fleet, SiteConfig, parse_site
+from wattshift.dispatch.lp import build_lp, new_highs, pass_model, solve_lp
+from wattshift.dispatch.merit import solve_merit
+from wattshift.dispatch.problem import DispatchProblem, build_problem
+from wattshift.dispatch.values import (
+    daily_hashprice_usd_per_th_day,
+    daily_to_intervals,
+    fleet_values_usd_per_mwh,
+)
+from wattshift.services.dispatch import on_grid
+
+START, END = dt.date(2024, 1, 2), dt.date(2025, 1, 1)
+PRODUCTS = ["REGUP", "RRS", "ECRS"]
+SITE: dict[str, Any] = {
+    "name": "bench",
+    "interconnect_mw": 100.0,
+    "aux_mw": 2.0,
+    # Efficiencies of the S21 XP, S19 XP and S19j Pro (catalogue, J/TH); ramp limits in MW/min.
+    "fleets": [
+        {"name": "a", "power_mw": 30.0, "efficiency_j_per_th": 13.5, "ramp_mw_per_min": 1.0},
+        {"name": "b", "power_mw": 25.0, "efficiency_j_per_th": 21.5, "ramp_mw_per_min": 1.0},
+        {"name": "c", "power_mw": 23.0, "efficiency_j_per_th": 29.5, "ramp_mw_per_min": 1.0},
+    ],
+    "gpu": {"capacity_mw": 20.0, "firm_mw": 10.0, "spot_usd_per_gpu_hour": 1.70, "kw_per_gpu": 1.275},
+    "reserves": {"products": PRODUCTS, "max_mw": 30.0},
+}
+TARGETS = {"linopy_speedup": 3.0, "bare_ratio": 1.3, "merit_cells_per_s": 50e6}
+
+
+def _data_dir() -> Path:
+    raw = os.environ.get("WATTSHIFT_DATA_DIR")
+    path = Path(raw) if raw else Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (path / "power").is_dir():
+        pytest.skip("shared data not available (set WATTSHIFT_DATA_DIR)")
+    return path
+
+
+@dataclass(frozen=True)
+class Bench:
+    """The benchmark site and its year of problem data."""
+
+    site: SiteConfig
+    fleets: list[Fleet]
+    problem: DispatchProblem
+
+
+def _fleets(site: SiteConfig) -> list[Fleet]:
+    from wattshift.config import resolve_fleets
+
+    return resolve_fleets(site, pd.DataFrame(columns=["model", "hashrate_ths", "power_w"]))
+
+
+def load_bench(minutes: int = 15) -> Bench:
+    """Real prices for the benchmark year on a ``minutes`` grid (15: RT SPP, 5: SCED LMP)."""
+    from wattshift.data.coinmetrics import read_coinmetrics
+    from wattshift.data.ercot_dam import read_ercot_dam_as_mcpc
+    from wattshift.data.ercot_parquet import read_ercot_sced_lmp_5min
+    from wattshift.data.ercot_rtm import read_ercot_rtm_spp_wide_utc
+
+    data = _data_dir()
+    site = parse_site(SITE)
+    fleets = _fleets(site)
+    start, end = pd.Timestamp(START).tz_localize("UTC"), pd.Timestamp(END).tz_localize("UTC")
+    grid = pd.date_range(start, end, freq=f"{minutes}min", inclusive="left")
+    if minutes == 15:
+        rt = read_ercot_rtm_spp_wide_utc(data / "power" / "ercot_rtm_spp_15min_hubs_2024.csv")
+        rt = rt[rt["node"] == "HB_WEST"]
+        price = on_grid(rt, grid, what="HB_WEST")
+    else:
+        # The SCED series has a few short holes; they are skipped, never filled: the benchmark takes
+        # the first 105,120 real 5-minute prices from the start (a 365-day year's worth).
+        rt = read_ercot_sced_lmp_5min(data / "power" / "ercot_rt_sced_lmp_5min_hubs_2024_2025.parquet")
+        rt = rt[(rt["node"] == "HB_WEST") & (rt["interval_start_utc"] >= start)]
+        rt = rt.sort_values("interval_start_utc").iloc[: len(grid)]
+        grid = pd.DatetimeIndex(rt["interval_start_utc"])
+        price = rt["price_usd_per_mwh"].to_numpy(dtype=np.float64)
+    asm = read_ercot_dam_as_mcpc(data / "power" / "ercot_dam_as_mcpc_hourly_2022_2025.csv")
+    rho = np.vstack([on_grid(asm[asm["node"] == p], grid, what=p) for p in PRODUCTS])
+    btc = read_coinmetrics(data / "onchain" / "coinmetrics_btc_daily_2009-01-03_2026-03-23.csv")
+    hp = daily_to_intervals(daily_hashprice_usd_per_th_day(btc), grid, what="hashprice")
+    values = fleet_values_usd_per_mwh(hp, np.array([f.efficiency_j_per_th for f in fleets]))
+    problem = build_problem(
+        site,
+        fleets,
+        interval_minutes=minutes,
+        price_usd_per_mwh=price,
+        fleet_value_usd_per_mwh=values,
+        ai_value_usd_per_mwh=np.full(len(grid), 1.70 / 1.275 * 1000.0),
+        reserve_price_usd_per_mw_h=rho,
+    )
+    return Bench(site, fleets, problem)
+
+
+def linopy_solve(p: DispatchProblem) -> float:
+    """The same LP written in linopy, solved by HiGHS through linopy's direct API; returns the objective."""
+    import linopy
+    import xarray as xr
+
+    K, T, R = p.n_fleets, p.n_intervals, p.n_products
+    dt_h = p.interval_hours
+    time_ix = pd.RangeIndex(T, name="time")
+    fleet_ix = pd.RangeIndex(K, name="fleet")
+    prod_ix = pd.RangeIndex(R, name="product")
+    m = linopy.Model()
+    cap = xr.DataArray(np.repeat(p.fleet_capacity_mw[:, None], T, axis=1), coords=[fleet_ix, time_ix])
+    x = m.add_variables(lower=0.0, upper=cap, name="m")
+    g = m.add_variables(lower=p.gpu_firm_mw, upper=p.gpu_capacity_mw, coords=[time_ix], name="g")
+    r = m.add_variables(lower=0.0, upper=p.reserve_max_mw, coords=[prod_ix, time_ix], name="r")
+    load = x.sum("fleet") + g
+    m.add_constraints(load <= p.interconnect_mw - p.aux_mw, name="interconnect")
+    m.add_constraints(r.sum("product") - load <= -p.gpu_firm_mw, name="up_reserve")
+    m.add_constraints(r.sum("product") <= p.reserve_max_mw, name="reserve_cap")
+    assert p.ramp_mw_per_interval is not None
+    ramp = xr.DataArray(p.ramp_mw_per_interval, coords=[fleet_ix])
+    step = x.isel(time=slice(1, None)) - x.shift(time=1).isel(time=slice(1, None))
+    m.add_constraints(step <= ramp, name="ramp_up")
+    m.add_constraints(step >= -ramp, name="ramp_down")
+    pi = xr.DataArray(p.price_usd_per_mwh, coords=[time_ix])
+    v = xr.DataArray(p.fleet_value_usd_per_mwh, coords=[fleet_ix, time_ix])
+    a = xr.DataArray(p.ai_value_usd_per_mwh, coords=[time_ix])
+    rho = xr.DataArray(p.reserve_price_usd_per_mw_h, coords=[prod_ix, time_ix])
+    m.add_objective(
+        ((v - pi) * dt_h * x).sum() + ((a - pi) * dt_h * g).sum() + (rho * dt_h * r).sum(), sense="max"
+    )
+    m.solve(solver_name="highs", io_api="direct", output_flag=False)
+    return float(m.objective.value) + p.constant_usd()
+
+
+def bare_highs_seconds(p: DispatchProblem) -> tuple[float, float]:
+    """HiGHS ``run()`` time alone on wattshift's matrices, and the objective."""
+    h = new_highs()
+    pass_model(h, build_lp(p))
+    start = time.perf_counter()
+    h.run()
+    return time.perf_counter() - start, float(h.getInfo().objective_function_value)
+
+
+def _timed(fn: Any, *args: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - start, out
+
+
+def _merit_rate(p: DispatchProblem, repeat: int = 20) -> float:
+    """Merit-order throughput [interval·fleet per second], best of ``repeat``."""
+    from dataclasses import replace
+
+    sep = replace(p, reserve_max_mw=0.0, ramp_mw_per_interval=None)
+    best = min(_timed(solve_merit, sep)[0] for _ in range(repeat))
+    return p.n_intervals * p.n_fleets / best
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# -- pytest-benchmark ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def year15() -> Bench:
+    return load_bench(15)
+
+
+def test_bench_dispatch_lp_year(benchmark: Any, year15: Bench) -> None:
+    sched = benchmark.pedantic(solve_lp, args=(year15.problem,), rounds=1, iterations=1)
+    bare, obj = bare_highs_seconds(year15.problem)
+    benchmark.extra_info["bare_highs_s"] = bare
+    assert sched.objective_usd == pytest.approx(obj, rel=1e-6)
+
+
+def test_bench_dispatch_linopy_year(benchmark: Any, year15: Bench) -> None:
+    obj = benchmark.pedantic(linopy_solve, args=(year15.problem,), rounds=1, iterations=1)
+    assert obj == pytest.approx(solve_lp(year15.problem).objective_usd, rel=1e-6)
+
+
+def test_bench_dispatch_merit_year(benchmark: Any, year15: Bench) -> None:
+    from dataclasses import replace
+
+    sep = replace(year15.problem, reserve_max_mw=0.0, ramp_mw_per_interval=None)
+    benchmark(solve_merit, sep)
+    benchmark.extra_info["cells_per_s"] = sep.n_intervals * sep.n_fleets / benchmark.stats.stats.min
+
+
+# -- table ------------------------------------------------------------------------------------------
+
+
+def main(repeat: int = 3) -> None:
+    """Print the side-by-side table (all measured in this one run; LP paths best of ``repeat``)."""
+    from dataclasses import replace
+
+    year = load_bench(15)
+    p = year.problem
+    ws: list[float] = []
+    bare: list[float] = []
+    for _ in range(repeat):  # interleaved, so machine load hits both alike
+        t, sched = _timed(solve_lp, p)
+        ws.append(t)
+        t_bare, obj_bare = bare_highs_seconds(p)
+        bare.append(t_bare)
+    t_ws, t_bare = min(ws), min(bare)
+    t_lin, obj_lin = _timed(linopy_solve, p)
+    rows = [
+        ("wattshift LP (build + solve)", t_ws, sched.objective_usd, ""),
+        (
+            "bare HiGHS run() on same matrices",
+            t_bare,
+            obj_bare,
+            f"ratio {t_ws / t_bare:.2f}x (target ≤ 1.3x)",
+        ),
+        (
+            "linopy + HiGHS (build + solve)",
+            t_lin,
+            obj_lin,
+            f"wattshift {t_lin / t_ws:.1f}x faster (target ≥ 3x)",
+        ),
+    ]
+    print(
+        f"\nDispatch benchmark: {p.n_intervals} intervals x {p.n_fleets} fleets + GPU"
+        f" + {p.n_products} reserves, ramps (LP rows best of {repeat})"
+    )
+    print(f"{'path':<38} {'seconds':>9} {'objective [USD]':>18}  note")
+    for name, sec, obj, note in rows:
+        print(f"{name:<38} {sec:>9.3f} {obj:>18,.2f}  {note}")
+    rel = abs(sched.objective_usd - obj_lin) / abs(obj_lin)
+    print(f"objective difference wattshift vs linopy: {rel:.2e} (relative)")
+    free = _merit_rate(p)
+    binding = _merit_rate(replace(p, interconnect_mw=90.0))
+    print(
+        f"merit order: {free / 1e6:,.1f} M interval·fleet/s (interconnect not binding), "
+        f"{binding / 1e6:,.1f} M/s (binding at 90 MW) (target ≥ 50)"
+    )
+    five = load_bench(5)
+    t_m5, _ = _timed(solve_merit, replace(five.problem, reserve_max_mw=0.0, ramp_mw_per_interval=None))
+    t_l5, s5 = _timed(solve_lp, five.problem)
+    print(
+        f"5-minute year ({five.problem.n_intervals} intervals): merit {t_m5:.3f} s, LP {t_l5:.1f} s "
+        f"(objective {s5.objective_usd:,.0f} USD); peak RSS {_peak_rss_mb():,.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,381 @@
+"""Site configuration: one TOML file describes a site for every interface (pydantic models).
+
+A site has an interconnect, ASIC fleets, an optional GPU cluster, a power contract, optional
+reserves (ancillary services), optional transmission peak charges (ERCOT 4CP), auxiliary load and an
+optional daily energy budget. :func:`load_site` reads and validates a TOML file; every problem is
+reported as a :class:`~wattshift.errors.ConfigError` naming the file and the field path, for example
+``site.toml: fleets[1].count: must be > 0``.
+
+Catalogue fleets (``model`` + ``count``) are turned into MW and J/TH by :func:`resolve_fleets`, which
+takes the ASIC frame (``wattshift.data.schema.ASIC_COLUMNS``) so that an unknown model is an error
+listing the closest catalogue names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Self
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from wattshift.errors import ConfigError
+from wattshift.valuation.config import ValuationConfig
+
+#: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
+ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]
+#: Products a load provides by *reducing* consumption; REGDN is provided by *increasing* it.
+UP_PRODUCTS: frozenset[str] = frozenset({"REGUP", "RRS", "NSPIN", "ECRS"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _field_error(field: str, message: str) -> ValueError:
+    """A validator error that :func:`format_validation_error` files under ``field`` (not the model)."""
+    return ValueError(f"@{field}: {message}")
+
+
+class FleetConfig(_Strict):
+    """One ASIC fleet: catalogue ``model`` + ``count``, or ``power_mw`` + ``efficiency_j_per_th``.
+
+    Parameters
+    ----------
+    name
+        Label used in outputs.
+    model, count
+        Catalogue model name (``wattshift data`` ASIC table) and number of machines.
+    power_mw, efficiency_j_per_th
+        Fleet power [MW] and efficiency [J/TH], for fleets given directly.
+    ramp_mw_per_min
+        Largest change of fleet load between intervals, per minute [MW/min]; none = unlimited.
+    min_on_minutes, min_off_minutes
+        Minimum time the fleet stays energised once switched on (off) [min]; makes the problem a MILP.
+    min_load_fraction
+        Smallest load while energised, as a share of fleet power [unitless], used with min on/off time.
+    """
+
+    name: str = Field(min_length=1)
+    model: str | None = None
+    count: int | None = Field(default=None, gt=0)
+    power_mw: float | None = Field(default=None, gt=0)
+    efficiency_j_per_th: float | None = Field(default=None, gt=0)
+    ramp_mw_per_min: float | None = Field(default=None, gt=0)
+    min_on_minutes: float = Field(default=0.0, ge=0)
+    min_off_minutes: float = Field(default=0.0, ge=0)
+    min_load_fraction: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_way_of_sizing(self) -> Self:
+        by_model = self.model is not None or self.count is not None
+        by_power = self.power_mw is not None or self.efficiency_j_per_th is not None
+        if by_model and by_power:
+            raise _field_error("model", "give either model + count or power_mw + efficiency_j_per_th")
+        if by_model and (self.model is None or self.count is None):
+            missing = "count" if self.count is None else "model"
+            raise _field_error(missing, "required with a catalogue model (model + count)")
+        if not by_model and (self.power_mw is None or self.efficiency_j_per_th is None):
+            missing = "power_mw" if self.power_mw is None else "efficiency_j_per_th"
+            raise _field_error(missing, "required (give model + count or power_mw + efficiency_j_per_th)")
+        return self
+
+
+class GpuConfig(_Strict):
+    """GPU cluster: capacity, firm (SLA) load and the value of spot compute.
+
+    The AI value [USD/MWh] is either given (``value_usd_per_mwh``) or derived from a rental price
+    ``spot_usd_per_gpu_hour`` [USD/GPU-h], ``kw_per_gpu`` [kW, server share included] and
+    ``utilisation`` [unitless]; see :func:`wattshift.dispatch.values.ai_value_usd_per_mwh`.
+    """
+
+    capacity_mw: float = Field(gt=0)
+    firm_mw: float = Field(default=0.0, ge=0)
+    value_usd_per_mwh: float | None = None
+    spot_usd_per_gpu_hour: float | None = Field(default=None, ge=0)
+    kw_per_gpu: float | None = Field(default=None, gt=0)
+    utilisation: float = Field(default=1.0, gt=0, le=1)
+    min_energy_mwh_per_day: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.firm_mw > self.capacity_mw:
+            raise _field_error(
+                "firm_mw", f"firm GPU load {self.firm_mw} MW exceeds capacity_mw {self.capacity_mw} MW"
+            )
+        by_rate = self.spot_usd_per_gpu_hour is not None or self.kw_per_gpu is not None
+        if by_rate and self.value_usd_per_mwh is not None:
+            raise _field_error("value_usd_per_mwh", "give either value_usd_per_mwh or spot_usd_per_gpu_hour")
+        if by_rate and (self.spot_usd_per_gpu_hour is None or self.kw_per_gpu is None):
+            missing = "kw_per_gpu" if self.kw_per_gpu is None else "spot_usd_per_gpu_hour"
+            raise _field_error(missing, "required with a GPU-hour price")
+        if not by_rate and self.value_usd_per_mwh is None:
+            raise _field_error(
+                "value_usd_per_mwh", "give value_usd_per_mwh or spot_usd_per_gpu_hour + kw_per_gpu"
+            )
+        if self.min_energy_mwh_per_day > self.capacity_mw * 24.0:
+            raise _field_error("min_energy_mwh_per_day", "exceeds capacity_mw x 24 h")
+        return self
+
+
+class ContractConfig(_Strict):
+    """Power contract: a real-time index at ``node``, or a fixed-price block with sell-back.
+
+    ``kind = "index"``: every MWh is bought at the market price at ``node``.
+    ``kind = "block"``: ``block_mw`` [MW] is bought every interval at ``block_price_usd_per_mwh``
+    [USD/MWh]; the unused part is sold back, and load above the block bought, at the market price.
+    """
+
+    kind: Literal["index", "block"] = "index"
+    iso: Literal["ERCOT"] = "ERCOT"
+    node: str = Field(default="HB_WEST", min_length=1)
+    block_mw: float | None = Field(default=None, gt=0)
+    block_price_usd_per_mwh: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.kind == "block" and (self.block_mw is None or self.block_price_usd_per_mwh is None):
+            missing = "block_mw" if self.block_mw is None else "block_price_usd_per_mwh"
+            raise _field_error(missing, 'required when kind = "block"')
+        if self.kind == "index" and (self.block_mw is not None or self.block_price_usd_per_mwh is not None):
+            raise _field_error("block_mw", 'only allowed when kind = "block"')
+        return self
+
+
+class ReservesConfig(_Strict):
+    """Ancillary services offered by curtailable load: ``products`` and a total cap ``max_mw`` [MW]."""
+
+    products: list[ReserveProduct] = Field(min_length=1)
+    max_mw: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        if len(set(self.products)) != len(self.products):
+            raise _field_error("products", "duplicate product")
+        return self
+
+
+class PeakChargeConfig(_Strict):
+    """Transmission peak charge (ERCOT 4CP).
+
+    The annual charge is ``rate_usd_per_kw_year`` x the site's mean load during the system peak
+    interval of each month in ``months`` (ERCOT: June-September). The peak intervals are given
+    (``rule = "given"``, ``peaks`` as interval starts in UTC) or flagged from prices
+    (``rule = "top_price"``: the ``intervals_per_month`` highest-price intervals of each month are
+    candidates and the site pays on its largest load among them).
+    """
+
+    rate_usd_per_kw_year: float = Field(gt=0)
+    months: list[int] = Field(default_factory=lambda: [6, 7, 8, 9], min_length=1)
+    rule: Literal["given", "top_price"] = "top_price"
+    peaks: list[dt.datetime] = Field(default_factory=list)
+    intervals_per_month: int = Field(default=8, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if any(not 1 <= m <= 12 for m in self.months):
+            raise _field_error("months", "months must be 1..12")
+        if self.rule == "given" and not self.peaks:
+            raise _field_error("peaks", 'required when rule = "given"')
+        if self.rule == "given":
+            months = [p.month for p in self.peaks]
+            if len(set(zip(months, [p.year for p in self.peaks], strict=True))) != len(months):
+                raise _field_error("peaks", "at most one peak interval per month")
+        return self
+
+
+class BacktestConfig(_Strict):
+    """Default backtest of a site: period [start, end) (UTC days), market and foresight."""
+
+    start: dt.date
+    end: dt.date
+    market: Literal["rt", "da"] = "rt"
+    foresight: Literal["perfect", "day_ahead"] = "perfect"
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.end <= self.start:
+            raise _field_error("end", "must be after start")
+        return self
+
+
+class SiteConfig(_Strict):
+    """A site: interconnect, loads, contract, reserves, charges (the TOML file's top level)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    interconnect_mw: float = Field(gt=0)
+    aux_mw: float = Field(default=0.0, ge=0)
+    max_energy_mwh_per_day: float | None = Field(default=None, gt=0)
+    fleets: list[FleetConfig] = Field(default_factory=list)
+    gpu: GpuConfig | None = None
+    contract: ContractConfig = Field(default_factory=ContractConfig)
+    reserves: ReservesConfig | None = None
+    peak_charges: PeakChargeConfig | None = None
+    backtest: BacktestConfig | None = None
+    valuation: ValuationConfig | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not self.fleets and self.gpu is None:
+            raise _field_error("fleets", "a site needs at least one ASIC fleet or a GPU cluster")
+        names = [f.name for f in self.fleets]
+        if len(set(names)) != len(names):
+            raise _field_error("fleets", "fleet names must be unique")
+        firm = self.gpu.firm_mw if self.gpu is not None else 0.0
+        if firm + self.aux_mw > self.interconnect_mw:
+            raise _field_error(
+                "gpu.firm_mw" if self.gpu is not None else "aux_mw",
+                f"firm GPU load {firm} MW + aux {self.aux_mw} MW exceeds "
+                f"interconnect_mw {self.interconnect_mw} MW",
+            )
+        return self
+
+    @property
+    def has_min_up_down(self) -> bool:
+        """Whether any fleet has a minimum on/off time (the problem is then a MILP)."""
+        return any(f.min_on_minutes > 0 or f.min_off_minutes > 0 for f in self.fleets)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A fleet resolved to power [MW] and efficiency [J/TH] (catalogue models looked up)."""
+
+    name: str
+    power_mw: float
+    efficiency_j_per_th: float
+    ramp_mw_per_min: float | None
+    min_on_minutes: float
+    min_off_minutes: float
+    min_load_fraction: float
+    model: str | None = None
+    count: int | None = None
+
+
+def resolve_fleets(site: SiteConfig, asic_models: pd.DataFrame) -> list[Fleet]:
+    """Turn every fleet of ``site`` into MW and J/TH, looking catalogue models up in ``asic_models``.
+
+    Power [MW] = count x ``power_w`` [W] / 1e6; efficiency [J/TH] = ``power_w`` / ``hashrate_ths``
+    (:func:`wattshift.units.efficiency_j_per_th`).
+
+    Parameters
+    ----------
+    site
+        The validated site.
+    asic_models
+        ASIC frame (columns ``model``, ``hashrate_ths``, ``power_w`` at least).
+
+    Raises
+    ------
+    ConfigError
+        ``fleets[i].model`` is not in the catalogue (the message lists the closest names).
+    """
+    from wattshift.units import efficiency_j_per_th
+
+    by_model = {str(m): i for i, m in enumerate(asic_models["model"])} if len(asic_models) else {}
+    fleets = []
+    for i, f in enumerate(site.fleets):
+        if f.model is not None and f.count is not None:
+            if f.model not in by_model:
+                close = difflib.get_close_matches(f.model, list(by_model), n=3, cutoff=0.4)
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                raise ConfigError(f"fleets[{i}].model: unknown ASIC model {f.model!r}{hint}")
+            row = asic_models.iloc[by_model[f.model]]
+            power_w = float(row["power_w"])
+            power_mw = f.count * power_w / 1e6
+            eff = float(efficiency_j_per_th(power_w, float(row["hashrate_ths"])))
+        else:
+            assert f.power_mw is not None and f.efficiency_j_per_th is not None
+            power_mw, eff = f.power_mw, f.efficiency_j_per_th
+        fleets.append(
+            Fleet(
+                name=f.name,
+                power_mw=power_mw,
+                efficiency_j_per_th=eff,
+                ramp_mw_per_min=f.ramp_mw_per_min,
+                min_on_minutes=f.min_on_minutes,
+                min_off_minutes=f.min_off_minutes,
+                min_load_fraction=f.min_load_fraction,
+                model=f.model,
+                count=f.count,
+            )
+        )
+    return fleets
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_OPS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", ">="), "less_than": ("lt", "<")}
+_OPS |= {"less_than_equal": ("le", "<=")}
+
+
+def _message(error: Any) -> tuple[str, str]:
+    """(extra path, message) of one pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in _OPS:
+        key, op = _OPS[kind]
+        return "", f"must be {op} {ctx.get(key)}"
+    if kind == "extra_forbidden":
+        return "", "unknown field"
+    if kind == "missing":
+        return "", "required field missing"
+    if kind == "value_error":
+        msg = str(ctx.get("error", error["msg"]))
+        if msg.startswith("@"):
+            field, _, rest = msg[1:].partition(": ")
+            return field, rest
+        return "", msg
+    return "", str(error["msg"])
+
+
+def format_validation_error(exc: ValidationError, *, source: str) -> ConfigError:
+    """Turn a pydantic error into a :class:`ConfigError` naming ``source`` and each field path."""
+    lines = []
+    for error in exc.errors():
+        extra, msg = _message(error)
+        path = _loc_path(tuple(error["loc"]))
+        if extra:
+            path = f"{path}.{extra}" if path else extra
+        lines.append(f"{path or '<site>'}: {msg}")
+    return ConfigError(f"{source}: " + "; ".join(lines))
+
+
+def parse_site(data: dict[str, Any], *, source: str = "<site>") -> SiteConfig:
+    """Validate a site given as a mapping (a parsed TOML document or an API request body)."""
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        raise format_validation_error(exc, source=source) from None
+
+
+def load_site(path: str | Path) -> SiteConfig:
+    """Read and validate a site TOML file.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, is not valid TOML, or a field is invalid (the message names the file and
+        the field path, e.g. ``fleets[1].count: must be > 0``).
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: site file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_site(data, source=str(path))

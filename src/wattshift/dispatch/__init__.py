@@ -1,0 +1,34 @@
+"""Hybrid dispatch: every interval, each MW of a site to mining, AI compute, reserves or the grid.
+
+One module per concept (DESIGN.md section 5):
+
+- :mod:`~wattshift.dispatch.problem`: :class:`DispatchProblem` (the site and its prices as arrays),
+  :class:`Schedule`, :func:`build_problem`;
+- :mod:`~wattshift.dispatch.merit`: closed-form merit order, exact without inter-temporal coupling;
+- :mod:`~wattshift.dispatch.lp`: the LP / MILP as sparse matrices in HiGHS (ramps, min on/off,
+  reserves, 4CP peak charges, daily energy budgets);
+- :mod:`~wattshift.dispatch.values`: mining value per fleet and AI value per interval [USD/MWh];
+- :mod:`~wattshift.dispatch.settlement`: revenue by stream, energy cost, charges, always-on reference;
+- :mod:`~wattshift.dispatch.backtest`: rolling-horizon backtest over a price history.
+"""
+
+from __future__ import annotations
+
+from wattshift.dispatch.backtest import BacktestInputs, BacktestResult, run_backtest, solve
+from wattshift.dispatch.lp import build_lp, solve_lp
+from wattshift.dispatch.merit import solve_merit
+from wattshift.dispatch.problem import DispatchProblem, InitialState, Schedule, build_problem
+
+__all__ = [
+    "BacktestInputs",
+    "BacktestResult",
+    "DispatchProblem",
+    "InitialState",
+    "Schedule",
+    "build_lp",
+    "build_problem",
+    "run_backtest",
+    "solve",
+    "solve_lp",
+    "solve_merit",
+]

@@ -1,0 +1,110 @@
+"""Merit-order dispatch: the closed-form optimum when no constraint couples intervals.
+
+Without ramp limits, minimum on/off time, reserves, energy budgets or multi-interval peak charges the
+problem of :mod:`wattshift.dispatch.problem` separates into one fractional knapsack per interval:
+the firm GPU load is served first, then each flexible use (ASIC fleets, spot GPU) is filled in
+decreasing order of its margin ``value − price`` [USD/MWh] while the margin is positive and the
+interconnect has room (Dantzig's greedy rule for the continuous knapsack, which is optimal [1]_).
+
+Sorting is replaced by pairwise comparisons: the capacity ahead of use ``i`` in interval ``t`` is
+``Σ_j M_j [margin_j > margin_i, ties by index]``, so use ``i`` gets
+``clip(room − ahead_i, 0, M_i)`` when its margin is positive. This is O(T K²) element-wise work with
+no Python loop over intervals.
+
+References
+----------
+.. [1] G. B. Dantzig, "Discrete-variable extremum problems", Operations Research 5(2), 266-288, 1957.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from wattshift.dispatch.problem import DispatchProblem, FloatArray, Schedule, objective_usd
+
+
+def effective_price_usd_per_mwh(problem: DispatchProblem) -> FloatArray:
+    """Decision price plus the peak-charge adder at single-candidate peak intervals (T,) [USD/MWh].
+
+    A peak group with one candidate interval ``t`` charges ``c`` [USD/MW] x load[t]; spread over the
+    interval's ``Δt`` hours that is ``c / Δt`` [USD/MWh] on top of the energy price.
+    """
+    pi = problem.price_usd_per_mwh
+    if problem.peak_group is None or problem.peak_rate_usd_per_mw.size == 0:
+        return pi
+    adder = np.zeros_like(pi)
+    cand = problem.peak_group >= 0
+    adder[cand] = problem.peak_rate_usd_per_mw[problem.peak_group[cand]] / problem.interval_hours
+    return pi + adder
+
+
+def merit_allocation(
+    margin_usd_per_mwh: FloatArray, capacity_mw: FloatArray, room_mw: FloatArray
+) -> FloatArray:
+    """Fill uses in decreasing order of margin, up to ``room_mw``, positive margins only.
+
+    Parameters
+    ----------
+    margin_usd_per_mwh
+        Margin of each use in each interval (N, T) [USD/MWh].
+    capacity_mw
+        Capacity of each use (N,) [MW].
+    room_mw
+        Power available to the uses in each interval (T,) [MW].
+
+    Returns
+    -------
+    numpy.ndarray
+        Load of each use (N, T) [MW].
+    """
+    n = capacity_mw.shape[0]
+    positive = margin_usd_per_mwh > 0.0
+    if room_mw.size == 0 or float(capacity_mw.sum()) <= float(room_mw.min()):
+        # The interconnect never binds: every use with a positive margin runs at capacity.
+        return np.where(positive, capacity_mw[:, None], 0.0)
+    ahead = np.zeros_like(margin_usd_per_mwh)
+    for i in range(n):
+        for j in range(i + 1, n):
+            # j (> i) fills before i only when its margin is strictly higher; else i fills before j.
+            j_first = (margin_usd_per_mwh[j] > margin_usd_per_mwh[i]).astype(np.float64)
+            ahead[i] += capacity_mw[j] * j_first
+            ahead[j] += capacity_mw[i] * (1.0 - j_first)
+    # clip(room − ahead, 0, M) on positive margins (np.clip with broadcast bounds is ~10x slower)
+    alloc = np.subtract(room_mw[None, :], ahead, out=ahead)
+    np.maximum(alloc, 0.0, out=alloc)
+    np.minimum(alloc, capacity_mw[:, None], out=alloc)
+    np.multiply(alloc, positive, out=alloc)
+    return alloc
+
+
+def solve_merit(problem: DispatchProblem) -> Schedule:
+    """Optimal schedule of a problem without inter-temporal coupling, in closed form.
+
+    Raises
+    ------
+    ValueError
+        If the problem has a constraint the merit order cannot honour
+        (see :meth:`DispatchProblem.merit_is_exact`).
+    """
+    if not problem.merit_is_exact():
+        raise ValueError(
+            "merit order is exact only without ramp limits, min on/off time, reserves, energy budgets "
+            "and multi-interval peak charges; use the LP solver"
+        )
+    start = time.perf_counter()
+    price = effective_price_usd_per_mwh(problem)
+    K, T = problem.n_fleets, problem.n_intervals
+    flex_gpu = problem.gpu_capacity_mw - problem.gpu_firm_mw
+    margin = np.empty((K + 1, T))
+    margin[:K] = problem.fleet_value_usd_per_mwh - price[None, :]
+    margin[K] = problem.ai_value_usd_per_mwh - price
+    capacity = np.append(problem.fleet_capacity_mw, flex_gpu)
+    room = np.full(T, problem.interconnect_mw - problem.aux_mw - problem.gpu_firm_mw, dtype=np.float64)
+    alloc = merit_allocation(margin, capacity, room)
+    fleet_mw = alloc[:K]
+    gpu_mw = alloc[K] + problem.gpu_firm_mw
+    reserve_mw = np.zeros((0, T))
+    obj = objective_usd(problem, fleet_mw, gpu_mw, reserve_mw)
+    return Schedule(fleet_mw, gpu_mw, reserve_mw, obj, "merit", time.perf_counter() - start)

@@ -1,0 +1,162 @@
+"""Settlement: what a schedule earns and costs at given prices, by stream and per interval.
+
+Revenue streams per interval of ``Δt`` h: mining ``Σ_k v[k,t] m[k,t] Δt``, AI ``a[t] g[t] Δt``,
+reserves ``Σ_p ρ[p,t] r[p,t] Δt`` and sell-back credits. Energy cost under an index contract is
+``π[t] load[t] Δt``; under a fixed-price block of ``Q`` MW at ``K`` USD/MWh it is
+``K Q Δt + π[t] max(load[t] − Q, 0) Δt`` with a sell-back credit ``π[t] max(Q − load[t], 0) Δt``.
+Peak charges are ``c x max(load over each group's candidate intervals)`` (ERCOT 4CP, see
+:class:`wattshift.config.PeakChargeConfig`). Net = revenues − energy cost − charges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wattshift.dispatch.problem import FloatArray, IntArray
+
+#: Curtailed power below this share of the deliverable capacity counts as running [unitless].
+CURTAIL_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class SettlementInputs:
+    """Prices and site facts a schedule is settled against (T intervals, K fleets, R products)."""
+
+    interval_hours: float
+    price_usd_per_mwh: FloatArray
+    fleet_value_usd_per_mwh: FloatArray
+    ai_value_usd_per_mwh: FloatArray
+    reserve_price_usd_per_mw_h: FloatArray
+    aux_mw: float
+    block_mw: float
+    block_price_usd_per_mwh: float
+    deliverable_mw: float
+    peak_group: IntArray | None
+    peak_rate_usd_per_mw: FloatArray
+
+
+def settle(
+    inputs: SettlementInputs, fleet_mw: FloatArray, gpu_mw: FloatArray, reserve_mw: FloatArray
+) -> tuple[dict[str, FloatArray], dict[str, float]]:
+    """Per-interval money flows and totals of a schedule.
+
+    Parameters
+    ----------
+    inputs
+        Settlement prices and site facts.
+    fleet_mw, gpu_mw, reserve_mw
+        Schedule (K, T), (T,), (R, T) [MW].
+
+    Returns
+    -------
+    (dict, dict)
+        Per-interval arrays [USD or MW] and totals: ``mining_usd``, ``ai_usd``, ``reserves_usd``,
+        ``sellback_usd``, ``energy_cost_usd``, ``charges_usd``, ``net_usd``, ``mwh_mining``,
+        ``mwh_ai``, ``mwh_curtailed``, ``hours_curtailed``.
+    """
+    dt = inputs.interval_hours
+    pi = inputs.price_usd_per_mwh
+    mining_mw = fleet_mw.sum(axis=0)
+    load = mining_mw + gpu_mw + inputs.aux_mw
+    q = inputs.block_mw
+    mining = (inputs.fleet_value_usd_per_mwh * fleet_mw).sum(axis=0) * dt
+    ai = inputs.ai_value_usd_per_mwh * gpu_mw * dt
+    reserves = (
+        (inputs.reserve_price_usd_per_mw_h * reserve_mw).sum(axis=0) * dt
+        if reserve_mw.size
+        else np.zeros_like(pi)
+    )
+    sellback = pi * np.maximum(q - load, 0.0) * dt
+    energy = (inputs.block_price_usd_per_mwh * q + pi * np.maximum(load - q, 0.0)) * dt
+    curtailed = np.maximum(inputs.deliverable_mw - mining_mw - gpu_mw, 0.0)
+    curtailed[curtailed <= CURTAIL_TOLERANCE * max(inputs.deliverable_mw, 1.0)] = 0.0
+    charges = 0.0
+    if inputs.peak_group is not None:
+        for c in range(inputs.peak_rate_usd_per_mw.shape[0]):
+            sel = inputs.peak_group == c
+            if sel.any():
+                charges += float(inputs.peak_rate_usd_per_mw[c]) * float(load[sel].max())
+    per_interval = {
+        "load_mw": load,
+        "mining_mw": mining_mw,
+        "curtailed_mw": curtailed,
+        "mining_usd": mining,
+        "ai_usd": ai,
+        "reserves_usd": reserves,
+        "sellback_usd": sellback,
+        "energy_cost_usd": energy,
+    }
+    revenue = float(mining.sum() + ai.sum() + reserves.sum() + sellback.sum())
+    totals = {
+        "mining_usd": float(mining.sum()),
+        "ai_usd": float(ai.sum()),
+        "reserves_usd": float(reserves.sum()),
+        "sellback_usd": float(sellback.sum()),
+        "energy_cost_usd": float(energy.sum()),
+        "charges_usd": charges,
+        "net_usd": revenue - float(energy.sum()) - charges,
+        "mwh_mining": float(mining_mw.sum() * dt),
+        "mwh_ai": float(gpu_mw.sum() * dt),
+        "mwh_curtailed": float(curtailed.sum() * dt),
+        "hours_curtailed": float(np.count_nonzero(curtailed > 0) * dt),
+    }
+    return per_interval, totals
+
+
+def always_on(
+    fleet_capacity_mw: FloatArray,
+    fleet_efficiency_j_per_th: FloatArray,
+    gpu_capacity_mw: float,
+    room_mw: float,
+    n_intervals: int,
+) -> tuple[FloatArray, FloatArray]:
+    """The inflexible reference: every machine on, whatever the price, within the interconnect.
+
+    When the interconnect (``room_mw`` = P − aux) cannot carry everything, the GPUs come first and
+    then the fleets from the most to the least efficient (lowest J/TH first).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Fleet loads (K, T) and GPU load (T,) [MW], constant in time.
+    """
+    gpu = min(gpu_capacity_mw, room_mw)
+    left = room_mw - gpu
+    fleet = np.zeros(fleet_capacity_mw.shape[0])
+    for k in np.argsort(fleet_efficiency_j_per_th, kind="stable"):
+        fleet[k] = min(float(fleet_capacity_mw[k]), left)
+        left -= fleet[k]
+    return np.repeat(fleet[:, None], n_intervals, axis=1), np.full(n_intervals, gpu)
+
+
+def schedule_frame(
+    interval_start_utc: pd.DatetimeIndex,
+    fleet_names: list[str],
+    fleet_mw: FloatArray,
+    gpu_mw: FloatArray,
+    reserve_names: list[str],
+    reserve_mw: FloatArray,
+    price_usd_per_mwh: FloatArray,
+    per_interval: dict[str, FloatArray],
+) -> pd.DataFrame:
+    """The per-interval schedule as a frame: MW per use, price and money per stream."""
+    cols: dict[str, object] = {
+        "interval_start_utc": interval_start_utc,
+        "price_usd_per_mwh": price_usd_per_mwh,
+    }
+    for name, row in zip(fleet_names, fleet_mw, strict=True):
+        cols[f"mw_{name}"] = row
+    cols["mw_mining"] = per_interval["mining_mw"]
+    cols["mw_ai"] = gpu_mw
+    cols["mw_curtailed"] = per_interval["curtailed_mw"]
+    for name, row in zip(reserve_names, reserve_mw, strict=True):
+        cols[f"mw_reserve_{name}"] = row
+    cols["mw_load"] = per_interval["load_mw"]
+    for key in ("mining_usd", "ai_usd", "reserves_usd", "sellback_usd", "energy_cost_usd"):
+        cols[key] = per_interval[key]
+    value = per_interval["mining_usd"] + per_interval["ai_usd"] + per_interval["reserves_usd"]
+    cols["value_usd"] = value + per_interval["sellback_usd"] - per_interval["energy_cost_usd"]
+    return pd.DataFrame(cols)

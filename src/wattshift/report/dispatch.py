@@ -1,0 +1,179 @@
+"""Dispatch page of the report: for each site, MW by use over time under the price, and revenue by stream.
+
+Each site is backtested through :func:`wattshift.services.dispatch.run_dispatch` over the period of
+its ``[backtest]`` table (the example sites by default). Periods longer than
+:data:`HOURLY_ABOVE_DAYS` days are drawn as hourly means of the schedule to keep the page light; the
+totals are always those of the full-resolution backtest.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from wattshift.config import load_site
+from wattshift.report.base import Section, figure_html, table_html
+from wattshift.services.dispatch import DispatchRun, DispatchSource, result_dict, run_dispatch
+
+#: Example sites shipped with the source tree.
+EXAMPLE_SITES_DIR = Path(__file__).resolve().parents[3] / "examples" / "sites"
+#: Longer periods are charted as hourly means [days].
+HOURLY_ABOVE_DAYS = 45
+
+_USE_COLOURS = ("#f2a900", "#d98c00", "#b36b00", "#8c5200", "#664000")
+
+
+def _chart_frame(run: DispatchRun) -> pd.DataFrame:
+    frame = run.result.schedule.set_index("interval_start_utc")
+    cols = [c for c in frame.columns if c.startswith("mw_")] + ["price_usd_per_mwh"]
+    frame = frame[cols]
+    if (run.end - run.start).days > HOURLY_ABOVE_DAYS:
+        frame = frame.resample("1h").mean()
+    return frame
+
+
+def _schedule_figure(run: DispatchRun) -> go.Figure:
+    frame = _chart_frame(run)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    x = frame.index
+    for i, fleet in enumerate(run.fleets):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=frame[f"mw_{fleet.name}"],
+                name=f"mining: {fleet.name}",
+                stackgroup="mw",
+                line={"width": 0, "color": _USE_COLOURS[i % len(_USE_COLOURS)]},
+            ),
+            secondary_y=False,
+        )
+    if run.site.gpu is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=frame["mw_ai"],
+                name="AI compute",
+                stackgroup="mw",
+                line={"width": 0, "color": "#2a7ab0"},
+            ),
+            secondary_y=False,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=frame["mw_curtailed"],
+            name="curtailed",
+            stackgroup="mw",
+            line={"width": 0, "color": "#c9ced6"},
+        ),
+        secondary_y=False,
+    )
+    reserve_cols = [c for c in frame.columns if c.startswith("mw_reserve_")]
+    if reserve_cols:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=frame[reserve_cols].sum(axis=1),
+                name="reserves offered",
+                line={"width": 1, "color": "#3c9d5d", "dash": "dot"},
+            ),
+            secondary_y=False,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=frame["price_usd_per_mwh"],
+            name=f"price {run.node} [USD/MWh]",
+            line={"width": 1, "color": "#c0392b"},
+        ),
+        secondary_y=True,
+    )
+    step = "hourly means" if (run.end - run.start).days > HOURLY_ABOVE_DAYS else "per interval"
+    fig.update_layout(
+        title=f"{run.site.name}: MW by use ({step}) and settlement price", legend={"orientation": "h"}
+    )
+    fig.update_yaxes(title_text="MW", secondary_y=False)
+    fig.update_yaxes(title_text="USD/MWh", secondary_y=True)
+    return fig
+
+
+def _revenue_figure(doc: dict[str, Any]) -> go.Figure:
+    rev = doc["revenue_usd"]
+    labels = ["mining", "AI compute", "reserves", "sell-back", "energy cost", "peak charges", "net"]
+    values = [
+        rev["mining"],
+        rev["ai"],
+        rev["reserves"],
+        rev["sellback"],
+        -doc["energy_cost_usd"],
+        -doc["charges_usd"],
+        doc["net_usd"],
+    ]
+    colours = ["#f2a900", "#2a7ab0", "#3c9d5d", "#8e44ad", "#c0392b", "#7f8c8d", "#11324d"]
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=colours))
+    fig.update_layout(
+        title=f"Revenue by stream and costs [USD], {doc['from']} to {doc['to']}", yaxis_title="USD"
+    )
+    return fig
+
+
+def _summary_row(doc: dict[str, Any]) -> dict[str, object]:
+    return {
+        "site": doc["site"],
+        "period": f"{doc['from']} to {doc['to']}",
+        "market": f"{doc['node']} {doc['market']} ({doc['foresight']})",
+        "net [USD]": doc["net_usd"],
+        "always-on net [USD]": doc["always_on_net_usd"],
+        "value of flexibility [USD]": doc["value_of_flexibility_usd"],
+        "MWh mining": doc["mwh"]["mining"],
+        "MWh AI": doc["mwh"]["ai"],
+        "hours curtailed": doc["hours_curtailed"],
+        "solver": doc["solver"],
+        "solve [s]": doc["solve_seconds"],
+    }
+
+
+def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = None, **_: Any) -> Section:
+    """The dispatch section: per site, stacked MW by use under the price, and revenue by stream.
+
+    Parameters
+    ----------
+    wh
+        Warehouse with ERCOT prices, ancillary prices, BTC daily data and the ASIC catalogue.
+    sites
+        Site TOML files, each with a ``[backtest]`` table; default: ``examples/sites/*.toml``.
+    """
+    paths = [Path(s) for s in sites] if sites is not None else sorted(EXAMPLE_SITES_DIR.glob("*.toml"))
+    parts: list[str] = []
+    rows: list[dict[str, object]] = []
+    for path in paths:
+        run = run_dispatch(wh, load_site(path))
+        doc = result_dict(run)
+        rows.append(_summary_row(doc))
+        parts.append(f"<h3>{html.escape(run.site.name)}</h3><p class='sources'>{html.escape(path.name)}</p>")
+        parts.append(figure_html(_schedule_figure(run), height_px=460))
+        parts.append(figure_html(_revenue_figure(doc), height_px=340))
+    intro = (
+        "<p>Each interval the site's megawatts go to the use that pays most: ASIC fleets (valued at "
+        "the day's hashprice and their efficiency), GPU compute, reserves, or the grid (curtailment and "
+        "sell-back). Value of flexibility = net of the optimised dispatch minus net of running every "
+        "machine all the time on the same prices.</p>"
+    )
+    return Section(
+        id="dispatch",
+        title="Hybrid dispatch",
+        html=intro + table_html(rows, caption="Backtests of the example sites") + "".join(parts),
+        sources=(
+            "ERCOT real-time settlement point prices (NP6-785/NP6-905), day-ahead prices (NP4-180) and "
+            "ancillary clearing prices (NP4-181).",
+            "Hashprice from Coin Metrics community data (CC BY-NC 4.0).",
+            "GPU rental prices as cited in each site file (SemiAnalysis H100 1-year index; "
+            "tugot17/gpu-price-tracker); power per GPU from the NVIDIA DGX H100 datasheet.",
+        ),
+    )

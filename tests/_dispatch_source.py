@@ -1,0 +1,94 @@
+"""A tiny in-memory stand-in for the warehouse (synthetic prices; tests only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _frame(
+    node: str, market: str, start: str, periods: int, minutes: int, values: np.ndarray
+) -> pd.DataFrame:
+    idx = pd.date_range(start, periods=periods, freq=f"{minutes}min", tz="UTC")
+    return pd.DataFrame(
+        {
+            "iso": "ERCOT",
+            "node": node,
+            "market": market,
+            "interval_start_utc": idx,
+            "interval_minutes": minutes,
+            "price_usd_per_mwh": values.astype(float),
+        }
+    )
+
+
+class TinySource:
+    """Two days (2023-08-01..02) of 15-min RT, hourly DA and hourly REGUP/RRS prices, BTC daily and ASICs."""
+
+    def __init__(self, *, drop_rt: slice | None = None) -> None:
+        rng = np.random.default_rng(3)
+        n = 2 * 96
+        rt = 40 + 60 * np.sin(np.arange(n) / 96 * 2 * np.pi) + rng.normal(0, 20, n)
+        rt[70:74] = 900.0  # a price spike
+        da = rt.reshape(-1, 4).mean(axis=1) + 5.0
+        frames = [
+            _frame("HB_WEST", "rt", "2023-08-01", n, 15, rt),
+            _frame("HB_WEST", "da", "2023-08-01", 48, 60, da),
+            _frame("REGUP", "da_as", "2023-08-01", 48, 60, rng.uniform(5, 30, 48)),
+            _frame("RRS", "da_as", "2023-08-01", 48, 60, rng.uniform(5, 30, 48)),
+        ]
+        if drop_rt is not None:
+            keep = np.ones(n, dtype=bool)
+            keep[drop_rt] = False
+            frames[0] = frames[0][keep]
+        self.iso = pd.concat(frames, ignore_index=True)
+        days = pd.date_range("2023-07-31", "2023-08-03", freq="D")
+        # Difficulty, blocks, subsidy, fees and price of the order of August 2023 (synthetic round numbers).
+        self.btc = pd.DataFrame(
+            {
+                "date": days,
+                "price_usd": 29_000.0,
+                "difficulty": 52e12,
+                "blocks": 144.0,
+                "issuance_btc": 900.0,
+                "fees_btc": 30.0,
+                "hashrate_ehs": 380.0,
+            }
+        )
+        self.asics = pd.DataFrame(
+            {
+                "model": ["Antminer S21 (200T)"],
+                "vendor": ["Bitmain"],
+                "hashrate_ths": [200.0],
+                "power_w": [3500.0],
+                "efficiency_j_per_th": [17.5],
+                "release": ["2023"],
+                "source": ["test"],
+            }
+        )
+
+    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
+        s = pd.Timestamp(str(start)).tz_localize("UTC")
+        e = pd.Timestamp(str(end)).tz_localize("UTC")
+        f = self.iso
+        sel = (
+            (f["node"] == node)
+            & (f["market"] == market)
+            & (f["interval_start_utc"] >= s)
+            & (f["interval_start_utc"] < e)
+        )
+        return f[sel].reset_index(drop=True)
+
+    def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        return self.btc
+
+    def asic_models(self) -> pd.DataFrame:
+        return self.asics
+
+    def __enter__(self) -> TinySource:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None

@@ -1,0 +1,181 @@
+"""Rolling-horizon backtest and the dispatch service on a tiny synthetic source."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from _dispatch_source import TinySource
+from wattshift.config import parse_site
+from wattshift.dispatch.values import ai_value_usd_per_mwh, fleet_values_usd_per_mwh
+from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.dispatch import result_dict, run_dispatch
+
+D0, D2 = dt.date(2023, 8, 1), dt.date(2023, 8, 3)
+
+
+def _site(**extra: object) -> object:
+    base: dict[str, object] = {
+        "name": "tiny",
+        "interconnect_mw": 20.0,
+        "aux_mw": 0.5,
+        "fleets": [
+            {"name": "s21", "model": "Antminer S21 (200T)", "count": 2000},
+            {"name": "old", "power_mw": 6.0, "efficiency_j_per_th": 34.0},
+        ],
+        "gpu": {"capacity_mw": 5.0, "firm_mw": 2.0, "spot_usd_per_gpu_hour": 1.7, "kw_per_gpu": 1.275},
+    }
+    base.update(extra)
+    return parse_site(base)
+
+
+def test_ai_value_from_gpu_hour_price() -> None:
+    site = _site()
+    # 1.70 USD/GPU-h / 1.275 kW = 1,333.33 USD/MWh at full utilisation.
+    assert site.gpu is not None and ai_value_usd_per_mwh(site.gpu) == pytest.approx(1333.333, rel=1e-6)
+
+
+def test_mining_value_known_answer() -> None:
+    # hashprice 0.06 USD/TH/day at 20 J/TH: 0.06 / (20 x 24e-6) = 125 USD/MWh; at 30 J/TH 83.33.
+    v = fleet_values_usd_per_mwh(np.array([0.06, 0.03]), np.array([20.0, 30.0]))
+    np.testing.assert_allclose(v, [[125.0, 62.5], [250.0 / 3, 125.0 / 3]])
+
+
+def test_rolling_windows_equal_one_window_without_coupling() -> None:
+    site = _site()
+    a = run_dispatch(TinySource(), site, start=D0, end=D2, window_days=1)
+    b = run_dispatch(TinySource(), site, start=D0, end=D2, window_days=None)
+    assert a.result.solver == "merit" and a.result.windows == 2 and b.result.windows == 1
+    assert a.result.totals["net_usd"] == pytest.approx(b.result.totals["net_usd"], rel=1e-12)
+
+
+def test_energy_balance_and_accounting() -> None:
+    site = _site(reserves={"products": ["REGUP", "RRS"], "max_mw": 3.0})
+    run = run_dispatch(TinySource(), site, start=D0, end=D2, solver="lp")
+    frame = run.result.schedule
+    load = frame["mw_s21"] + frame["mw_old"] + frame["mw_ai"] + 0.5
+    assert np.allclose(frame["mw_load"], load)
+    assert (frame["mw_load"] <= 20.0 + 1e-6).all()
+    assert (frame["mw_ai"] >= 2.0 - 1e-9).all()
+    up = frame["mw_reserve_REGUP"] + frame["mw_reserve_RRS"]
+    assert (up <= 3.0 + 1e-6).all()
+    assert (up <= frame["mw_mining"] + frame["mw_ai"] - 2.0 + 1e-6).all()
+    t = run.result.totals
+    # perfect foresight: the settled net equals the solver's objective
+    assert run.result.objective_usd == pytest.approx(t["net_usd"], rel=1e-9)
+    assert t["net_usd"] == pytest.approx(
+        t["mining_usd"]
+        + t["ai_usd"]
+        + t["reserves_usd"]
+        + t["sellback_usd"]
+        - t["energy_cost_usd"]
+        - t["charges_usd"]
+    )
+    assert t["reserves_usd"] > 0
+    assert frame["value_usd"].sum() == pytest.approx(t["net_usd"])
+
+
+def test_flexibility_never_loses_with_perfect_foresight() -> None:
+    run = run_dispatch(TinySource(), _site(), start=D0, end=D2)
+    assert run.result.value_of_flexibility_usd >= -1e-6
+    assert run.result.totals["hours_curtailed"] >= 1.0  # the 900 USD/MWh spike is curtailed
+
+
+def test_day_ahead_decisions_do_not_beat_perfect_foresight() -> None:
+    perfect = run_dispatch(TinySource(), _site(), start=D0, end=D2)
+    da = run_dispatch(TinySource(), _site(), start=D0, end=D2, foresight="day_ahead")
+    assert da.result.totals["net_usd"] <= perfect.result.totals["net_usd"] + 1e-6
+    assert da.result.objective_usd != da.result.totals["net_usd"]
+
+
+def test_ramp_and_min_up_hold_across_windows() -> None:
+    site = _site(
+        fleets=[
+            {"name": "s21", "model": "Antminer S21 (200T)", "count": 2000, "ramp_mw_per_min": 0.05},
+            {
+                "name": "old",
+                "power_mw": 6.0,
+                "efficiency_j_per_th": 34.0,
+                "min_on_minutes": 60,
+                "min_off_minutes": 60,
+                "min_load_fraction": 1.0,
+            },
+        ]
+    )
+    run = run_dispatch(TinySource(), site, start=D0, end=D2)
+    assert run.result.solver == "milp"
+    s21 = run.result.schedule["mw_s21"].to_numpy()
+    assert np.abs(np.diff(s21)).max() <= 0.05 * 15 + 1e-6  # 0.75 MW per 15-min interval, boundary included
+    old = run.result.schedule["mw_old"].to_numpy()
+    on = old > 1e-6
+    starts = np.flatnonzero(np.diff(on.astype(int)) != 0) + 1
+    runs = np.diff(np.concatenate([[0], starts, [on.size]]))
+    assert runs[1:-1].min() >= 4  # every interior on/off run lasts ≥ 60 min
+
+
+def test_4cp_top_price_rule_avoids_the_spike() -> None:
+    site = _site(peak_charges={"rate_usd_per_kw_year": 100.0, "months": [8], "intervals_per_month": 4})
+    run = run_dispatch(TinySource(), site, start=D0, end=D2)
+    frame = run.result.schedule
+    spike = frame["price_usd_per_mwh"].to_numpy() >= 900.0
+    # at the flagged (highest-price) intervals only the firm GPU load and aux remain
+    assert np.allclose(frame["mw_load"].to_numpy()[spike], 2.0 + 0.5)
+    assert run.result.totals["charges_usd"] == pytest.approx(100.0 * 1000.0 * 2.5)
+
+
+def test_price_hole_names_the_span() -> None:
+    with pytest.raises(
+        NotInWarehouseError,
+        match=r"HB_WEST rt: prices missing for 2023-08-01T10:00:00\+00:00 \.\. "
+        r"2023-08-01T10:30:00\+00:00 \(3 intervals\)",
+    ):
+        run_dispatch(TinySource(drop_rt=slice(40, 43)), _site(), start=D0, end=D2)
+
+
+def test_missing_ancillary_range_is_an_error() -> None:
+    site = _site(reserves={"products": ["ECRS"], "max_mw": 3.0})
+    with pytest.raises(NotInWarehouseError, match="no da_as prices for ECRS"):
+        run_dispatch(TinySource(), site, start=D0, end=D2)
+
+
+def test_merit_solver_refused_for_coupled_site() -> None:
+    site = _site(reserves={"products": ["REGUP"], "max_mw": 3.0})
+    with pytest.raises(ConfigError, match="--solver merit"):
+        run_dispatch(TinySource(), site, start=D0, end=D2, solver="merit")
+
+
+def test_result_dict_keys() -> None:
+    doc = result_dict(run_dispatch(TinySource(), _site(), start=D0, end=D2))
+    for key in (
+        "energy_cost_usd",
+        "charges_usd",
+        "net_usd",
+        "hours_curtailed",
+        "value_of_flexibility_usd",
+        "objective_usd",
+        "solver",
+        "solve_seconds",
+    ):
+        assert key in doc
+    assert set(doc["revenue_usd"]) == {"mining", "ai", "reserves", "sellback"}
+    assert set(doc["mwh"]) == {"mining", "ai", "curtailed"}
+
+
+def test_4cp_given_peak_is_exact_in_merit_order() -> None:
+    # The given peak 17:20 UTC falls in the 17:15 interval; a 1,000,000 USD/MW charge empties it.
+    site = _site(
+        peak_charges={
+            "rate_usd_per_kw_year": 1000.0,
+            "months": [8],
+            "rule": "given",
+            "peaks": ["2023-08-01T17:20:00Z"],
+        }
+    )
+    run = run_dispatch(TinySource(), site, start=D0, end=D2)
+    assert run.result.solver == "merit"
+    frame = run.result.schedule.set_index("interval_start_utc")
+    assert frame.loc["2023-08-01 17:15:00+00:00", "mw_load"] == pytest.approx(2.5)  # firm GPU + aux
+    assert frame.loc["2023-08-01 17:30:00+00:00", "mw_load"] > 2.5
+    assert run.result.totals["charges_usd"] == pytest.approx(1000.0 * 1000.0 * 2.5)
