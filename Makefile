@@ -61,8 +61,10 @@ format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format src tests benchmarks
 
 bench: install  ## Speed targets: ingest, mining history, signals, dispatch, valuation, API load
-	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds -p no:randomly
-	@for s in benchmarks/run_*.py; do [ -f "$$s" ] && $(BIN)/python "$$s"; done; true
+	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_dispatch.py
+	$(BIN)/python benchmarks/bench_api_load.py
 
 clean:  ## Remove the venv, caches, the demo warehouse and the report
 	rm -rf $(VENV) $(BOOT) .warehouse report .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks
