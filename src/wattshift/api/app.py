@@ -1,0 +1,80 @@
+"""The HTTP API and dashboard: ``create_app`` assembles the routers, error handlers and pages.
+
+Every endpoint is a thin wrapper over the service function the CLI calls for the same
+command (``wattshift.services.<topic>``) and returns the same JSON keys. OpenAPI is at
+``/openapi.json`` with interactive docs at ``/docs``. Run it with ``wattshift serve``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from wattshift import __version__
+from wattshift.api.auth import resolve_token
+from wattshift.api.deps import WarehouseAccess
+from wattshift.api.errors import install_error_handlers
+from wattshift.api.routers import data, dispatch, health, mining, signals, sites, value
+from wattshift.settings import db_path as default_db_path
+from wattshift.web import mount_dashboard
+
+_DESCRIPTION = """\
+What each megawatt of a Bitcoin mining site is worth - in mining, AI compute or on the grid.
+
+Reads need no credentials. `POST /api/data/ingest` needs `Authorization: Bearer <token>`
+(`WATTSHIFT_API_TOKEN`, or the token printed by `wattshift serve`).
+Errors: 404 when a date or span is not in the warehouse (the message says what is), 422 for a
+bad parameter or site config (the message names the field), 500 with a generic message otherwise.
+"""
+
+_TAGS = [
+    {"name": "health", "description": "Liveness and version."},
+    {"name": "data", "description": "Warehouse status and ingest (ingest needs the API token)."},
+    {"name": "mining", "description": "Hashprice, cost per BTC and breakeven for a fleet and power price."},
+    {"name": "signals", "description": "Hash Ribbons, Puell, MVRV Z, Fear & Greed, confluence, backtest."},
+    {"name": "sites", "description": "Example site configs (valid request bodies)."},
+    {"name": "dispatch", "description": "Hybrid dispatch of a site over real prices."},
+    {"name": "value", "description": "Mining vs AI-hosting valuation per MW and conversion schedule."},
+]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.warehouse.close()
+
+
+def create_app(db_path: Path | None = None, token: str | None = None) -> FastAPI:
+    """Build the API + dashboard application.
+
+    Parameters
+    ----------
+    db_path
+        DuckDB warehouse file; default ``$WATTSHIFT_DB`` or the user data directory
+        (:func:`wattshift.settings.db_path`). Read-only per request; ingest writes exclusively.
+    token
+        API token for write endpoints; default ``$WATTSHIFT_API_TOKEN``, else a random one
+        (``app.state.api_token``, with ``app.state.api_token_generated = True``).
+
+    Returns
+    -------
+    FastAPI
+        The application (serve it with uvicorn, or test it with ``fastapi.testclient.TestClient``).
+    """
+    app = FastAPI(
+        title="wattshift",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_tags=_TAGS,
+        lifespan=_lifespan,
+    )
+    app.state.api_token, app.state.api_token_generated = resolve_token(token)
+    app.state.warehouse = WarehouseAccess(default_db_path(db_path))
+    install_error_handlers(app)
+    for module in (health, data, mining, signals, sites, dispatch, value):
+        app.include_router(module.router)
+    mount_dashboard(app)
+    return app

@@ -1,0 +1,1 @@
+"""One router per topic: health, data, mining, signals, dispatch, value."""

@@ -1,0 +1,97 @@
+"""The dashboard: four HTML pages calling the JSON API with ``fetch()`` and drawing with Plotly.js.
+
+Pages are ``templates/<page>.html`` fragments placed into ``templates/base.html``; each page has
+its script ``static/<page>.js`` beside the shared ``static/common.js`` and ``static/dashboard.css``.
+Plotly.js is served from the installed ``plotly`` package (:func:`plotly.offline.get_plotlyjs`), so
+the dashboard works with no internet connection.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One dashboard page: URL path, template/script name and title."""
+
+    path: str
+    name: str
+    title: str
+
+
+#: The dashboard pages, in navigation order.
+PAGES: tuple[Page, ...] = (
+    Page("/", "market", "Market"),
+    Page("/signals", "signals", "Signals"),
+    Page("/dispatch", "dispatch", "Dispatch"),
+    Page("/valuation", "valuation", "Valuation"),
+)
+
+
+@functools.cache
+def render_page(name: str) -> str:
+    """The full HTML of page ``name`` (``base.html`` with the page's fragment and script)."""
+    page = next(p for p in PAGES if p.name == name)
+    links = []
+    for p in PAGES:
+        active = ' class="active"' if p.name == name else ""
+        links.append(f'<a href="{p.path}"{active}>{html.escape(p.title)}</a>')
+    nav = "".join(links)
+    base = (TEMPLATES_DIR / "base.html").read_text(encoding="utf-8")
+    content = (TEMPLATES_DIR / f"{name}.html").read_text(encoding="utf-8")
+    return (
+        base.replace("{{title}}", html.escape(page.title))
+        .replace("{{nav}}", nav)
+        .replace("{{page}}", name)
+        .replace("{{content}}", content)
+    )
+
+
+@functools.cache
+def _plotly_js() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    js: str = get_plotlyjs()
+    return js.encode("utf-8")
+
+
+def _page_endpoint(name: str) -> Callable[[], HTMLResponse]:
+    def endpoint() -> HTMLResponse:
+        return HTMLResponse(render_page(name))
+
+    endpoint.__name__ = f"page_{name}"
+    endpoint.__doc__ = f"Dashboard page: {name}."
+    return endpoint
+
+
+router = APIRouter(include_in_schema=False)
+
+for _page in PAGES:
+    router.add_api_route(_page.path, _page_endpoint(_page.name), methods=["GET"], response_class=HTMLResponse)
+
+
+@router.get("/static/plotly.min.js")
+def plotly_js() -> Response:
+    """Plotly.js from the installed ``plotly`` package (cached by the browser for a day)."""
+    return Response(
+        _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    """Add the pages, ``/static/plotly.min.js`` and the other static files to ``app``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

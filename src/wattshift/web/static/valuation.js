@@ -1,0 +1,139 @@
+/* Valuation page: NPV fan chart, value per MW by business and the conversion schedule. */
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const statusEl = $("status");
+  const COLORS = { mining: "#f2a900", ai: "#1f77b4", hybrid: "#2ca02c" };
+  const RGBA = { mining: "242,169,0", ai: "31,119,180", hybrid: "44,160,44" };
+  let examples = [];
+
+  function showExample(id) {
+    const example = examples.find((e) => e.id === id);
+    if (!example) return;
+    $("site").value = JSON.stringify(example.site, null, 2);
+    $("description").textContent = example.description;
+  }
+
+  /** A filled band between `lo` and `hi` (two traces: the lower edge, then the upper filled to it). */
+  function band(x, lo, hi, business, opacity, name) {
+    const fill = `rgba(${RGBA[business] || "100,100,100"},${opacity})`;
+    return [
+      { x, y: lo, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip", legendgroup: business },
+      { x, y: hi, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: fill, name, legendgroup: business },
+    ];
+  }
+
+  function drawFan(fan) {
+    const years = fan.month.map((m) => m / 12);
+    const traces = [];
+    for (const business of Object.keys(fan).filter((k) => k !== "month")) {
+      const p = fan[business];
+      traces.push(...band(years, p.p5, p.p95, business, 0.15, `${business} 5-95 %`));
+      traces.push(...band(years, p.p25, p.p75, business, 0.3, `${business} 25-75 %`));
+      traces.push({ x: years, y: p.p50, name: `${business} median`, line: { color: COLORS[business], width: 2 }, legendgroup: business });
+    }
+    ws.plot($("chart-fan"), traces, {
+      xaxis: { title: { text: "years from today" } },
+      yaxis: { title: { text: "cumulative NPV [USD per MW]" } },
+      height: 440,
+    });
+  }
+
+  function drawValue(doc) {
+    const businesses = Object.keys(doc.npv_usd);
+    const p50 = businesses.map((b) => doc.npv_usd[b].p50);
+    ws.plot($("chart-value"), [
+      {
+        type: "bar", x: businesses, y: p50, name: "NPV per MW (median)",
+        marker: { color: businesses.map((b) => COLORS[b] || "#888") },
+        error_y: {
+          type: "data", symmetric: false,
+          array: businesses.map((b, i) => doc.npv_usd[b].p95 - p50[i]),
+          arrayminus: businesses.map((b, i) => p50[i] - doc.npv_usd[b].p5),
+        },
+      },
+      {
+        type: "scatter", mode: "markers", x: Object.keys(doc.ev_per_mw_usd), y: Object.values(doc.ev_per_mw_usd),
+        name: "EV per MW (EBITDA multiple)", marker: { symbol: "diamond", size: 12, color: "#11324d" },
+      },
+    ], { title: { text: "Value per MW [USD] (bars: NPV median, 5-95 %)" }, hovermode: "closest" });
+    const schedule = doc.conversion_schedule;
+    let total = 0;
+    const cumulative = schedule.map((s) => (total += s.mw));
+    const sold = doc.btc_to_sell.by_year;
+    ws.plot($("chart-schedule"), [
+      { type: "bar", x: ws.col(schedule, "year"), y: ws.col(schedule, "mw"), name: "MW converted in the year", marker: { color: "#1f77b4" } },
+      { x: ws.col(schedule, "year"), y: cumulative, name: "MW converted, cumulative", line: { color: "#11324d" } },
+      { x: ws.col(sold, "year"), y: ws.col(sold, "btc_p50"), name: "BTC sold (median)", yaxis: "y2", line: { color: "#f2a900", dash: "dot" } },
+    ], {
+      title: { text: "Conversion schedule and BTC sold to fund it" },
+      yaxis: { title: { text: "MW" } },
+      yaxis2: { title: { text: "BTC" }, overlaying: "y", side: "right", showgrid: false },
+      hovermode: "x unified",
+    });
+  }
+
+  function drawTotals(doc) {
+    ws.kpis($("totals"), [
+      ["P(AI beats mining)", `${ws.fmt(100 * doc.prob_ai_beats_mining, 0)} %`, ""],
+      ["AI / mining value (EV per MW)", doc.value_ratio_ai_to_mining === null ? "–" : `${ws.fmt(doc.value_ratio_ai_to_mining, 2)}×`, ""],
+      ["expected gain of the conversion plan", doc.conversion_expected_gain_usd, "USD"],
+      ["conversion capex", doc.conversion_capex_usd, "USD"],
+      ["BTC to sell (median)", ws.fmt(doc.btc_to_sell.total.p50, 1), "BTC"],
+      [`${doc.paths} paths, ${doc.years} years, seed ${doc.seed}`, `${ws.fmt(doc.site_mw)} MW`, ""],
+    ]);
+    const c = doc.calibration;
+    $("calibration").textContent =
+      `Calibrated on ${c.window[0]} to ${c.window[1]}: BTC ${ws.fmt(c.price0_usd)} USD, drift ${ws.fmt(100 * c.price_drift_annual, 1)} %/yr, ` +
+      `volatility ${ws.fmt(100 * c.price_vol_annual, 1)} %/yr (${c.price_model}); hashrate ${ws.fmt(c.hashrate0_ehs)} EH/s; ` +
+      `fleet ${ws.fmt(c.efficiency_j_per_th, 1)} J/TH; power ${ws.fmt(c.power_usd_per_mwh, 1)} USD/MWh (${c.power_source}).`;
+  }
+
+  async function run() {
+    let site;
+    try {
+      site = JSON.parse($("site").value);
+    } catch (error) {
+      ws.status(statusEl, `The site is not valid JSON: ${error.message}`, "error");
+      return;
+    }
+    const params = { paths: $("paths").value, years: $("years").value, seed: $("seed").value, fan: "true" };
+    const doc = await ws.withProgress(statusEl, $("run"), `Simulating ${params.paths} price and hashrate paths`, () =>
+      ws.api("/api/value", { method: "POST", params, body: site }),
+    );
+    if (doc === null) return;
+    drawTotals(doc);
+    drawFan(doc.fan);
+    drawValue(doc);
+  }
+
+  async function init() {
+    examples = await ws.withProgress(statusEl, null, "Loading example sites", () => ws.api("/api/sites"));
+    if (examples === null) return;
+    for (const example of examples) {
+      const option = document.createElement("option");
+      option.value = example.id;
+      option.textContent = example.name;
+      $("example").appendChild(option);
+    }
+    $("example").addEventListener("change", () => showExample($("example").value));
+    $("value-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      run();
+    });
+    // `?site=ID&paths=N` preselect an example and the number of paths (links, tests).
+    const query = new URLSearchParams(window.location.search);
+    if (query.get("paths")) $("paths").value = query.get("paths");
+    if (query.get("years")) $("years").value = query.get("years");
+    if (examples.length) {
+      const wanted = query.get("site") || "converting_to_ai";
+      const preferred = examples.find((e) => e.id === wanted) || examples[0];
+      $("example").value = preferred.id;
+      showExample(preferred.id);
+      await run();
+    }
+  }
+
+  init();
+})();

@@ -1,0 +1,73 @@
+"""``POST /api/value`` on the real BTC history: CLI parity, fan ordering, validation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from wattshift.api import create_app
+from wattshift.api.routers.sites import EXAMPLES_DIR
+from wattshift.api.routers.value import FAN_PERCENTILES
+from wattshift.cli import app as cli_app
+
+SITE_ID = "converting_to_ai"
+SMALL = {"paths": 40, "years": 3, "seed": 7}
+
+
+@pytest.fixture(scope="module")
+def client(warehouse_path: Path) -> TestClient:
+    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def site(client: TestClient) -> dict[str, Any]:
+    body: dict[str, Any] = client.get(f"/api/sites/{SITE_ID}").json()["site"]
+    return body
+
+
+def test_value_equals_cli_json(client: TestClient, site: dict[str, Any], warehouse_path: Path) -> None:
+    api = client.post("/api/value", params=SMALL, json=site).json()
+    args = ["value", "--site", str(EXAMPLES_DIR / f"{SITE_ID}.toml"), "--format", "json"]
+    args += ["--paths", "40", "--years", "3", "--seed", "7", "--db", str(warehouse_path)]
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 0, result.output
+    assert api == json.loads(result.stdout)
+    assert (api["paths"], api["years"], api["seed"]) == (40, 3, 7)
+    assert [s["year"] for s in api["conversion_schedule"]] == list(
+        range(api["conversion_schedule"][0]["year"], api["conversion_schedule"][0]["year"] + 3)
+    )
+
+
+def test_fan_has_ordered_percentiles_per_month(client: TestClient, site: dict[str, Any]) -> None:
+    doc = client.post("/api/value", params={**SMALL, "fan": "true"}, json=site).json()
+    fan = doc["fan"]
+    assert fan["month"] == list(range(1, 3 * 12 + 1))
+    for business in doc["npv_usd"]:
+        bands = [fan[business][f"p{p}"] for p in FAN_PERCENTILES]
+        for month in range(len(fan["month"])):
+            column = [band[month] for band in bands]
+            assert column == sorted(column)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"paths": 5}, "paths"), ({"paths": 10**6}, "paths"), ({"years": 0}, "years"), ({"seed": -1}, "seed")],
+)
+def test_bad_options_are_422(
+    client: TestClient, site: dict[str, Any], params: dict[str, int], field: str
+) -> None:
+    response = client.post("/api/value", params=params, json=site)
+    assert response.status_code == 422
+    assert f"'{field}'" in response.json()["message"]
+
+
+def test_bad_valuation_table_is_422(client: TestClient, site: dict[str, Any]) -> None:
+    body = {**site, "valuation": {"years": "many"}}
+    response = client.post("/api/value", params=SMALL, json=body)
+    assert response.status_code == 422
+    assert "valuation.years" in response.json()["message"]
