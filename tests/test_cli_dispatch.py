@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from _dispatch_source import TinySource
@@ -94,3 +95,18 @@ def test_price_gap_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert res.exit_code == 2
     text = " ".join(res.output.split())  # Rich wraps long lines on stderr
     assert "prices missing for 2023-08-01T02:30:00+00:00 .. 2023-08-01T02:45:00+00:00 (2 intervals)" in text
+
+
+def test_progress_bar_on_stderr_keeps_json_stdout_clean(
+    site_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A terminal-like stderr console, so that Rich really draws the bar while the run goes.
+    screen = io.StringIO()
+    monkeypatch.setattr("wattshift.cli.dispatch.err", Console(file=screen, force_terminal=True, width=120))
+    res = CliRunner().invoke(app, [*ARGS, "--site", str(site_file), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)  # nothing but the JSON document on stdout
+    assert doc["windows"] == 2 and doc["intervals"] == 192
+    drawn = screen.getvalue()
+    assert "dispatch tiny" in drawn and "2/2" in drawn and "windows" in drawn
+    assert "dispatch tiny" not in res.stdout and "━" not in res.stdout

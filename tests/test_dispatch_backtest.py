@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from _dispatch_source import TinySource
-from wattshift.config import parse_site
+from wattshift.config import SiteConfig, parse_site
 from wattshift.dispatch.values import ai_value_usd_per_mwh, fleet_values_usd_per_mwh
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.services.dispatch import result_dict, run_dispatch
@@ -16,7 +16,7 @@ from wattshift.services.dispatch import result_dict, run_dispatch
 D0, D2 = dt.date(2023, 8, 1), dt.date(2023, 8, 3)
 
 
-def _site(**extra: object) -> object:
+def _site(**extra: object) -> SiteConfig:
     base: dict[str, object] = {
         "name": "tiny",
         "interconnect_mw": 20.0,
@@ -177,5 +177,27 @@ def test_4cp_given_peak_is_exact_in_merit_order() -> None:
     assert run.result.solver == "merit"
     frame = run.result.schedule.set_index("interval_start_utc")
     assert frame.loc["2023-08-01 17:15:00+00:00", "mw_load"] == pytest.approx(2.5)  # firm GPU + aux
-    assert frame.loc["2023-08-01 17:30:00+00:00", "mw_load"] > 2.5
+    assert frame["mw_load"].loc["2023-08-01 17:30:00+00:00"] > 2.5
     assert run.result.totals["charges_usd"] == pytest.approx(1000.0 * 1000.0 * 2.5)
+
+
+@pytest.mark.parametrize(("window_days", "windows"), [(1, 2), (None, 1)])
+def test_progress_counts_windows_and_changes_nothing(window_days: int | None, windows: int) -> None:
+    site = _site(reserves={"products": ["REGUP"], "max_mw": 2.0})
+    calls: list[tuple[int, int]] = []
+    quiet = run_dispatch(TinySource(), site, start=D0, end=D2, solver="lp", window_days=window_days)
+    watched = run_dispatch(
+        TinySource(),
+        site,
+        start=D0,
+        end=D2,
+        solver="lp",
+        window_days=window_days,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    # once at 0, then after each window: 0..N in order, N == windows solved
+    assert calls == [(k, windows) for k in range(windows + 1)]
+    assert watched.result.windows == windows
+    assert watched.result.schedule.equals(quiet.result.schedule)
+    assert watched.result.totals == quiet.result.totals
+    assert watched.result.objective_usd == quiet.result.objective_usd

@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from wattshift.cli._common import (
@@ -82,6 +90,21 @@ def _table(doc: dict[str, Any]) -> Table:
     return table
 
 
+def _window_progress() -> Progress:
+    """Progress bar on stderr: windows solved / total, elapsed and remaining time (gone when done)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("windows"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 def dispatch(
     site: Annotated[Path, typer.Option("--site", help="Site TOML file.", exists=False)],
     date_from: Annotated[
@@ -122,7 +145,12 @@ def _run(
     db: Path | None,
 ) -> None:
     site = load_site(site_path)
-    with open_warehouse(db) as wh:
+    with open_warehouse(db) as wh, _window_progress() as bar:
+        task = bar.add_task("loading prices", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"dispatch {site.name}")
+
         run = service.run_dispatch(
             wh,
             site,
@@ -135,6 +163,7 @@ def _run(
             else None,
             solver=solver.value,
             window_days=window_days,
+            progress=progress,
         )
     doc = service.result_dict(run)
     if fmt is TableJsonCsv.json:

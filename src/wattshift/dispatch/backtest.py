@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,9 @@ from wattshift.dispatch.settlement import SettlementInputs, always_on, schedule_
 from wattshift.errors import ConfigError
 
 SolverName = Literal["auto", "merit", "lp"]
+
+#: ``progress(windows_done, windows_total)``: called with 0 before the first window and after each one.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,7 @@ def run_backtest(
     *,
     solver: SolverName = "auto",
     window_days: int | None = 1,
+    progress: Progress | None = None,
 ) -> BacktestResult:
     """Backtest ``site`` on ``inputs`` with a rolling horizon of ``window_days`` days.
 
@@ -206,6 +211,10 @@ def run_backtest(
         ``auto``, ``merit`` or ``lp``.
     window_days
         Window length [days]; None solves the whole range as one problem.
+    progress
+        Called as ``progress(windows_done, windows_total)`` once with 0 before the first window and
+        after each solved window (so the last call has ``windows_done == windows_total``); it does
+        not change the result. None: no calls.
     """
     idx = inputs.interval_start_utc
     T, K = len(idx), len(fleets)
@@ -226,7 +235,9 @@ def run_backtest(
     solvers: set[str] = set()
     started = time.perf_counter()
     windows = _windows(idx, window_days)
-    for w in windows:
+    if progress is not None:
+        progress(0, len(windows))
+    for done, w in enumerate(windows, start=1):
         g = None if group is None else group[w]
         problem = build_problem(
             site,
@@ -252,6 +263,8 @@ def run_backtest(
             for c in np.unique(g[g >= 0]):
                 floor[c] = max(floor[c], float(load[g == c].max()))
         state = _state_after(sched.fleet_mw, state)
+        if progress is not None:
+            progress(done, len(windows))
     elapsed = time.perf_counter() - started
 
     fleet_cap = np.array([f.power_mw for f in fleets])

@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from wattshift.config import Fleet, SiteConfig, resolve_fleets
-from wattshift.dispatch.backtest import BacktestInputs, BacktestResult, SolverName, run_backtest
+from wattshift.dispatch.backtest import (
+    BacktestInputs,
+    BacktestResult,
+    Progress,
+    SolverName,
+    run_backtest,
+)
 from wattshift.dispatch.values import (
     ai_value_usd_per_mwh,
     daily_hashprice_usd_per_th_day,
@@ -180,8 +186,13 @@ def run_dispatch(
     foresight: Foresight | None = None,
     solver: SolverName = "auto",
     window_days: int | None = 1,
+    progress: Progress | None = None,
 ) -> DispatchRun:
     """Backtest ``site`` on warehouse prices; unset options come from the site's ``[backtest]`` table.
+
+    ``progress(windows_done, windows_total)`` is passed to
+    :func:`wattshift.dispatch.backtest.run_backtest`: called with 0 once the inputs are loaded and
+    after each solved window (one per ``window_days`` days).
 
     Raises
     ------
@@ -206,7 +217,7 @@ def run_dispatch(
     inputs = load_inputs(
         wh, site, fleets, node=node, market=market, foresight=foresight, start=start, end=end
     )
-    result = run_backtest(site, fleets, inputs, solver=solver, window_days=window_days)
+    result = run_backtest(site, fleets, inputs, solver=solver, window_days=window_days, progress=progress)
     return DispatchRun(site, fleets, node, market, foresight, start, end, result)
 
 

@@ -1,35 +1,56 @@
-"""``POST /api/dispatch``: backtest a site's hybrid dispatch on warehouse prices.
+"""``POST /api/dispatch`` and ``POST /api/jobs/dispatch``: backtest a site's hybrid dispatch.
 
 The body is a site config (the TOML site file's tables as JSON); the query parameters are the
-CLI's options. The response is the JSON document of ``wattshift dispatch --format json``
-(:func:`wattshift.services.dispatch.result_dict`), plus, with ``schedule=true``, the per-interval
-schedule (the rows of ``--format csv``) under ``schedule``.
+CLI's options. ``POST /api/dispatch`` answers with the JSON document of
+``wattshift dispatch --format json`` (:func:`wattshift.services.dispatch.result_dict`), plus, with
+``schedule=true``, the per-interval schedule (the rows of ``--format csv``) under ``schedule``.
+
+``POST /api/jobs/dispatch`` takes the same body and query, answers ``202 {job_id, status_url}`` at
+once and runs the backtest in the background (:mod:`wattshift.api.jobs`); ``GET status_url``
+reports the windows solved so far and, when done, the same document under ``result``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from wattshift.api.deps import encode, json_response, read_warehouse
+from wattshift.api import jobs
+from wattshift.api.deps import WarehouseAccess, encode, get_access, json_response, read_warehouse
 from wattshift.api.jsonify import bad_param, records
 from wattshift.config import SiteConfig
 from wattshift.services import dispatch as service
+from wattshift.services.dispatch import DispatchSource
 from wattshift.warehouse import Warehouse
 
-router = APIRouter(prefix="/api/dispatch", tags=["dispatch"])
+#: The dispatch endpoints. It also carries the generic ``GET /api/jobs/{job_id}`` of
+#: :mod:`wattshift.api.jobs`, the first (and so far only) kind of job being a dispatch.
+router = APIRouter(tags=["dispatch"])
+router.include_router(jobs.router)
 
 #: Longest period one request may backtest [days]; longer runs belong to the CLI.
 MAX_PERIOD_DAYS = 731
 
 
-@router.post("", summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value")
-def run_dispatch(
-    site: SiteConfig,
-    wh: Annotated[Warehouse, Depends(read_warehouse)],
+@dataclass(frozen=True)
+class DispatchOptions:
+    """The query parameters of both dispatch endpoints (the CLI's options)."""
+
+    start: dt.date | None
+    end: dt.date | None
+    node: str | None
+    market: Literal["rt", "da"] | None
+    foresight: Literal["perfect", "day_ahead"] | None
+    solver: Literal["auto", "merit", "lp"]
+    window_days: int
+    schedule: bool
+
+
+def dispatch_options(
     start: Annotated[
         dt.date | None, Query(alias="from", description="First day, UTC [default: the site's [backtest]].")
     ] = None,
@@ -46,29 +67,88 @@ def run_dispatch(
     solver: Annotated[Literal["auto", "merit", "lp"], Query(description="Solver.")] = "auto",
     window_days: Annotated[int, Query(ge=1, le=366, description="Rolling-horizon window [days].")] = 1,
     schedule: Annotated[bool, Query(description="Include the per-interval schedule.")] = False,
-) -> Response:
-    """Revenue by stream [USD], energy cost, charges, net, MWh by use, hours curtailed, value of
-    flexibility vs always-on mining, solver and timing. 404 names any missing price span.
-    """
-    period_start = start or (site.backtest.start if site.backtest else None)
-    period_end = end or (site.backtest.end if site.backtest else None)
+) -> DispatchOptions:
+    """FastAPI dependency: the dispatch query parameters."""
+    return DispatchOptions(start, end, node, market, foresight, solver, window_days, schedule)
+
+
+Options = Annotated[DispatchOptions, Depends(dispatch_options)]
+
+
+def check_period(site: SiteConfig, opts: DispatchOptions) -> None:
+    """422 for an empty or reversed period, or one longer than :data:`MAX_PERIOD_DAYS`."""
+    period_start = opts.start or (site.backtest.start if site.backtest else None)
+    period_end = opts.end or (site.backtest.end if site.backtest else None)
     if period_start is not None and period_end is not None:
         if period_end <= period_start:
             raise bad_param("to", f"must be after from ({period_start.isoformat()})")
         if (period_end - period_start).days > MAX_PERIOD_DAYS:
             raise bad_param("to", f"the period is limited to {MAX_PERIOD_DAYS} days per request")
+
+
+def dispatch_document(
+    wh: DispatchSource,
+    site: SiteConfig,
+    opts: DispatchOptions,
+    progress: jobs.ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """The response document: :func:`~wattshift.services.dispatch.result_dict` (+ ``schedule``)."""
     run = service.run_dispatch(
         wh,
         site,
-        start=start,
-        end=end,
-        node=node,
-        market=market,
-        foresight=foresight,
-        solver=solver,
-        window_days=window_days,
+        start=opts.start,
+        end=opts.end,
+        node=opts.node,
+        market=opts.market,
+        foresight=opts.foresight,
+        solver=opts.solver,
+        window_days=opts.window_days,
+        progress=progress,
     )
     doc: dict[str, Any] = service.result_dict(run)
-    if schedule:
+    if opts.schedule:
         doc["schedule"] = records(run.result.schedule)
-    return json_response(encode(doc))
+    return doc
+
+
+@router.post(
+    "/api/dispatch", summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value"
+)
+def run_dispatch(
+    site: SiteConfig, wh: Annotated[Warehouse, Depends(read_warehouse)], opts: Options
+) -> Response:
+    """Revenue by stream [USD], energy cost, charges, net, MWh by use, hours curtailed, value of
+    flexibility vs always-on mining, solver and timing. 404 names any missing price span.
+    """
+    check_period(site, opts)
+    return json_response(encode(dispatch_document(wh, site, opts)))
+
+
+@router.post(
+    "/api/jobs/dispatch",
+    status_code=202,
+    summary="Start a dispatch backtest in the background; poll its status URL for progress",
+    responses={
+        202: {"description": "Queued: `{job_id, status_url, state}`; `Location` is the status URL."},
+        503: {"description": "Too many jobs queued or running; retry after `Retry-After` seconds."},
+    },
+)
+def start_dispatch_job(
+    site: SiteConfig,
+    request: Request,
+    access: Annotated[WarehouseAccess, Depends(get_access)],
+    registry: Annotated[jobs.JobRegistry, Depends(jobs.get_jobs)],
+    opts: Options,
+) -> Response:
+    """Same body and query as ``POST /api/dispatch``. ``GET status_url`` gives ``progress`` (daily
+    windows solved / windows in all) while it runs and, when done, the ``POST /api/dispatch``
+    document under ``result``; a failure (a missing price span, a site the solver refuses) gives
+    ``state: error`` with the synchronous endpoint's message and status under ``error``.
+    """
+    check_period(site, opts)
+
+    def task(progress: jobs.ProgressCallback) -> dict[str, Any]:
+        with access.read() as wh:
+            return dispatch_document(wh, site, opts, progress)
+
+    return jobs.accepted(request, jobs.submit_or_503(registry, "dispatch", task))
