@@ -15,18 +15,9 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def db(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from wattshift.warehouse import Warehouse
-
-    path = tmp_path_factory.mktemp("wh") / "wh.duckdb"
-    with Warehouse(path) as wh:
-        for name in (
-            "onchain/coinmetrics_btc_daily_2009-01-03_2026-03-23.csv",
-            "onchain/coinmetrics_btc_daily_ext_2026-03-23_2026-06-01.csv",
-            "asics/asic_models.csv",
-        ):
-            wh.ingest_file(shared_data_dir / name)
-    return path
+def db(warehouse_path: Path) -> Path:
+    """The session warehouse (all shared data ingested once, tests/conftest.py); opened read-only."""
+    return warehouse_path
 
 
 def test_value_json_keys_and_invariants(db: Path) -> None:

@@ -94,3 +94,27 @@ def test_terminal_value_and_summary() -> None:
     s = summary(np.arange(101, dtype=float))
     assert (s["p5"], s["p50"], s["p95"], s["mean"]) == pytest.approx((5.0, 50.0, 95.0, 50.0))
     assert discount_factors(0.0, 3) == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_irr_converges_when_npv_is_steep_at_negative_rates() -> None:
+    # Outlay, 179 months of +45k and a refresh outlay every 48 months, large terminal inflow: NPV
+    # grows like (1 + i)^-179 below 0, where Newton alone from 1 %/month crawls (~1/179 per step).
+    cash = np.full(180, 45_000.0)
+    cash[[0, 48, 96, 144]] = [-1.54e6, -2.36e6, -3.65e6, -5.56e6]
+    cash[-1] += 2.9e6
+    r = irr(cash[None, :])[0]
+    assert -0.1 < r < 0.0
+    # a root: NPV at r is zero relative to the discounted size of the flows
+    scale = np.abs(cash) @ discount_factors(r, 180)
+    assert abs(npv(cash[None, :], r)[0]) <= 1e-12 * scale
+
+
+def test_irr_picks_the_root_nearest_zero() -> None:
+    # With x = 1 + i, NPV x^3 = -(x - 0.5)(x - 1.05)(x - 3) = -x^3 + 4.55 x^2 - 5.175 x + 1.575:
+    # three IRRs, -50 %, +5 % and +200 % per period; the one nearest 0 is returned.
+    cash = np.array([[-1.0, 4.55, -5.175, 1.575]])
+    assert npv(cash, -0.5)[0] == pytest.approx(0.0, abs=1e-12)
+    assert npv(cash, 2.0)[0] == pytest.approx(0.0, abs=1e-12)
+    assert irr(cash)[0] == pytest.approx(0.05, abs=1e-12)
+    # with the bracket above +5 %, the only root left is +200 %
+    assert irr(cash, low=0.1)[0] == pytest.approx(2.0, abs=1e-12)

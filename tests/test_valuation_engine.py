@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,8 +163,10 @@ def test_serial_and_dask_sweeps_are_equal() -> None:
     ]
     serial = run_sweep(cases, paths=200, seed=3, chunk_paths=64)
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
-        Client(cluster) as client,
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         dask = run_sweep(cases, paths=200, seed=3, chunk_paths=64, client=client)
     assert serial == dask
@@ -174,3 +178,25 @@ def test_threaded_chunks_equal_serial() -> None:
     a = run(inputs, paths=500, seed=8, chunk_paths=128, with_irr=False)
     b = run(inputs, paths=500, seed=8, chunk_paths=128, with_irr=False, threads=2)
     assert all(np.array_equal(a.npv_usd[k], b.npv_usd[k]) for k in a.npv_usd)
+
+
+@pytest.mark.parametrize("model", ["gbm", "bootstrap"])
+def test_blocks_inside_a_chunk_do_not_change_numbers(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Values a chunk of 193 paths (a 1-path tail for 64-path blocks) in blocks of 64 paths and in
+    # one block: the cache blocking must give the same bits (matrix-vector NPVs included).
+    from wattshift.valuation import montecarlo
+
+    inputs = _inputs(apply_overrides(ValuationConfig(), {"scenario.price_model": model}), months=36)
+    kwargs: dict[str, Any] = {"paths": 193, "seed": 4, "chunk_paths": 193, "start_years": 3, "keep_paths": 70}
+    for name in ("BLOCK_PATH_MONTHS", "BLOCK_PATH_MONTHS_PINNED_MALLOC"):
+        monkeypatch.setattr(montecarlo, name, 64 * 36)
+    small = run(inputs, **kwargs)
+    for name in ("BLOCK_PATH_MONTHS", "BLOCK_PATH_MONTHS_PINNED_MALLOC"):
+        monkeypatch.setattr(montecarlo, name, 10**9)
+    whole = run(inputs, **kwargs)
+    assert montecarlo.block_bounds(193, 64) == [(0, 64), (64, 128), (128, 193)]
+    for key in ("npv_usd", "payback_months", "fwd_ebitda_usd", "cum_pv_usd"):
+        for b in ("mining", "ai", "hybrid"):
+            assert np.array_equal(getattr(small, key)[b], getattr(whole, key)[b], equal_nan=True), (key, b)
+    assert np.array_equal(small.npv_switch_usd, whole.npv_switch_usd)
+    assert small.irr_annual["ai"] == pytest.approx(whole.irr_annual["ai"], abs=1e-12, nan_ok=True)

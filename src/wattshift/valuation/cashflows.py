@@ -135,13 +135,17 @@ def mining_cash_flows(
     )
     power = power_usd_per_mwh * (1.0 + terms.power_escalator_annual) ** t_years
     energy_mwh = HOURS_PER_MONTH * terms.uptime
-    margin = np.maximum(value_usd_per_mwh - power[None, :], 0.0) * energy_mwh
     flex = (
         terms.flex_revenue_usd_per_mw_month
         if flex_revenue_usd_per_mw_month is None
         else flex_revenue_usd_per_mw_month
     )
-    ebitda = margin + (flex - terms.opex_usd_per_mw_month)
+    # ebitda = max(value - power, 0) x energy + (flex - opex), in place on the value array.
+    ebitda: FloatArray = value_usd_per_mwh
+    ebitda -= power[None, :]
+    np.maximum(ebitda, 0.0, out=ebitda)
+    ebitda *= energy_mwh
+    ebitda += flex - terms.opex_usd_per_mw_month
     capex_row = np.zeros(months)
     th_per_mw = 1e6 / (terms.pue * eff)  # TH/s bought per site MW
     capex_row[refresh] = terms.capex_usd_per_th * th_per_mw[refresh]
@@ -149,19 +153,89 @@ def mining_cash_flows(
     return CashFlows(ebitda_usd=ebitda, capex_usd=capex)
 
 
-def ai_lease_revenue_factor(terms: AiTerms, draws: AiDraws, months: int) -> FloatArray:
-    """Occupied share (0/1) x escalator of each month since lease start, ``(paths, months)`` [unitless]."""
+def ai_lease_occupied(terms: AiTerms, draws: AiDraws, months: int) -> npt.NDArray[np.bool_]:
+    """Whether the hall is let in each month since lease start, ``(paths, months)``.
+
+    Empty for ``re_lease_months`` from the default month, and from the term end if the tenant
+    does not renew.
+    """
     u = np.arange(months)
-    escalator = (1.0 + terms.escalator_annual) ** (u // MONTHS_PER_YEAR)
     term_end = round(terms.term_years * MONTHS_PER_YEAR)
     vacant = (u[None, :] >= draws.default_month[:, None]) & (
         u[None, :] < draws.default_month[:, None] + terms.re_lease_months
     )
-    lapse = (
-        (~draws.renews)[:, None] & (u[None, :] >= term_end) & (u[None, :] < term_end + terms.re_lease_months)
+    lapse_month = (u >= term_end) & (u < term_end + terms.re_lease_months)
+    if lapse_month.any():
+        vacant |= (~draws.renews)[:, None] & lapse_month[None, :]
+    np.logical_not(vacant, out=vacant)
+    return vacant
+
+
+def ai_escalator(terms: AiTerms, months: int) -> FloatArray:
+    """Rate escalation of each month since lease start, ``(1 + e)^(u // 12)`` [unitless]."""
+    out: FloatArray = np.power(
+        1.0 + terms.escalator_annual, np.arange(months) // MONTHS_PER_YEAR, dtype=np.float64
     )
-    out: FloatArray = np.where(vacant | lapse, 0.0, escalator[None, :])
     return out
+
+
+def ai_lease_revenue_factor(terms: AiTerms, draws: AiDraws, months: int) -> FloatArray:
+    """Occupied share (0/1) x escalator of each month since lease start, ``(paths, months)`` [unitless]."""
+    escalator = ai_escalator(terms, months)
+    out: FloatArray = np.where(ai_lease_occupied(terms, draws, months), escalator[None, :], 0.0)
+    return out
+
+
+def ai_lease_flows(
+    terms: AiTerms,
+    occupied: npt.NDArray[np.bool_],
+    *,
+    lease_start: int,
+    power_usd_per_mwh: float = 0.0,
+    power_escalator_annual: float = 0.0,
+) -> FloatArray:
+    """Landlord EBITDA per site MW of each lease month [USD/MW per month], ``occupied.shape``.
+
+    ``rent x occupied - opex`` with ``rent = rate x 1,000 kW / PUE x escalator``; minus the power
+    bill of let months when power is not passed through (month ``lease_start + u`` of the horizon).
+    A month takes one of two values (let or empty), so both are computed once per month and
+    picked per path (``rent x 0 - opex`` for an empty hall).
+
+    Parameters
+    ----------
+    terms
+        AI terms.
+    occupied
+        :func:`ai_lease_occupied` (or its first columns), ``(paths, lease months)``.
+    lease_start
+        Horizon month of the first lease month [month index].
+    power_usd_per_mwh, power_escalator_annual
+        Power price [USD/MWh] and its escalation [1/year] (landlord pays if not passed through).
+    """
+    n_lease = occupied.shape[1]
+    it_mw = 1.0 / terms.pue
+    rent_per_factor = terms.rate_usd_per_kw_month * 1000.0 * it_mw
+    opex = terms.opex_usd_per_mw_month * it_mw
+    let = rent_per_factor * ai_escalator(terms, n_lease) - opex
+    empty = np.float64(rent_per_factor * 0.0) - opex
+    if not terms.power_pass_through:
+        t_years = np.arange(lease_start, lease_start + n_lease) / MONTHS_PER_YEAR
+        power = power_usd_per_mwh * (1.0 + power_escalator_annual) ** t_years * HOURS_PER_MONTH
+        let = let - power
+        empty = empty - 0.0
+    out: FloatArray = np.where(occupied, let[None, :], empty)
+    return out
+
+
+def ai_capex_usd(terms: AiTerms, months: int, start_month: int = 0) -> FloatArray:
+    """Conversion capex per site MW by month [USD/MW per month], ``(months,)``: spread evenly over
+    ``max(build_months, 1)`` months from ``start_month``."""
+    capex_total = terms.capex_usd_m_per_mw * 1e6 * (1.0 / terms.pue)
+    capex = np.zeros(months)
+    build = max(terms.build_months, 1)
+    spend = np.arange(start_month, min(start_month + build, months))
+    capex[spend] = capex_total / build
+    return capex
 
 
 def ai_cash_flows(
@@ -172,6 +246,7 @@ def ai_cash_flows(
     start_month: int = 0,
     power_usd_per_mwh: float = 0.0,
     power_escalator_annual: float = 0.0,
+    occupied: npt.NDArray[np.bool_] | None = None,
 ) -> CashFlows:
     """AI-hosting cash flows per site MW for a conversion that starts in ``start_month``.
 
@@ -190,27 +265,23 @@ def ai_cash_flows(
     power_usd_per_mwh, power_escalator_annual
         Power price [USD/MWh] and its escalation [1/year], paid by the landlord only when
         ``terms.power_pass_through`` is false.
+    occupied
+        :func:`ai_lease_occupied` of ``draws`` if already computed, for at least the lease months
+        of this start (its first columns are used); None = computed here.
     """
     paths = draws.renews.shape[0]
-    it_mw = 1.0 / terms.pue
-    capex_total = terms.capex_usd_m_per_mw * 1e6 * it_mw
-    capex = np.zeros(months)
-    build = max(terms.build_months, 1)
-    spend = np.arange(start_month, min(start_month + build, months))
-    capex[spend] = capex_total / build
+    capex = ai_capex_usd(terms, months, start_month)
     lease_start = start_month + terms.build_months
     ebitda = np.zeros((paths, months))
     n_lease = months - lease_start
     if n_lease > 0:
-        factor = ai_lease_revenue_factor(terms, draws, n_lease)
-        rent = terms.rate_usd_per_kw_month * 1000.0 * it_mw * factor
-        opex = terms.opex_usd_per_mw_month * it_mw
-        flows = rent - opex
-        if not terms.power_pass_through:
-            t_years = np.arange(lease_start, months) / MONTHS_PER_YEAR
-            power = power_usd_per_mwh * (1.0 + power_escalator_annual) ** t_years * HOURS_PER_MONTH
-            flows = flows - np.where(factor > 0, power[None, :], 0.0)
-        ebitda[:, lease_start:] = flows
+        ebitda[:, lease_start:] = ai_lease_flows(
+            terms,
+            ai_lease_occupied(terms, draws, n_lease) if occupied is None else occupied[:, :n_lease],
+            lease_start=lease_start,
+            power_usd_per_mwh=power_usd_per_mwh,
+            power_escalator_annual=power_escalator_annual,
+        )
     return CashFlows(ebitda_usd=ebitda, capex_usd=np.broadcast_to(capex, (paths, months)))
 
 
@@ -223,10 +294,20 @@ def switch_cash_flows(mining: CashFlows, ai: CashFlows, start_month: int) -> Cas
     )
 
 
+def _blend(a: FloatArray, b: FloatArray, w: float) -> FloatArray:
+    """``(1 - w) a + w b``; on one row when both are rows broadcast over paths (same numbers)."""
+    if a.ndim == 2 and b.ndim == 2 and a.strides[0] == 0 and b.strides[0] == 0:
+        row = (1.0 - w) * a[0] + w * b[0]
+        return np.broadcast_to(row, np.broadcast_shapes(a.shape, b.shape))
+    out: FloatArray = np.multiply(a, 1.0 - w)
+    out += np.multiply(b, w)
+    return out
+
+
 def blend_cash_flows(mining: CashFlows, ai: CashFlows, ai_fraction: float) -> CashFlows:
     """Hybrid site per MW: ``ai_fraction`` of each MW converted, the rest mining (flows are linear in MW)."""
     w = float(ai_fraction)
     return CashFlows(
-        ebitda_usd=(1.0 - w) * mining.ebitda_usd + w * ai.ebitda_usd,
-        capex_usd=(1.0 - w) * mining.capex_usd + w * ai.capex_usd,
+        ebitda_usd=_blend(mining.ebitda_usd, ai.ebitda_usd, w),
+        capex_usd=_blend(mining.capex_usd, ai.capex_usd, w),
     )

@@ -64,13 +64,49 @@ def growing_annuity_pv(
     return payment * (1.0 - ratio**periods) / (rate_per_period - growth_per_period)
 
 
-def _npv_and_slope(cash: FloatArray, rate: FloatArray) -> tuple[FloatArray, FloatArray]:
-    t = np.arange(cash.shape[-1], dtype=np.float64)
-    log_v = -np.log1p(rate)[:, None] * t[None, :]
-    disc = np.exp(log_v)
-    value = np.einsum("ij,ij->i", cash, disc)
-    slope = -np.einsum("ij,ij->i", cash, disc * t[None, :]) / (1.0 + rate)
-    return value, slope
+#: Rates per period [1/month] at which NPV is first evaluated for every row; dense around 0, where
+#: the IRRs of monthly business flows lie (about -5 .. +5 %/month).
+IRR_GRID = np.array(
+    [-0.95, -0.8, -0.6, -0.4, -0.25, -0.15, -0.1, -0.06, -0.04, -0.02, -0.01, 0.0, 0.01, 0.02, 0.03,
+     0.04, 0.06, 0.1, 0.15, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0]
+)  # fmt: skip
+
+
+def _discount_shift(rate: FloatArray, periods: int) -> FloatArray:
+    """``ln max_t (1 + i)^-t`` over ``t = 0 .. periods-1``: ``-(n-1) ln(1 + i)`` for ``i < 0``, else 0."""
+    out: FloatArray = np.maximum(-(periods - 1) * np.log1p(rate), 0.0)
+    return out
+
+
+def _scaled_discount(rate: FloatArray, periods: int) -> FloatArray:
+    """``(1 + i)^-t / max_t (1 + i)^-t`` for each rate (rows) [unitless], ``(len(rate), periods)``.
+
+    Dividing each row by its largest factor keeps every value in ``(0, 1]``, so NPVs at rates near
+    -100 % cannot overflow; a positive factor per rate changes neither the sign of the NPV nor the
+    Newton step ``NPV / NPV'``.
+    """
+    log_v = np.multiply.outer(-np.log1p(rate), np.arange(periods, dtype=np.float64))
+    log_v -= _discount_shift(rate, periods)[:, None]
+    out: FloatArray = np.exp(log_v, out=log_v)
+    return out
+
+
+def _powers(base: FloatArray, *, out: FloatArray) -> FloatArray:
+    """``out[t] = base^t`` for ``t = 0 .. len(out) - 1`` (one column per element of ``base``).
+
+    By doubling, ``base^(s + j) = base^j base^s``: about ``log2(periods)`` array products, each
+    power the product of at most ``log2(t) + 1`` rounded factors.
+    """
+    periods = out.shape[0]
+    out[0] = 1.0
+    if periods > 1:
+        out[1] = base
+    filled = 2
+    while filled < periods:
+        end = min(2 * filled, periods)
+        np.multiply(out[: end - filled], out[filled - 1] * base, out=out[filled:end])
+        filled = end
+    return out
 
 
 def irr(
@@ -81,13 +117,27 @@ def irr(
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> FloatArray:
-    """Internal rate of return per period of each row of ``cash`` (safeguarded Newton, vectorised).
+    """Internal rate of return per period of each row of ``cash`` (bracketed Newton, vectorised).
 
-    Finds ``i`` in ``[low, high]`` with ``NPV(i) = 0`` for every row at once: Newton steps that leave
-    the bracket fall back to bisection, so each row converges like bisection at worst. A row
-    without a sign change of NPV over the bracket (for example all flows positive) gets NaN. For
-    flows with several sign changes the root found is the one in the bracket's first sign change
-    seen from ``low``... of NPV, which is unique for conventional flows (outlays first).
+    NPV is zero at the IRR [1]_. Steps:
+
+    1. NPV of every row at the rates of :data:`IRR_GRID` within ``[low, high]`` (plus both ends).
+       A row whose NPV has the same sign at ``low`` and ``high`` (for example all flows positive)
+       gets NaN.
+    2. Of the grid intervals where NPV changes sign, the one nearest to a zero rate is kept (ties:
+       the higher rate), so flows with several sign changes get the economically meaningful root
+       (as ``numpy_financial.irr``, which returns the root of smallest magnitude).
+    3. Newton steps from the false-position point of that bracket, falling back to bisection when
+       a step would leave the bracket or does not halve the previous one (``rtsafe``, Press et
+       al., *Numerical Recipes*, 3rd ed., §9.4), until a step is below ``tol``: about 3-5 steps.
+
+    Notes
+    -----
+    In step 3 the discount factors ``v^t``, ``v = 1 / (1 + i)``, come from products of powers
+    (no exponentials). Every bracket lies on one side of 0 (0 is a grid rate), so for ``i < 0``
+    the factors are taken relative to the last period, ``(1 + i)^(n-1-t) <= 1``, with the flows
+    reversed in time: no overflow near -100 %, and the Newton step ``NPV / NPV'`` does not change
+    with that positive scale.
 
     Parameters
     ----------
@@ -98,7 +148,7 @@ def irr(
     tol
         Absolute tolerance on the rate.
     max_iter
-        Iteration cap.
+        Iteration cap (bisection alone needs about ``log2(grid step / tol)`` steps).
 
     Returns
     -------
@@ -106,33 +156,74 @@ def irr(
         IRR per period, shape ``(paths,)``; NaN where undefined.
     """
     cash2 = np.atleast_2d(np.asarray(cash, dtype=np.float64))
-    n = cash2.shape[0]
-    lo = np.full(n, low)
-    hi = np.full(n, high)
-    f_lo, _ = _npv_and_slope(cash2, lo)
-    f_hi, _ = _npv_and_slope(cash2, hi)
-    ok = np.sign(f_lo) * np.sign(f_hi) < 0
-    x = np.where(ok, 0.5 * (lo + hi), np.nan)
-    x = np.where(ok, np.clip(0.01, lo, hi), x)
-    active = ok.copy()
+    n, periods = cash2.shape
+    grid = np.concatenate(([low], IRR_GRID[(low < IRR_GRID) & (high > IRR_GRID)], [high]))
+    # NPV at each grid rate, scaled by 1 / max_t (1 + i)^-t; one matrix-vector product per rate.
+    scaled = np.stack([cash2 @ d for d in _scaled_discount(grid, periods)], axis=1)
+    sign = np.sign(scaled)
+    x = np.full(n, np.nan)
+    ok = sign[:, 0] * sign[:, -1] < 0
+    # Interval k holds a root if NPV changes sign across it, or is 0 at its left end.
+    holds = (sign[:, :-1] * sign[:, 1:] < 0) | (sign[:, :-1] == 0)
+    distance = np.minimum(np.abs(grid[:-1]), np.abs(grid[1:]))
+    score = np.where(holds, distance[None, :], np.inf)
+    k = score.shape[1] - 1 - np.argmin(score[:, ::-1], axis=1)  # nearest 0; ties: higher rate
+    rows = np.flatnonzero(ok)
+    k = k[rows]
+    exact = sign[rows, k] == 0
+    x[rows[exact]] = grid[k[exact]]
+    rows, k = rows[~exact], k[~exact]
+    if rows.size == 0:
+        return x
+    lo, hi = grid[k], grid[k + 1]
+    sign_lo = sign[rows, k]
+    # False position on one scale: NPV(hi) in units of the lo row's scale.
+    shift = _discount_shift(grid, periods)
+    f_lo = scaled[rows, k]
+    f_hi = scaled[rows, k + 1] * np.exp(shift[k + 1] - shift[k])
+    xa = lo + (hi - lo) * f_lo / (f_lo - f_hi)
+    xa = np.where((xa > lo) & (xa < hi), xa, 0.5 * (lo + hi))
+    step_old = hi - lo
+    negative = hi <= 0.0
+    # Flows by period (rows) and path (columns), time-reversed for negative brackets (Notes).
+    flows = cash2[rows].T.copy()
+    flows[:, negative] = flows[::-1, negative]
+    t = np.arange(periods, dtype=np.float64)
+    powers = np.empty_like(flows)
     for _ in range(max_iter):
-        if not active.any():
+        if rows.size == 0:
             break
-        idx = np.flatnonzero(active)
-        xa = x[idx]
-        f, df = _npv_and_slope(cash2[idx], xa)
-        # keep the bracket: the sign of f at lo is the sign of f_lo
-        same_as_lo = np.sign(f) == np.sign(f_lo[idx])
-        lo[idx] = np.where(same_as_lo, xa, lo[idx])
-        hi[idx] = np.where(same_as_lo, hi[idx], xa)
-        f_lo[idx] = np.where(same_as_lo, f, f_lo[idx])
+        one_plus = 1.0 + xa
+        _powers(np.where(negative, one_plus, 1.0 / one_plus), out=powers)
+        powers *= flows
+        f = powers.sum(axis=0)
+        t_weighted = t @ powers
+        t_weighted = np.where(negative, (periods - 1) * f - t_weighted, t_weighted)
+        df = -t_weighted / one_plus
+        same = np.sign(f) == sign_lo
+        lo = np.where(same, xa, lo)
+        hi = np.where(same, hi, xa)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = xa - f / df
-        inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
-        x_new = np.where(inside, newton, 0.5 * (lo[idx] + hi[idx]))
-        done = (np.abs(x_new - xa) < tol) | (f == 0) | (hi[idx] - lo[idx] < tol)
-        x[idx] = np.where(f == 0, xa, x_new)
-        active[idx[done]] = False
+        finite = np.isfinite(newton)
+        small = finite & (np.abs(newton - xa) < tol)  # converged (the root may sit on lo or hi)
+        use_newton = small | (
+            finite & (newton > lo) & (newton < hi) & (np.abs(newton - xa) <= 0.5 * np.abs(step_old))
+        )
+        x_new = np.where(use_newton, newton, 0.5 * (lo + hi))
+        step_old = x_new - xa
+        done = small | (f == 0) | (hi - lo < tol)
+        x_new = np.where(f == 0, xa, x_new)
+        if done.any():
+            x[rows[done]] = x_new[done]
+            keep = ~done
+            rows, xa, lo, hi = rows[keep], x_new[keep], lo[keep], hi[keep]
+            sign_lo, step_old, negative = sign_lo[keep], step_old[keep], negative[keep]
+            flows = flows[:, keep]
+            powers = np.empty_like(flows)
+        else:
+            xa = x_new
+    x[rows] = xa  # not converged within max_iter: the last iterate
     return x
 
 

@@ -3,10 +3,17 @@
 Chunk ``k`` draws its random numbers from ``SeedSequence(seed, spawn_key=(k,))``, so the result
 depends on ``(seed, paths, chunk_paths)`` only — not on the order or the process that runs the
 chunks (serial, threads or Dask give the same numbers).
+
+Inside a chunk, every random number is drawn first, in a fixed order (price, hashrate shocks,
+lease events); then the paths are valued in blocks of :func:`block_paths` rows, so that a block's
+working arrays stay in the CPU cache instead of streaming ``chunk_paths x months`` arrays through
+memory at every step. Every step is row by row, so a block gives exactly the numbers the whole
+chunk would.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,11 +22,13 @@ import numpy.typing as npt
 from wattshift.valuation.cashflows import (
     AiDraws,
     CashFlows,
+    ai_capex_usd,
     ai_cash_flows,
+    ai_lease_flows,
+    ai_lease_occupied,
     blend_cash_flows,
     draw_ai_events,
     mining_cash_flows,
-    switch_cash_flows,
 )
 from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.dcf import discount_factors, irr, monthly_rate, payback_months
@@ -29,10 +38,27 @@ from wattshift.valuation.network import (
     efficiency_band,
     network_hashrate_ths,
 )
-from wattshift.valuation.scenarios import MONTHS_PER_YEAR, PriceModel, simulate_log_price
+from wattshift.valuation.scenarios import (
+    MONTHS_PER_YEAR,
+    PriceModel,
+    bootstrap_returns,
+    draw_log_price,
+    log_price_from_draws,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BUSINESSES = ("mining", "ai", "hybrid")
+
+#: Target size of one working array of a block [path-months]: 1,024 paths x 180 months of float64
+#: is 1.5 MB, so a block's working arrays stay in the L2 / L3 cache instead of streaming
+#: ``chunk_paths x months`` arrays through memory at every step, while each NumPy call is long
+#: enough for threads to run in parallel (NumPy releases the GIL inside its loops).
+BLOCK_PATH_MONTHS = 1024 * 180
+#: The same when glibc's mmap threshold is pinned (Dask workers start with
+#: ``MALLOC_TRIM_THRESHOLD_`` set, which freezes that threshold at 128 kB): every larger array is
+#: then mapped and page-faulted afresh, so blocks are kept near that size (measured 1.6x faster).
+BLOCK_PATH_MONTHS_PINNED_MALLOC = 128 * 180
+_GLIBC_TUNABLES = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_")
 
 
 @dataclass(frozen=True)
@@ -96,12 +122,59 @@ def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
 
 
-def simulate_scenario(inputs: ValuationInputs, paths: int, rng: np.random.Generator) -> Scenario:
-    """Price and network paths for ``paths`` paths (see :mod:`~wattshift.valuation.network`)."""
+@dataclass(frozen=True)
+class ScenarioDraws:
+    """The random numbers of a chunk's scenario, in the order they are drawn.
+
+    Attributes
+    ----------
+    price
+        Standard normals ``(paths, months)`` ('gbm') or bootstrap block starts
+        ``(paths, n_blocks)`` ('bootstrap'); see :func:`~wattshift.valuation.scenarios.draw_log_price`.
+    hashrate_shocks
+        Standard normals of installed-hashrate growth, ``(paths, months)``.
+    """
+
+    price: npt.NDArray[np.float64] | npt.NDArray[np.int64]
+    hashrate_shocks: FloatArray
+
+    def rows(self, start: int, stop: int) -> ScenarioDraws:
+        """The draws of paths ``start .. stop - 1`` (views, no copy)."""
+        return ScenarioDraws(self.price[start:stop], self.hashrate_shocks[start:stop])
+
+
+def draw_scenario(inputs: ValuationInputs, paths: int, rng: np.random.Generator) -> ScenarioDraws:
+    """Draw the random numbers of :func:`simulate_scenario`: price draws, then hashrate shocks."""
+    sc = inputs.config.scenario
+    price = draw_log_price(
+        inputs.price,
+        kind=sc.price_model,
+        paths=paths,
+        months=inputs.months,
+        rng=rng,
+        block_days=sc.block_days,
+    )
+    return ScenarioDraws(price=price, hashrate_shocks=rng.standard_normal((paths, inputs.months)))
+
+
+def scenario_from_draws(
+    inputs: ValuationInputs, draws: ScenarioDraws, *, returns: FloatArray | None = None
+) -> Scenario:
+    """Price and network paths from ``draws`` (see :mod:`~wattshift.valuation.network`).
+
+    The 'gbm' normals in ``draws.price`` are overwritten (used as the price array). ``returns``:
+    the bootstrap history (:func:`~wattshift.valuation.scenarios.bootstrap_returns`) if already
+    computed.
+    """
     sc = inputs.config.scenario
     months = inputs.months
-    log_price = simulate_log_price(
-        inputs.price, kind=sc.price_model, paths=paths, months=months, rng=rng, block_days=sc.block_days
+    log_price = log_price_from_draws(
+        inputs.price,
+        draws.price,
+        kind=sc.price_model,
+        months=months,
+        block_days=sc.block_days,
+        returns=returns,
     )
     best, worst = efficiency_band(
         sc.network_best_j_per_th, sc.network_worst_j_per_th, sc.efficiency_gain_annual, months
@@ -113,15 +186,22 @@ def simulate_scenario(inputs: ValuationInputs, paths: int, rng: np.random.Genera
         log_price0=float(np.log(inputs.price.price0_usd)),
         adjustment_annual=sc.hashrate_adjustment_annual,
         extra_growth_annual=sc.hashrate_extra_growth_annual,
-        shocks=rng.standard_normal((paths, months)),
+        shocks=draws.hashrate_shocks,
         power_usd_per_kwh=sc.network_power_usd_per_kwh,
         best_j_per_th=best,
         worst_j_per_th=worst,
     )
     return Scenario(
-        price_usd=np.exp(log_price),
-        btc_per_th_day=btc_per_th_day(inputs.subsidy_btc_per_block, inputs.network.fee_share, hashrate),
+        price_usd=np.exp(log_price, out=log_price),
+        btc_per_th_day=btc_per_th_day(
+            inputs.subsidy_btc_per_block, inputs.network.fee_share, hashrate, overwrite_hashrate=True
+        ),
     )
+
+
+def simulate_scenario(inputs: ValuationInputs, paths: int, rng: np.random.Generator) -> Scenario:
+    """Price and network paths for ``paths`` paths (see :mod:`~wattshift.valuation.network`)."""
+    return scenario_from_draws(inputs, draw_scenario(inputs, paths, rng))
 
 
 def business_cash_flows(
@@ -164,6 +244,162 @@ def terminal_ebitda_usd(
     return out
 
 
+def block_paths(months: int) -> int:
+    """Paths per block for ``months`` [paths]: about :data:`BLOCK_PATH_MONTHS` / ``months``, a
+    multiple of 64 (BLAS matrix-vector kernels then group a block's rows as those of the whole
+    chunk, so NPVs are bit-for-bit those of an unblocked run).
+
+    Uses :data:`BLOCK_PATH_MONTHS_PINNED_MALLOC` when a glibc ``MALLOC_*`` tunable is set.
+    Block sizes never change the numbers (a test).
+    """
+    pinned = any(name in os.environ for name in _GLIBC_TUNABLES)
+    target = BLOCK_PATH_MONTHS_PINNED_MALLOC if pinned else BLOCK_PATH_MONTHS
+    return 64 * max(1, round(target / (64 * months)))
+
+
+def block_bounds(paths: int, block: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the blocks of ``block`` paths; a 1-path tail joins the block before it.
+
+    (NumPy computes the NPV of a single path with a dot product rather than the matrix-vector
+    kernel, which adds in a different order: a lone last path would change in the last bit.)
+    """
+    starts = list(range(0, paths, block))
+    if len(starts) > 1 and paths - starts[-1] == 1:
+        starts.pop()
+    return [(a, b) for a, b in zip(starts, [*starts[1:], paths], strict=True)]
+
+
+def _empty_result(
+    paths: int, months: int, *, with_irr: bool, start_years: int, keep_paths: int
+) -> ChunkResult:
+    def per_path() -> dict[str, FloatArray]:
+        return {b: np.empty(paths) for b in BUSINESSES}
+
+    kept = min(keep_paths, paths)
+    return ChunkResult(
+        npv_usd=per_path(),
+        irr_annual=per_path() if with_irr else {},
+        payback_months=per_path(),
+        fwd_ebitda_usd=per_path(),
+        npv_switch_usd=np.empty((paths, start_years)),
+        cum_pv_usd={b: np.empty((kept, months)) for b in BUSINESSES} if kept else {},
+    )
+
+
+def _switch_npv(
+    inputs: ValuationInputs,
+    mining_cash: FloatArray,
+    mining_ebitda_last: FloatArray,
+    ai_ebitda: FloatArray,
+    occupied: npt.NDArray[np.bool_],
+    start_month: int,
+    disc: FloatArray,
+) -> FloatArray:
+    """NPV with terminal value [USD/MW] of mining until ``start_month``, then AI, ``(paths,)``.
+
+    Builds the flows of :func:`~wattshift.valuation.cashflows.switch_cash_flows` for the
+    conversion starting in ``start_month`` directly: mining cash before it, conversion capex
+    during the build, then the lease. With power passed through, the lease flows of lease month
+    ``u`` do not depend on the start, so they are the columns of ``ai_ebitda`` (the start-0 AI
+    business) from its lease start.
+    """
+    terms = inputs.config.ai
+    paths, months = mining_cash.shape
+    lease_start = start_month + terms.build_months
+    capex = ai_capex_usd(terms, months, start_month)
+    cash = np.empty((paths, months))
+    cash[:, :start_month] = mining_cash[:, :start_month]
+    build_end = min(lease_start, months)
+    np.subtract(0.0, capex[start_month:build_end], out=cash[:, start_month:build_end])
+    lease_ebitda = np.zeros((paths, 0))
+    if lease_start < months:
+        n_lease = months - lease_start
+        if terms.power_pass_through:
+            lease_ebitda = ai_ebitda[:, terms.build_months : terms.build_months + n_lease]
+        else:
+            lease_ebitda = ai_lease_flows(
+                terms,
+                occupied[:, :n_lease],
+                lease_start=lease_start,
+                power_usd_per_mwh=inputs.power_usd_per_mwh,
+                power_escalator_annual=inputs.config.mining.power_escalator_annual,
+            )
+        np.subtract(lease_ebitda, capex[lease_start:], out=cash[:, lease_start:])
+    # Terminal value: mining EBITDA of the last 12 months before the start, AI EBITDA after it.
+    last_months = np.arange(months)[-MONTHS_PER_YEAR:]
+    ai_last = np.zeros((paths, last_months.size))
+    leased = last_months >= lease_start
+    ai_last[:, leased] = lease_ebitda[:, last_months[leased] - lease_start]
+    mined = (last_months < start_month)[None, :]
+    tv = terminal_ebitda_usd(inputs, np.where(mined, mining_ebitda_last, 0.0), np.where(mined, 0.0, ai_last))
+    out: FloatArray = cash @ disc + tv * disc[-1]
+    return out
+
+
+def _value_block(
+    inputs: ValuationInputs,
+    scenario: Scenario,
+    draws: AiDraws,
+    disc: FloatArray,
+    result: ChunkResult,
+    start: int,
+    *,
+    with_irr: bool,
+    start_years: int,
+) -> None:
+    """Value the paths of one block and write them into rows ``start ..`` of ``result``."""
+    cfg = inputs.config
+    paths, months = scenario.price_usd.shape
+    rows = slice(start, start + paths)
+    build = cfg.ai.build_months
+    mining = mining_cash_flows(
+        scenario.price_usd,
+        scenario.btc_per_th_day,
+        cfg.mining,
+        efficiency_j_per_th=inputs.efficiency_j_per_th,
+        power_usd_per_mwh=inputs.power_usd_per_mwh,
+        efficiency_gain_annual=cfg.scenario.efficiency_gain_annual,
+        flex_revenue_usd_per_mw_month=inputs.flex_revenue_usd_per_mw_month,
+    )
+    occupied = ai_lease_occupied(cfg.ai, draws, max(months - build, 0))
+    ai = ai_cash_flows(
+        cfg.ai,
+        draws,
+        months,
+        power_usd_per_mwh=inputs.power_usd_per_mwh,
+        power_escalator_annual=cfg.mining.power_escalator_annual,
+        occupied=occupied,
+    )
+    hybrid = blend_cash_flows(mining, ai, cfg.treasury.hybrid_ai_fraction)
+    w = cfg.treasury.hybrid_ai_fraction
+    last = slice(-MONTHS_PER_YEAR, None)
+    mining_last, ai_last = mining.ebitda_usd[:, last], ai.ebitda_usd[:, last]
+    zeros = np.zeros((paths, 1))
+    tv = {
+        "mining": terminal_ebitda_usd(inputs, mining_last, zeros),
+        "ai": terminal_ebitda_usd(inputs, zeros, ai_last),
+        "hybrid": terminal_ebitda_usd(inputs, (1 - w) * mining_last, w * ai_last),
+    }
+    flows = {"mining": mining, "ai": ai, "hybrid": hybrid}
+    cash = {name: cf.cash_usd for name, cf in flows.items()}
+    for y in range(start_years):
+        result.npv_switch_usd[rows, y] = _switch_npv(
+            inputs, cash["mining"], mining_last, ai.ebitda_usd, occupied, y * MONTHS_PER_YEAR, disc
+        )
+    kept = max(min(len(next(iter(result.cum_pv_usd.values()), ())) - start, paths), 0)
+    for name, cf in flows.items():
+        cash_b = cash[name]
+        cash_b[:, -1] += tv[name]
+        result.npv_usd[name][rows] = cash_b @ disc
+        if with_irr:
+            result.irr_annual[name][rows] = (1.0 + irr(cash_b)) ** MONTHS_PER_YEAR - 1.0
+        result.payback_months[name][rows] = payback_months(cash_b)
+        first = 0 if name == "mining" else build
+        result.fwd_ebitda_usd[name][rows] = cf.ebitda_usd[:, first : first + MONTHS_PER_YEAR].sum(axis=1)
+        if kept:
+            result.cum_pv_usd[name][start : start + kept] = np.cumsum(cash_b[:kept] * disc[None, :], axis=1)
+
+
 def run_chunk(
     inputs: ValuationInputs,
     chunk: int,
@@ -187,61 +423,33 @@ def run_chunk(
     seed
         Base seed.
     with_irr
-        Also compute IRRs (vectorised Newton; the costliest step).
+        Also compute IRRs (:func:`~wattshift.valuation.dcf.irr`).
     start_years
         Conversion start years to evaluate for the planner (0..start_years-1).
     keep_paths
         Paths whose cumulative discounted cash flow is kept (fan chart).
     """
     rng = chunk_rng(seed, chunk)
-    scenario = simulate_scenario(inputs, paths, rng)
-    mining, ai, hybrid, draws = business_cash_flows(inputs, scenario, rng)
+    draws = draw_scenario(inputs, paths, rng)
+    ai_draws = draw_ai_events(inputs.config.ai, paths, rng)
     months = inputs.months
-    i = monthly_rate(inputs.config.dcf.discount_rate_annual)
-    disc = discount_factors(i, months)
-    w = inputs.config.treasury.hybrid_ai_fraction
-    zeros = np.zeros_like(mining.ebitda_usd[:, :1])
-    tv = {
-        "mining": terminal_ebitda_usd(inputs, mining.ebitda_usd, zeros),
-        "ai": terminal_ebitda_usd(inputs, zeros, ai.ebitda_usd),
-        "hybrid": terminal_ebitda_usd(inputs, (1 - w) * mining.ebitda_usd, w * ai.ebitda_usd),
-    }
-    flows = {"mining": mining, "ai": ai, "hybrid": hybrid}
-    npv: dict[str, FloatArray] = {}
-    irrs: dict[str, FloatArray] = {}
-    payback: dict[str, FloatArray] = {}
-    fwd: dict[str, FloatArray] = {}
-    cum: dict[str, FloatArray] = {}
-    build = inputs.config.ai.build_months
-    for name, cf in flows.items():
-        cash = cf.cash_usd.copy()
-        cash[:, -1] += tv[name]
-        npv[name] = cash @ disc
-        if with_irr:
-            irrs[name] = (1.0 + irr(cash)) ** MONTHS_PER_YEAR - 1.0
-        payback[name] = payback_months(cash)
-        start = 0 if name == "mining" else build
-        fwd[name] = cf.ebitda_usd[:, start : start + MONTHS_PER_YEAR].sum(axis=1)
-        if keep_paths:
-            cum[name] = np.cumsum(cash[:keep_paths] * disc[None, :], axis=1)
-    switch = np.empty((paths, start_years))
-    for y in range(start_years):
-        s = y * MONTHS_PER_YEAR
-        ai_s = ai_cash_flows(
-            inputs.config.ai,
-            draws,
-            months,
-            start_month=s,
-            power_usd_per_mwh=inputs.power_usd_per_mwh,
-            power_escalator_annual=inputs.config.mining.power_escalator_annual,
+    disc = discount_factors(monthly_rate(inputs.config.dcf.discount_rate_annual), months)
+    returns = bootstrap_returns(inputs.price) if inputs.config.scenario.price_model == "bootstrap" else None
+    result = _empty_result(paths, months, with_irr=with_irr, start_years=start_years, keep_paths=keep_paths)
+    for start, stop in block_bounds(paths, block_paths(months)):
+        scenario = scenario_from_draws(inputs, draws.rows(start, stop), returns=returns)
+        block_draws = AiDraws(ai_draws.default_month[start:stop], ai_draws.renews[start:stop])
+        _value_block(
+            inputs,
+            scenario,
+            block_draws,
+            disc,
+            result,
+            start,
+            with_irr=with_irr,
+            start_years=start_years,
         )
-        sw = switch_cash_flows(mining, ai_s, s)
-        keep = (np.arange(months) < s)[None, :]
-        tv_s = terminal_ebitda_usd(
-            inputs, np.where(keep, mining.ebitda_usd, 0.0), np.where(keep, 0.0, ai_s.ebitda_usd)
-        )
-        switch[:, y] = sw.cash_usd @ disc + tv_s * disc[-1]
-    return ChunkResult(npv, irrs, payback, fwd, switch, cum)
+    return result
 
 
 def chunk_sizes(paths: int, chunk_paths: int) -> list[int]:

@@ -148,9 +148,15 @@ def efficiency_band(
 
 
 def online_fraction(
-    x_j_per_th: FloatArray, best_j_per_th: FloatArray, worst_j_per_th: FloatArray
+    x_j_per_th: FloatArray,
+    best_j_per_th: FloatArray,
+    worst_j_per_th: FloatArray,
+    *,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """Fraction of installed hashrate that is profitable, ``f`` of the module docstring [fraction].
+
+    ``f = min(1, (-a + sqrt(a^2 + 4 (b - a) max(x, 0))) / (2 (b - a)))``.
 
     Parameters
     ----------
@@ -158,11 +164,19 @@ def online_fraction(
         Breakeven efficiency if every installed machine hashed, ``R / (0.024 p K)`` [J/TH].
     best_j_per_th, worst_j_per_th
         Efficiency band of the installed base [J/TH] (broadcast against ``x``).
+    out
+        Array to write the result into (may be ``x_j_per_th``); None = a new array.
     """
     span = worst_j_per_th - best_j_per_th
-    f = (-best_j_per_th + np.sqrt(best_j_per_th**2 + 4.0 * span * np.maximum(x_j_per_th, 0.0))) / (2.0 * span)
-    out: FloatArray = np.minimum(f, 1.0)
-    return out
+    # In place, each step in the order of the formula (same rounding as the one-line expression).
+    f: FloatArray = np.maximum(x_j_per_th, 0.0, out=out)
+    f *= 4.0 * span
+    f += best_j_per_th**2
+    np.sqrt(f, out=f)
+    f += -best_j_per_th
+    f /= 2.0 * span
+    np.minimum(f, 1.0, out=f)
+    return f
 
 
 def installed_hashrate0_ths(
@@ -234,29 +248,43 @@ def network_hashrate_ths(
         model.hashrate0_ths, revenue0, power_usd_per_kwh, best0, float(worst_j_per_th[0])
     )
     log_revenue = np.log(revenue_factor * subsidy_btc_per_block)[None, :] + log_price
-    log_target = np.log(k0) + log_revenue - np.log(revenue0) + np.log(best0 / best_j_per_th)[None, :]
+    # u = kappa dt ln K* + g dt + s sqrt(dt) z, built in place in the order of that sum, with
+    # ln K* = ((ln K0 + ln R) - ln R0) + ln(a0 / a).
+    u = log_revenue + np.log(k0)
+    u -= np.log(revenue0)
+    u += np.log(best0 / best_j_per_th)[None, :]
+    u *= adjustment_annual * dt
+    u += extra_growth_annual * dt
+    scratch = np.multiply(shocks, model.vol_annual * np.sqrt(dt))
+    u += scratch
     a = 1.0 - adjustment_annual * dt
-    u = (
-        adjustment_annual * dt * log_target
-        + extra_growth_annual * dt
-        + model.vol_annual * np.sqrt(dt) * shocks
-    )
     zi = np.full((log_price.shape[0], 1), a * np.log(k0))
-    log_k, _ = lfilter([1.0], [1.0, -a], u, axis=1, zi=zi)
-    installed = np.exp(log_k)
-    x = np.exp(log_revenue) / (c * installed)
-    out: FloatArray = online_fraction(x, best_j_per_th[None, :], worst_j_per_th[None, :]) * installed
+    installed, _ = lfilter([1.0], [1.0, -a], u, axis=1, zi=zi)
+    np.exp(installed, out=installed)
+    x = np.exp(log_revenue, out=log_revenue)
+    x /= np.multiply(installed, c, out=scratch)
+    out: FloatArray = online_fraction(x, best_j_per_th[None, :], worst_j_per_th[None, :], out=x)
+    out *= installed
     return out
 
 
 def btc_per_th_day(
-    subsidy_btc_per_block: FloatArray, fee_share: float, hashrate_ths: FloatArray
+    subsidy_btc_per_block: FloatArray,
+    fee_share: float,
+    hashrate_ths: FloatArray,
+    *,
+    overwrite_hashrate: bool = False,
 ) -> FloatArray:
     """Miner revenue [BTC per TH/s per day]: ``144 S / (1 - phi) / H``.
 
     The realised form ``reward / hashrate`` (:func:`wattshift.mining.hashprice.btc_per_th_day_realised`,
     DESIGN.md §3) with the day's reward = 144 blocks x subsidy grossed up by the fee share.
+    ``overwrite_hashrate=True`` writes the result into ``hashrate_ths`` (no new array).
     """
     reward_btc_per_day = BLOCKS_PER_DAY * subsidy_btc_per_block / (1.0 - fee_share)
+    if overwrite_hashrate:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            in_place: FloatArray = np.divide(reward_btc_per_day[None, :], hashrate_ths, out=hashrate_ths)
+        return in_place
     out: FloatArray = btc_per_th_day_realised(reward_btc_per_day[None, :], hashrate_ths)
     return out

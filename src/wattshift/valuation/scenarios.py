@@ -250,7 +250,9 @@ def bootstrap_log_price(
     partial = np.where(
         part[None, :] > 0, prefix[start_of_partial + part[None, :]] - prefix[start_of_partial], 0.0
     )
-    out: FloatArray = log_price0 + cum_blocks[:, full] + partial
+    # C order whatever layout NumPy picks for the gathers (it depends on the number of paths), so
+    # that sums over months add in the same order for any chunking of the paths.
+    out: FloatArray = np.ascontiguousarray(log_price0 + cum_blocks[:, full] + partial)
     return out
 
 

@@ -1,8 +1,11 @@
-"""Portfolio sweeps: sites x scenarios x parameters, one task per (case, chunk), on Dask or serially.
+"""Portfolio sweeps: sites x scenarios x parameters, on Dask or serially.
 
-A case is a calibrated :class:`~wattshift.valuation.montecarlo.ValuationInputs`. Each task runs one
-chunk of paths with its own seed stream, so the Dask result equals the serial one exactly (a test):
-chunks are merged in chunk order whatever worker ran them.
+A case is a calibrated :class:`~wattshift.valuation.montecarlo.ValuationInputs`. Each chunk of paths
+has its own seed stream, so the Dask result equals the serial one exactly (a test): chunks are
+merged in chunk order whatever worker ran them. On Dask the inputs are scattered once to every
+worker, consecutive chunks of a case are grouped into about :data:`TASKS_PER_WORKER` tasks per
+worker (big enough that scheduling costs little, enough of them to balance the load), and a task
+returns only the per-path NPVs a row needs.
 """
 
 from __future__ import annotations
@@ -13,18 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from wattshift.errors import ConfigError
 from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.dcf import summary
-from wattshift.valuation.montecarlo import (
-    BUSINESSES,
-    ChunkResult,
-    ValuationInputs,
-    chunk_sizes,
-    merge_chunks,
-    run_chunk,
-)
+from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs, chunk_sizes, run_chunk
+
+FloatArray = npt.NDArray[np.float64]
+#: Dask tasks per worker thread a sweep is cut into (load balance vs. per-task overhead).
+TASKS_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,27 @@ def parameter_grid(parameters: Mapping[str, Sequence[Any]]) -> Iterator[dict[str
         yield dict(zip(names, combo, strict=True))
 
 
-def _case_row(case: Case, res: ChunkResult) -> dict[str, Any]:
+def _case_row(case: Case, npv_usd: dict[str, FloatArray]) -> dict[str, Any]:
     row: dict[str, Any] = {"site": case.site, "scenario": case.scenario, **case.params}
     for b in BUSINESSES:
-        for k, v in summary(res.npv_usd[b]).items():
+        for k, v in summary(npv_usd[b]).items():
             row[f"npv_{b}_{k}"] = v
-    row["prob_ai_beats_mining"] = float(np.mean(res.npv_usd["ai"] > res.npv_usd["mining"]))
+    row["prob_ai_beats_mining"] = float(np.mean(npv_usd["ai"] > npv_usd["mining"]))
     return row
+
+
+def npv_of_chunks(
+    inputs: ValuationInputs, chunks: Sequence[tuple[int, int]], *, seed: int
+) -> list[dict[str, FloatArray]]:
+    """Per-path NPV [USD/MW] of each business for the chunks ``(index, paths)`` (one sweep task)."""
+    return [run_chunk(inputs, k, n, seed=seed, with_irr=False).npv_usd for k, n in chunks]
+
+
+def group_chunks(sizes: Sequence[int], groups: int) -> list[list[tuple[int, int]]]:
+    """Split the chunks ``(index, paths)`` of one case into at most ``groups`` runs of consecutive chunks."""
+    chunks = list(enumerate(sizes))
+    per_group = -(-len(chunks) // max(1, min(groups, len(chunks))))
+    return [chunks[i : i + per_group] for i in range(0, len(chunks), per_group)]
 
 
 def run_sweep(
@@ -95,7 +110,9 @@ def run_sweep(
     paths, seed, chunk_paths
         Monte Carlo size, base seed and chunking (same for every case: common random numbers).
     client
-        Dask client; None = run in this process.
+        Dask client; None = run in this process. Use worker processes with one thread each
+        (NumPy holds the GIL between array operations); Dask starts them with
+        ``OMP_NUM_THREADS=1`` / ``OPENBLAS_NUM_THREADS=1``, so they do not oversubscribe cores.
 
     Returns
     -------
@@ -104,19 +121,20 @@ def run_sweep(
         ``prob_ai_beats_mining``.
     """
     sizes = chunk_sizes(paths, chunk_paths)
-    tasks = [(ci, k, n) for ci in range(len(cases)) for k, n in enumerate(sizes)]
     if client is None:
-        results = [run_chunk(cases[ci].inputs, k, n, seed=seed, with_irr=False) for ci, k, n in tasks]
+        parts = [npv_of_chunks(case.inputs, list(enumerate(sizes)), seed=seed) for case in cases]
     else:
+        threads = max(1, sum(client.nthreads().values()))
+        per_case = -(-TASKS_PER_WORKER * threads // max(1, len(cases)))
+        groups = group_chunks(sizes, per_case)
         scattered = client.scatter([c.inputs for c in cases], broadcast=True, hash=False)
         futures = [
-            client.submit(run_chunk, scattered[ci], k, n, seed=seed, with_irr=False, pure=False)
-            for ci, k, n in tasks
+            [client.submit(npv_of_chunks, scattered[ci], g, seed=seed, pure=False) for g in groups]
+            for ci in range(len(cases))
         ]
-        results = client.gather(futures)
+        parts = [[r for task in client.gather(fs) for r in task] for fs in futures]
     rows = []
-    per_case = len(sizes)
-    for ci, case in enumerate(cases):
-        parts = results[ci * per_case : (ci + 1) * per_case]
-        rows.append(_case_row(case, merge_chunks(parts)))
+    for case, chunks in zip(cases, parts, strict=True):
+        npv = {b: np.concatenate([c[b] for c in chunks]) for b in BUSINESSES}
+        rows.append(_case_row(case, npv))
     return rows
