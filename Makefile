@@ -62,6 +62,7 @@ format: install  ## Apply ruff's fixes and formatting
 
 bench: install  ## Speed targets: ingest, mining history, signals, dispatch, valuation, API load
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
+	$(BIN)/pytest benchmarks/bench_valuation.py -q -s -k sweep_speedup -p no:cacheprovider
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_dispatch.py
 	$(BIN)/python benchmarks/bench_api_load.py
