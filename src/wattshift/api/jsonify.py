@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from fastapi.exceptions import RequestValidationError
 
-from wattshift.cli._common import to_jsonable
+from wattshift.jsonable import to_jsonable
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

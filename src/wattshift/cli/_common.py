@@ -12,18 +12,17 @@ import datetime as dt
 import enum
 import functools
 import json
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 
 from wattshift.errors import WattshiftError
+from wattshift.jsonable import to_jsonable
 from wattshift.settings import db_path
 
 if TYPE_CHECKING:
@@ -84,33 +83,6 @@ def open_warehouse(db: Path | None, *, read_only: bool = True) -> Warehouse:
             f"no warehouse at {path}: run `wattshift data ingest --all` first (or pass --db)"
         )
     return Warehouse(path, read_only=read_only)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert NumPy / pandas / datetime values (recursively) into plain JSON types; NaN → null."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if value is pd.NaT or value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        if value.tzinfo is None and value == value.normalize():
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
 
 
 def emit_json(value: Any) -> None:
