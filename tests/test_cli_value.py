@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from wattshift.cli import app
@@ -119,3 +121,51 @@ def test_sweep_serial(db: Path, tmp_path: Path) -> None:
         ("boot", 10.0),
         ("boot", 15.0),
     }
+
+
+def _small_chunks_site(tmp_path: Path) -> Path:
+    """converting_to_ai with ``[valuation] chunk_paths = 64``, so that a run has several chunks."""
+    text = (EXAMPLES / "sites" / "converting_to_ai.toml").read_text(encoding="utf-8")
+    assert "\n[valuation]\n" in text
+    path = tmp_path / "chunked.toml"
+    path.write_text(text.replace("\n[valuation]\n", "\n[valuation]\nchunk_paths = 64\n"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("command", "label"), [(["value"], "value Converting"), (["treasury", "--btc", "200"], "treasury Conv")]
+)
+def test_progress_bar_on_stderr_keeps_json_stdout_clean(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], label: str
+) -> None:
+    # A terminal-like stderr console, so that Rich really draws the bar while the run goes.
+    screen = io.StringIO()
+    monkeypatch.setattr("wattshift.cli.value.err", Console(file=screen, force_terminal=True, width=160))
+    site = _small_chunks_site(tmp_path)
+    args = [*command, "--site", str(site), "--paths", "150", "--years", "3", "--seed", "2"]
+    res = runner.invoke(app, [*args, "--format", "json", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)  # nothing but the JSON document on stdout
+    assert doc["site"].startswith("Converting")
+    drawn = screen.getvalue()
+    assert label in drawn and "3/3" in drawn and "chunks" in drawn  # 150 paths = 64 + 64 + 22
+    assert label not in res.stdout and "━" not in res.stdout
+
+
+def test_sweep_progress_counts_every_chunk_of_every_case(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = io.StringIO()
+    monkeypatch.setattr("wattshift.cli.value.err", Console(file=screen, force_terminal=True, width=160))
+    grid = tmp_path / "grid.toml"
+    site = EXAMPLES / "sites" / "west_texas_hybrid.toml"
+    grid.write_text(
+        f'paths = 40\nyears = 2\nchunk_paths = 16\nsites = ["{site}"]\n'
+        '[parameters]\n"ai.term_years" = [10.0, 15.0]\n'
+    )
+    res = runner.invoke(
+        app, ["value", "sweep", "--grid", str(grid), "--serial", "--format", "json", "--db", str(db)]
+    )
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.stdout)) == 2
+    assert "sweep grid.toml" in screen.getvalue() and "6/6" in screen.getvalue()  # 2 cases x 3 chunks

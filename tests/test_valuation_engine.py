@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -161,16 +162,47 @@ def test_serial_and_dask_sweeps_are_equal() -> None:
         )
         for r in (150.0, 184.0)
     ]
+    serial_seen: list[tuple[int, int]] = []
+    dask_seen: list[tuple[int, int]] = []
     serial = run_sweep(cases, paths=200, seed=3, chunk_paths=64)
+    assert run_sweep(cases, paths=200, seed=3, chunk_paths=64, progress=_record(serial_seen)) == serial
+    # 2 cases x 4 chunks (64, 64, 64, 8 paths): one report per chunk, then the total
+    assert serial_seen == [(k, 8) for k in range(9)]
     with (
         LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
-        dask = run_sweep(cases, paths=200, seed=3, chunk_paths=64, client=client)
+        dask = run_sweep(cases, paths=200, seed=3, chunk_paths=64, client=client, progress=_record(dask_seen))
     assert serial == dask
+    # one report per finished task (its chunks at once), counting up to every chunk of every case
+    done = [d for d, _ in dask_seen]
+    assert dask_seen[0] == (0, 8) and dask_seen[-1] == (8, 8) and done == sorted(set(done))
+    assert {t for _, t in dask_seen} == {8}
     assert serial[1]["npv_ai_mean"] > serial[0]["npv_ai_mean"]  # higher rent, higher value
+
+
+def _record(seen: list[tuple[int, int]]) -> Callable[[int, int], None]:
+    """A progress callback that appends every ``(done, total)`` it is given to ``seen``."""
+    return lambda done, total: seen.append((done, total))
+
+
+def test_progress_counts_chunks_and_keeps_the_numbers() -> None:
+    inputs = _inputs(months=24)
+    kwargs: dict[str, Any] = {"paths": 300, "seed": 2, "chunk_paths": 128, "start_years": 2, "keep_paths": 10}
+    plain = run(inputs, **kwargs)
+    seen: list[tuple[int, int]] = []
+    watched = run(inputs, **kwargs, progress=_record(seen))
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]  # chunks of 128, 128 and 44 paths
+    threaded: list[tuple[int, int]] = []
+    on_threads = run(inputs, **kwargs, threads=2, progress=_record(threaded))
+    assert threaded == seen  # reports are serialised: done only goes up, whichever thread ends first
+    for res in (watched, on_threads):
+        for key in ("npv_usd", "irr_annual", "payback_months", "fwd_ebitda_usd", "cum_pv_usd"):
+            for b in ("mining", "ai", "hybrid"):
+                assert np.array_equal(getattr(res, key)[b], getattr(plain, key)[b], equal_nan=True), (key, b)
+        assert np.array_equal(res.npv_switch_usd, plain.npv_switch_usd)
 
 
 def test_threaded_chunks_equal_serial() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +26,41 @@ PathsOption = Annotated[
 YearsOption = Annotated[int | None, typer.Option("--years", min=1, max=30, help="Horizon [years].")]
 SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")]
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+
+
+@contextmanager
+def _chunk_progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A Rich bar on stderr (chunks valued / total, elapsed, ETA; gone when done) and its callback.
+
+    Yields the ``progress(done, total)`` callback the valuation services take.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("calibrating", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=description)
+
+        yield progress
 
 
 def _musd(x: float | None) -> str:
@@ -102,8 +139,8 @@ def value(
     from wattshift.services.valuation import value_site
 
     cfg = load_site(site)
-    with open_warehouse(db) as wh:
-        result = value_site(wh, cfg, paths=paths, years=years, seed=seed)
+    with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
+        result = value_site(wh, cfg, paths=paths, years=years, seed=seed, progress=progress)
     if fmt == TableOrJson.json:
         emit_json(result)
     else:
@@ -126,8 +163,8 @@ def sweep_cmd(
     from wattshift.services.valuation import load_grid, sweep
 
     parsed = load_grid(grid)
-    with open_warehouse(db) as wh:
-        rows = sweep(wh, parsed, scheduler=scheduler, serial=serial, n_workers=workers)
+    with open_warehouse(db) as wh, _chunk_progress(f"sweep {grid.name}") as progress:
+        rows = sweep(wh, parsed, scheduler=scheduler, serial=serial, n_workers=workers, progress=progress)
     if fmt == TableOrJson.json:
         emit_json(rows)
         return
@@ -161,10 +198,10 @@ def treasury(
     from wattshift.services.valuation import treasury_plan
 
     cfg = load_site(site)
-    with open_warehouse(db) as wh:
+    with open_warehouse(db) as wh, _chunk_progress(f"treasury {cfg.name}") as progress:
         result = treasury_plan(
             wh, cfg, treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
-            paths=paths, years=years, seed=seed,
+            paths=paths, years=years, seed=seed, progress=progress,
         )  # fmt: skip
     if fmt == TableOrJson.json:
         emit_json(result)

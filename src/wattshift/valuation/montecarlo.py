@@ -14,6 +14,8 @@ chunk would.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +50,8 @@ from wattshift.valuation.scenarios import (
 
 FloatArray = npt.NDArray[np.float64]
 BUSINESSES = ("mining", "ai", "hybrid")
+#: ``progress(done, total)``: steps (chunks of paths) finished so far, and in all.
+Progress = Callable[[int, int], None]
 
 #: Target size of one working array of a block [path-months]: 1,024 paths x 180 months of float64
 #: is 1.5 MB, so a block's working arrays stay in the L2 / L3 cache instead of streaming
@@ -485,16 +489,23 @@ def run(
     start_years: int = 0,
     keep_paths: int = 0,
     threads: int = 1,
+    progress: Progress | None = None,
 ) -> ChunkResult:
     """Value ``paths`` paths chunk by chunk (memory ~ ``threads x chunk_paths x months``).
 
     ``threads > 1`` runs chunks on a thread pool (NumPy releases the GIL in its array loops); the
     numbers are the same as with one thread, since each chunk has its own random stream.
+    ``progress(done, total)`` is called with ``(0, chunks)`` first, then once per finished chunk
+    (``done`` counts up to ``chunks``, whatever thread finished it); it never changes the numbers.
     """
     sizes = chunk_sizes(paths, chunk_paths)
+    lock = threading.Lock()
+    finished = [0]
+    if progress is not None:
+        progress(0, len(sizes))
 
     def one(k: int) -> ChunkResult:
-        return run_chunk(
+        part = run_chunk(
             inputs,
             k,
             sizes[k],
@@ -503,6 +514,11 @@ def run(
             start_years=start_years,
             keep_paths=keep_paths if k == 0 else 0,
         )
+        if progress is not None:
+            with lock:  # one report at a time, so ``done`` only goes up
+                finished[0] += 1
+                progress(finished[0], len(sizes))
+        return part
 
     if threads <= 1:
         parts = [one(k) for k in range(len(sizes))]

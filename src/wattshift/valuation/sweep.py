@@ -21,7 +21,7 @@ import numpy.typing as npt
 from wattshift.errors import ConfigError
 from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.dcf import summary
-from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs, chunk_sizes, run_chunk
+from wattshift.valuation.montecarlo import BUSINESSES, Progress, ValuationInputs, chunk_sizes, run_chunk
 
 FloatArray = npt.NDArray[np.float64]
 #: Dask tasks per worker thread a sweep is cut into (load balance vs. per-task overhead).
@@ -100,6 +100,7 @@ def run_sweep(
     seed: int,
     chunk_paths: int,
     client: Any | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Value every case on ``paths`` paths; on ``client`` (a ``distributed.Client``) or serially.
 
@@ -113,6 +114,10 @@ def run_sweep(
         Dask client; None = run in this process. Use worker processes with one thread each
         (NumPy holds the GIL between array operations); Dask starts them with
         ``OMP_NUM_THREADS=1`` / ``OPENBLAS_NUM_THREADS=1``, so they do not oversubscribe cores.
+    progress
+        ``progress(done, total)`` in chunks, ``total = cases x chunks per case``: ``(0, total)``
+        first, then after every chunk (serial) or every finished Dask task (its chunks at once, in
+        the order tasks finish: ``distributed.as_completed``). It never changes the numbers.
 
     Returns
     -------
@@ -121,8 +126,19 @@ def run_sweep(
         ``prob_ai_beats_mining``.
     """
     sizes = chunk_sizes(paths, chunk_paths)
+    total = len(cases) * len(sizes)
+    done = 0
+    if progress is not None:
+        progress(0, total)
     if client is None:
-        parts = [npv_of_chunks(case.inputs, list(enumerate(sizes)), seed=seed) for case in cases]
+        parts: list[list[dict[str, FloatArray]]] = []
+        for case in cases:
+            parts.append([])
+            for chunk in enumerate(sizes):
+                parts[-1] += npv_of_chunks(case.inputs, [chunk], seed=seed)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     else:
         threads = max(1, sum(client.nthreads().values()))
         per_case = -(-TASKS_PER_WORKER * threads // max(1, len(cases)))
@@ -132,6 +148,13 @@ def run_sweep(
             [client.submit(npv_of_chunks, scattered[ci], g, seed=seed, pure=False) for g in groups]
             for ci in range(len(cases))
         ]
+        if progress is not None:
+            from distributed import as_completed
+
+            chunks_of = {f.key: len(g) for fs in futures for f, g in zip(fs, groups, strict=True)}
+            for future in as_completed([f for fs in futures for f in fs]):  # type: ignore[no-untyped-call]
+                done += chunks_of[future.key]
+                progress(done, total)
         parts = [[r for task in client.gather(fs) for r in task] for fs in futures]
     rows = []
     for case, chunks in zip(cases, parts, strict=True):

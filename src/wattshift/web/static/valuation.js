@@ -90,6 +90,54 @@
       `fleet ${ws.fmt(c.efficiency_j_per_th, 1)} J/TH; power ${ws.fmt(c.power_usd_per_mwh, 1)} USD/MWh (${c.power_source}).`;
   }
 
+  /** Milliseconds between two polls of a running job. */
+  const POLL_MS = 250;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * Show a job's progress in the status line: a spinner, a <progress> bar with "N / M chunks"
+   * (chunks of paths valued) and the elapsed seconds. Returns `update(job)` for each poll.
+   */
+  function progressView(label) {
+    const wrap = document.createElement("span");
+    wrap.className = "progress";
+    const spinner = document.createElement("span");
+    spinner.className = "spinner";
+    const bar = document.createElement("progress");
+    bar.id = "value-progress";
+    bar.style.width = "220px";
+    const text = document.createElement("span");
+    text.className = "t";
+    wrap.append(spinner, bar, text);
+    statusEl.className = "status";
+    statusEl.replaceChildren(wrap);
+    const started = performance.now();
+    return (job) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (job && job.total > 0) {
+        bar.max = job.total;
+        bar.value = job.done;
+        text.textContent = `${label}: ${job.done} / ${job.total} ${job.total === 1 ? "chunk" : "chunks"}, ${seconds} s`;
+      } else {
+        bar.removeAttribute("value"); // indeterminate while the models are calibrated
+        text.textContent = `${label}: ${job && job.state === "running" ? "calibrating" : "queued"}… ${seconds} s`;
+      }
+    };
+  }
+
+  /** Submit the valuation as a job and poll it; resolves to the result document (throws on error). */
+  async function runJob(params, site, update) {
+    const started = await ws.api("/api/jobs/value", { method: "POST", params, body: site });
+    update(null);
+    for (;;) {
+      const job = await ws.api(started.status_url);
+      update(job);
+      if (job.state === "done") return job.result;
+      if (job.state === "error") throw new ws.ApiError(job.error_status || 500, job.error);
+      await sleep(POLL_MS);
+    }
+  }
+
   async function run() {
     let site;
     try {
@@ -99,10 +147,20 @@
       return;
     }
     const params = { paths: $("paths").value, years: $("years").value, seed: $("seed").value, fan: "true" };
-    const doc = await ws.withProgress(statusEl, $("run"), `Simulating ${params.paths} price and hashrate paths`, () =>
-      ws.api("/api/value", { method: "POST", params, body: site }),
-    );
-    if (doc === null) return;
+    const label = `Simulating ${params.paths} price and hashrate paths`;
+    const button = $("run");
+    const started = performance.now();
+    button.disabled = true;
+    let doc;
+    try {
+      doc = await runJob(params, site, progressView(label));
+    } catch (error) {
+      ws.status(statusEl, `${label} failed: ${error.message}`, "error");
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    ws.status(statusEl, `${label}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     drawTotals(doc);
     drawFan(doc.fan);
     drawValue(doc);
