@@ -4,6 +4,10 @@ Conventions every command follows:
 - machine output (``--format json|csv``) goes to stdout and nothing else does;
 - tables go to stdout; progress bars, notes and errors go to stderr;
 - a :class:`~wattshift.errors.WattshiftError` becomes a one-line red message and exit code 2.
+
+Start-up time: ``wattshift --help`` imports every command module, so this module and the command
+modules import pandas, numpy, the services and the engines inside the functions that use them,
+never at module level (``tests/test_cli_startup.py`` checks it).
 """
 
 from __future__ import annotations
@@ -17,15 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from wattshift.errors import WattshiftError
-from wattshift.jsonable import to_jsonable
 from wattshift.settings import db_path
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from wattshift.warehouse import Warehouse
 
 #: stdout: tables and machine output. stderr: progress, notes, errors.
@@ -87,6 +91,8 @@ def open_warehouse(db: Path | None, *, read_only: bool = True) -> Warehouse:
 
 def emit_json(value: Any) -> None:
     """Write ``value`` as JSON to stdout (and nothing else)."""
+    from wattshift.jsonable import to_jsonable  # imports pandas/numpy: only when output is written
+
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2) + "\n")
 
 

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
-from wattshift.data.registry import known_files
 from wattshift.errors import WattshiftError
-from wattshift.services import data as service
 from wattshift.settings import data_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.progress import Progress
 
 data_app = typer.Typer(
     help="Get the public data (fetch), load it into the warehouse (ingest), and see what it holds (status).",
@@ -38,6 +31,8 @@ FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output form
 
 def _when(value: object) -> str:
     """A day as ``YYYY-MM-DD``, an instant as ``YYYY-MM-DD HH:MM`` (UTC); missing as ``""``."""
+    import pandas as pd
+
     if not isinstance(value, pd.Timestamp | str) or pd.isna(value):
         return ""
     stamp = pd.Timestamp(value)
@@ -46,6 +41,8 @@ def _when(value: object) -> str:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as dicts with missing values as ``None`` (JSON null)."""
+    import pandas as pd
+
     return [
         {str(k): (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
@@ -70,6 +67,9 @@ def ingest_command(
 
     Exit code 2 if any file failed (the good ones are ingested).
     """
+    from wattshift.data.registry import known_files
+    from wattshift.services import data as service
+
     files = list(paths or [])
     if all_files:
         files += known_files(data_dir(data_dir_opt))
@@ -106,6 +106,8 @@ def ingest_command(
 
 
 def _file_progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -120,6 +122,8 @@ def _file_progress() -> Progress:
 @friendly_errors
 def status_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -> None:
     """Rows, first and last timestamp (UTC) and last ingest per table and source file."""
+    from wattshift.services import data as service
+
     with open_warehouse(db) as wh:
         frame = service.status(wh)
     if fmt is TableOrJson.json:
@@ -171,6 +175,8 @@ def fetch_command(
             table.add_row(str(entry["target"]), str(entry["description"]), origin)
         out.print(table)
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
     dest = to if to is not None else data_dir()
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), console=err, transient=True

@@ -5,17 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from wattshift.cli._common import (
@@ -28,8 +20,9 @@ from wattshift.cli._common import (
     open_warehouse,
     out,
 )
-from wattshift.config import load_site
-from wattshift.services import dispatch as service
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class MarketChoice(enum.StrEnum):
@@ -92,6 +85,15 @@ def _table(doc: dict[str, Any]) -> Table:
 
 def _window_progress() -> Progress:
     """Progress bar on stderr: windows solved / total, elapsed and remaining time (gone when done)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -144,6 +146,9 @@ def _run(
     fmt: TableJsonCsv,
     db: Path | None,
 ) -> None:
+    from wattshift.config import load_site
+    from wattshift.services import dispatch as service
+
     site = load_site(site_path)
     with open_warehouse(db) as wh, _window_progress() as bar:
         task = bar.add_task("loading prices", total=None)

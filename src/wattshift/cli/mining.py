@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
@@ -24,8 +22,11 @@ from wattshift.cli._common import (
     out,
 )
 from wattshift.errors import ConfigError
-from wattshift.mining import MiningAssumptions
-from wattshift.services import mining as service
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wattshift.mining import MiningAssumptions
 
 mining_app = typer.Typer(
     help="Mining economics of a day or a span: hashprice, cost per BTC, breakeven power price, USD/MWh.",
@@ -85,6 +86,10 @@ def _assumptions(
     sga: float | None,
 ) -> MiningAssumptions:
     """Defaults with the options given on the command line; a bad value names its option."""
+    from pydantic import ValidationError
+
+    from wattshift.mining import MiningAssumptions
+
     options = {
         "pool_fee": ("--pool-fee", pool_fee),
         "uptime": ("--uptime", uptime),
@@ -118,6 +123,8 @@ def _fmt(value: Any, digits: int) -> str:
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ``YYYY-MM-DD`` strings and missing values as None, for CSV/JSON output."""
+    import pandas as pd
+
     result = frame.copy()
     for col in result.columns:
         if pd.api.types.is_datetime64_any_dtype(result[col]):
@@ -146,6 +153,8 @@ def day(
     """Hashprice, cost per BTC and breakeven power price of one day (default: the latest)."""
     if ctx.invoked_subcommand is not None:
         return
+    from wattshift.services import mining as service
+
     assumptions = _assumptions(pool_fee, uptime, opex, capex, life, sga)
     with open_warehouse(db) as wh:
         result = service.mining_day(
@@ -210,6 +219,8 @@ def history(
     db: DbOption = None,
 ) -> None:
     """Mining economics of every day in a span, one row per day (CSV, or JSON with the assumptions)."""
+    from wattshift.services import mining as service
+
     assumptions = _assumptions(pool_fee, uptime, opex, capex, life, sga)
     with open_warehouse(db) as wh:
         frame = service.mining_history(
@@ -251,6 +262,8 @@ def asics(
     db: DbOption = None,
 ) -> None:
     """The ASIC catalogue, most efficient first, with each model's breakeven power price on a day."""
+    from wattshift.services import mining as service
+
     assumptions = _assumptions(pool_fee, None, None, None, None, None)
     with open_warehouse(db) as wh:
         table = service.asic_table(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -20,8 +19,13 @@ from wattshift.cli._common import (
     open_warehouse,
     out,
 )
-from wattshift.services import signals as service
-from wattshift.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: ``--horizons`` default [days], as text: :data:`wattshift.signals.DEFAULT_HORIZONS_DAYS` joined by
+#: commas (spelled out so that ``--help`` does not import the engine; a test keeps the two equal).
+DEFAULT_HORIZONS_TEXT = "30,90,180,365"
 
 signals_app = typer.Typer(
     help="Cycle signals: Hash Ribbons, Puell Multiple, MVRV Z, Fear & Greed and their confluence.",
@@ -33,6 +37,8 @@ FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output form
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ``YYYY-MM-DD`` strings and missing values as None, for CSV/JSON output."""
+    import pandas as pd
+
     result = frame.copy()
     for col in result.columns:
         if pd.api.types.is_datetime64_any_dtype(result[col]):
@@ -59,6 +65,9 @@ def today(
     """The four indicators and their confluence on one day (default: the latest)."""
     if ctx.invoked_subcommand is not None:
         return
+    from wattshift.services import signals as service
+    from wattshift.signals import MVRV_Z_LABEL
+
     with open_warehouse(db) as wh:
         day = service.signals_day(wh, date.date() if date is not None else None)
     if fmt is TableOrJson.json:
@@ -102,6 +111,8 @@ def history(
     db: DbOption = None,
 ) -> None:
     """Daily indicators, zones and confluence between two days (one row per day)."""
+    from wattshift.services import signals as service
+
     with open_warehouse(db) as wh:
         frame = service.signals_history(
             wh, start.date() if start is not None else None, end.date() if end is not None else None
@@ -130,6 +141,9 @@ def ribbons(
     db: DbOption = None,
 ) -> None:
     """Hash Ribbons episodes: capitulation, recovery, buy, price at buy and what followed."""
+    from wattshift.services import signals as service
+    from wattshift.signals import DEFAULT_HORIZONS_DAYS
+
     with open_warehouse(db) as wh:
         rows = service.ribbons(wh, merge_gap_days=merge_gap_days, use_previous_day_hashrate=previous_day)
     if fmt is TableOrJson.json:
@@ -170,11 +184,15 @@ def _parse_horizons(text: str) -> list[int]:
 def backtest(
     horizons: Annotated[
         str, typer.Option("--horizons", help="Forward-return horizons [days], comma-separated.")
-    ] = ",".join(str(h) for h in DEFAULT_HORIZONS_DAYS),
+    ] = DEFAULT_HORIZONS_TEXT,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
     """Forward BTC returns after each confluence level, zone entry and Hash Ribbon buy, vs all days."""
+    import pandas as pd
+
+    from wattshift.services import signals as service
+
     days = _parse_horizons(horizons)
     with open_warehouse(db) as wh:
         frame = service.backtest(wh, days)
