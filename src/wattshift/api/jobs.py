@@ -24,14 +24,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 
-from wattshift.api.deps import encode, json_response
+from wattshift.api.deps import WarehouseAccess, encode, get_access, json_response
 from wattshift.api.errors import INTERNAL_ERROR_DETAIL, status_for
 from wattshift.errors import WattshiftError
+
+if TYPE_CHECKING:
+    from wattshift.warehouse import Warehouse
 
 logger = logging.getLogger("wattshift.api")
 
@@ -239,6 +242,75 @@ def submit_or_503(registry: JobRegistry, kind: str, task: Task) -> JobStatus:
         return registry.submit(kind, task)
     except TooManyJobsError as exc:
         raise HTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "10"}) from None
+
+
+def route(summary: str) -> dict[str, Any]:
+    """Keyword arguments of ``router.post`` for a ``POST /api/jobs/<kind>`` endpoint.
+
+    ``status_code=202`` and the documented ``202``/``503`` answers, shared by every kind of job
+    so that their OpenAPI entries stay alike; ``summary`` is the endpoint's one-line summary.
+    """
+    return {
+        "status_code": 202,
+        "summary": summary,
+        "responses": {
+            202: {"description": "Queued: `{job_id, status_url, state}`; `Location` is the status URL."},
+            503: {"description": "Too many jobs queued or running; retry after `Retry-After` seconds."},
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a job submission endpoint needs to start a job reading the warehouse.
+
+    Attributes
+    ----------
+    request
+        The submitting request (for the status URL).
+    registry
+        The app's :class:`JobRegistry`.
+    access
+        The app's warehouse access; the job opens its own read-only warehouse when it starts.
+    """
+
+    request: Request
+    registry: JobRegistry
+    access: WarehouseAccess
+
+    def start(self, kind: str, compute: Callable[[Warehouse, ProgressCallback], Any]) -> Response:
+        """Queue ``compute(wh, progress)`` on a read-only warehouse as a job of ``kind``.
+
+        Returns
+        -------
+        Response
+            ``202`` with ``{job_id, status_url, state}`` (:func:`accepted`).
+
+        Raises
+        ------
+        HTTPException
+            ``503`` with ``Retry-After`` when the registry is full (:func:`submit_or_503`).
+        """
+        access = self.access
+
+        def task(progress: ProgressCallback) -> Any:
+            with access.read() as wh:
+                return compute(wh, progress)
+
+        return accepted(self.request, submit_or_503(self.registry, kind, task))
+
+
+def submission(
+    request: Request,
+    registry: Annotated[JobRegistry, Depends(get_jobs)],
+    access: Annotated[WarehouseAccess, Depends(get_access)],
+) -> Submission:
+    """FastAPI dependency: the :class:`Submission` of a ``POST /api/jobs/<kind>`` request."""
+    return Submission(request, registry, access)
+
+
+#: Parameter type of a job submission endpoint (see :class:`Submission`).
+Submit = Annotated[Submission, Depends(submission)]
 
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])

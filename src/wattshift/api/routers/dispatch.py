@@ -16,11 +16,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from wattshift.api import jobs
-from wattshift.api.deps import WarehouseAccess, encode, get_access, json_response, read_warehouse
+from wattshift.api.deps import encode, json_response, read_warehouse
 from wattshift.api.jsonify import bad_param, records
 from wattshift.config import SiteConfig
 from wattshift.services import dispatch as service
@@ -126,29 +126,13 @@ def run_dispatch(
 
 @router.post(
     "/api/jobs/dispatch",
-    status_code=202,
-    summary="Start a dispatch backtest in the background; poll its status URL for progress",
-    responses={
-        202: {"description": "Queued: `{job_id, status_url, state}`; `Location` is the status URL."},
-        503: {"description": "Too many jobs queued or running; retry after `Retry-After` seconds."},
-    },
+    **jobs.route("Start a dispatch backtest in the background; poll its status URL for progress"),
 )
-def start_dispatch_job(
-    site: SiteConfig,
-    request: Request,
-    access: Annotated[WarehouseAccess, Depends(get_access)],
-    registry: Annotated[jobs.JobRegistry, Depends(jobs.get_jobs)],
-    opts: Options,
-) -> Response:
+def start_dispatch_job(site: SiteConfig, submit: jobs.Submit, opts: Options) -> Response:
     """Same body and query as ``POST /api/dispatch``. ``GET status_url`` gives ``progress`` (daily
     windows solved / windows in all) while it runs and, when done, the ``POST /api/dispatch``
     document under ``result``; a failure (a missing price span, a site the solver refuses) gives
     ``state: error`` with the synchronous endpoint's message and status under ``error``.
     """
     check_period(site, opts)
-
-    def task(progress: jobs.ProgressCallback) -> dict[str, Any]:
-        with access.read() as wh:
-            return dispatch_document(wh, site, opts, progress)
-
-    return jobs.accepted(request, jobs.submit_or_503(registry, "dispatch", task))
+    return submit.start("dispatch", lambda wh, progress: dispatch_document(wh, site, opts, progress))

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from wattshift.api import jobs
-from wattshift.api.deps import WarehouseAccess, encode, get_access, json_response, read_warehouse
+from wattshift.api.deps import encode, json_response, read_warehouse
 from wattshift.config import SiteConfig
 from wattshift.services import valuation as service
 from wattshift.warehouse import Warehouse
@@ -92,29 +92,13 @@ def value_site(
 
 @router.post(
     "/api/jobs/value",
-    status_code=202,
-    summary="Start a site valuation in the background; poll its status URL for progress",
-    responses={
-        202: {"description": "Queued: `{job_id, status_url, state}`; `Location` is the status URL."},
-        503: {"description": "Too many jobs queued or running; retry after `Retry-After` seconds."},
-    },
+    **jobs.route("Start a site valuation in the background; poll its status URL for progress"),
 )
-def start_value_job(
-    site: SiteConfig,
-    request: Request,
-    access: Annotated[WarehouseAccess, Depends(get_access)],
-    registry: Annotated[jobs.JobRegistry, Depends(jobs.get_jobs)],
-    opts: Options,
-) -> Response:
+def start_value_job(site: SiteConfig, submit: jobs.Submit, opts: Options) -> Response:
     """Same body and query as ``POST /api/value``. ``GET status_url`` gives ``progress`` (chunks of
     ``valuation.chunk_paths`` paths valued / chunks in all) while it runs and, when done, the
     ``POST /api/value`` document under ``result``; a failure (no BTC history in the warehouse, a
     valuation the engine refuses) gives ``state: error`` with the synchronous endpoint's message
     and status under ``error``.
     """
-
-    def task(progress: jobs.ProgressCallback) -> dict[str, Any]:
-        with access.read() as wh:
-            return value_document(wh, site, opts, progress)
-
-    return jobs.accepted(request, jobs.submit_or_503(registry, "value", task))
+    return submit.start("value", lambda wh, progress: value_document(wh, site, opts, progress))

@@ -1,4 +1,4 @@
-/* wattshift dashboard: helpers shared by every page (API calls, progress, charts, tables). */
+/* wattshift dashboard: helpers shared by every page (API calls, progress, background jobs, charts, tables). */
 "use strict";
 
 const ws = (() => {
@@ -71,6 +71,131 @@ const ws = (() => {
     } finally {
       clearInterval(timer);
       if (button) button.disabled = false;
+    }
+  }
+
+  /** Milliseconds between two polls of a running job. */
+  const POLL_MS = 250;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * Show a job's progress in `statusEl`: a spinner, a <progress id=`progressId`> bar with
+   * "N / M <units>" and the elapsed seconds. Returns `update(job)`, called with null once the job
+   * is queued and then with each polled status (`preparing` is shown while it runs without a total).
+   */
+  function jobProgress(statusEl, { label, progressId, unit, preparing }) {
+    const wrap = document.createElement("span");
+    wrap.className = "progress";
+    const spinner = document.createElement("span");
+    spinner.className = "spinner";
+    const bar = document.createElement("progress");
+    if (progressId) bar.id = progressId;
+    bar.style.width = "220px";
+    const text = document.createElement("span");
+    text.className = "t";
+    wrap.append(spinner, bar, text);
+    statusEl.className = "status";
+    statusEl.replaceChildren(wrap);
+    const started = performance.now();
+    const [one, many] = unit;
+    return (job) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (job && job.total > 0) {
+        bar.max = job.total;
+        bar.value = job.done;
+        text.textContent = `${label}: ${job.done} / ${job.total} ${job.total === 1 ? one : many}, ${seconds} s`;
+      } else {
+        bar.removeAttribute("value"); // indeterminate until the job reports its steps
+        text.textContent = `${label}: ${job && job.state === "running" ? preparing : "queued"}… ${seconds} s`;
+      }
+    };
+  }
+
+  /**
+   * Run a background job: POST `body` (query `params`) to `url` (`/api/jobs/<kind>`), poll its
+   * status URL every POLL_MS and show its progress in `statusEl` (see `jobProgress`: `label`,
+   * `progressId`, `unit` = [singular, plural], `preparing`) while `button` is disabled.
+   * On success the status line reads `done(result, seconds)` (default "<label>: done in S s") and
+   * the job's result is returned; on failure the error is shown in `statusEl` and null returned.
+   */
+  async function runJob(url, { params = {}, body } = {}, { statusEl, button, label, done, ...view }) {
+    const started = performance.now();
+    const update = jobProgress(statusEl, { label, ...view });
+    if (button) button.disabled = true;
+    let result;
+    try {
+      const submitted = await api(url, { method: "POST", params, body });
+      update(null);
+      for (;;) {
+        const job = await api(submitted.status_url);
+        update(job);
+        if (job.state === "done") {
+          result = job.result;
+          break;
+        }
+        if (job.state === "error") throw new ApiError(job.error_status || 500, job.error);
+        await sleep(POLL_MS);
+      }
+    } catch (error) {
+      status(statusEl, `${label} failed: ${error.message}`, "error");
+      return null;
+    } finally {
+      if (button) button.disabled = false;
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    status(statusEl, done ? done(result, seconds) : `${label}: done in ${seconds} s`);
+    return result;
+  }
+
+  /**
+   * The site config in the <textarea id="site">, parsed; null (with the reason in `statusEl`) when
+   * it is not valid JSON.
+   */
+  function readSite(statusEl) {
+    try {
+      return JSON.parse(document.getElementById("site").value);
+    } catch (error) {
+      status(statusEl, `The site is not valid JSON: ${error.message}`, "error");
+      return null;
+    }
+  }
+
+  /**
+   * The example-site picker of the pages that run a site (dispatch, valuation): loads `/api/sites`
+   * into <select id="example">, shows the chosen site in #site and #description (then calls
+   * `show(example)` for the page's own fields), runs `run()` when <form id=`formId`> is submitted,
+   * and preselects `?site=ID` (default `defaultId`), calls `preset(query)` and runs it once.
+   */
+  async function sitePicker(statusEl, { formId, defaultId, run, show = () => {}, preset = () => {} }) {
+    const $ = (id) => document.getElementById(id);
+    const examples = await withProgress(statusEl, null, "Loading example sites", () => api("/api/sites"));
+    if (examples === null) return;
+    const showExample = (id) => {
+      const example = examples.find((e) => e.id === id);
+      if (!example) return;
+      $("site").value = JSON.stringify(example.site, null, 2);
+      $("description").textContent = example.description;
+      show(example);
+    };
+    for (const example of examples) {
+      const option = document.createElement("option");
+      option.value = example.id;
+      option.textContent = example.name;
+      $("example").appendChild(option);
+    }
+    $("example").addEventListener("change", () => showExample($("example").value));
+    $(formId).addEventListener("submit", (event) => {
+      event.preventDefault();
+      run();
+    });
+    const query = new URLSearchParams(window.location.search);
+    if (examples.length) {
+      const wanted = query.get("site") || defaultId;
+      const preferred = examples.find((e) => e.id === wanted) || examples[0];
+      $("example").value = preferred.id;
+      showExample(preferred.id);
+      preset(query);
+      await run();
     }
   }
 
@@ -155,5 +280,5 @@ const ws = (() => {
     return d.toISOString().slice(0, 10);
   }
 
-  return { api, ApiError, status, withProgress, plot, fmt, pct, table, kpis, col, daysBefore };
+  return { api, ApiError, status, withProgress, runJob, readSite, sitePicker, plot, fmt, pct, table, kpis, col, daysBefore };
 })();

@@ -6,17 +6,6 @@
   const statusEl = $("status");
   /** Most points drawn per series; longer schedules are averaged over equal buckets. */
   const MAX_POINTS = 4000;
-  let examples = [];
-
-  function showExample(id) {
-    const example = examples.find((e) => e.id === id);
-    if (!example) return;
-    $("site").value = JSON.stringify(example.site, null, 2);
-    $("description").textContent = example.description;
-    const backtest = example.site.backtest || {};
-    $("from").value = backtest.start || "";
-    $("to").value = backtest.end || "";
-  }
 
   /** Average `rows` over buckets of `size` intervals (MW columns are means; time is the bucket start). */
   function bucket(rows, keys) {
@@ -81,107 +70,34 @@
     }], { title: { text: "Energy by use [MWh]" }, hovermode: "closest" });
   }
 
-  /** Milliseconds between two polls of a running job. */
-  const POLL_MS = 250;
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  /**
-   * Show a job's progress in the status line: a spinner, a <progress> bar with "N / M days"
-   * (the page runs one-day windows, so windows solved = days) and the elapsed seconds. Returns `update(job)` for each poll.
-   */
-  function progressView(label) {
-    const wrap = document.createElement("span");
-    wrap.className = "progress";
-    const spinner = document.createElement("span");
-    spinner.className = "spinner";
-    const bar = document.createElement("progress");
-    bar.id = "dispatch-progress";
-    bar.style.width = "220px";
-    const text = document.createElement("span");
-    text.className = "t";
-    wrap.append(spinner, bar, text);
-    statusEl.className = "status";
-    statusEl.replaceChildren(wrap);
-    const started = performance.now();
-    return (job) => {
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      if (job && job.total > 0) {
-        bar.max = job.total;
-        bar.value = job.done;
-        text.textContent = `${label}: ${job.done} / ${job.total} ${job.total === 1 ? "day" : "days"}, ${seconds} s`;
-      } else {
-        bar.removeAttribute("value"); // indeterminate while the prices load
-        text.textContent = `${label}: ${job && job.state === "running" ? "loading prices" : "queued"}… ${seconds} s`;
-      }
-    };
-  }
-
-  /** Submit the backtest as a job and poll it; resolves to the result document (throws on error). */
-  async function runJob(params, site, update) {
-    const started = await ws.api("/api/jobs/dispatch", { method: "POST", params, body: site });
-    update(null);
-    for (;;) {
-      const job = await ws.api(started.status_url);
-      update(job);
-      if (job.state === "done") return job.result;
-      if (job.state === "error") throw new ws.ApiError(job.error_status || 500, job.error);
-      await sleep(POLL_MS);
-    }
-  }
-
   async function run() {
-    let site;
-    try {
-      site = JSON.parse($("site").value);
-    } catch (error) {
-      ws.status(statusEl, `The site is not valid JSON: ${error.message}`, "error");
-      return;
-    }
+    const site = ws.readSite(statusEl);
+    if (site === null) return;
     const params = { from: $("from").value, to: $("to").value, solver: $("solver").value, schedule: "true" };
     const label = "Running the dispatch backtest";
-    const button = $("run");
-    const started = performance.now();
-    button.disabled = true;
-    let doc;
-    try {
-      doc = await runJob(params, site, progressView(label));
-    } catch (error) {
-      ws.status(statusEl, `${label} failed: ${error.message}`, "error");
-      return;
-    } finally {
-      button.disabled = false;
-    }
-    ws.status(statusEl, `${label}: ${doc.windows} days done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // The page runs one-day windows, so windows solved = days.
+    const doc = await ws.runJob("/api/jobs/dispatch", { params, body: site }, {
+      statusEl, button: $("run"), label, progressId: "dispatch-progress", unit: ["day", "days"],
+      preparing: "loading prices", done: (result, seconds) => `${label}: ${result.windows} days done in ${seconds} s`,
+    });
+    if (doc === null) return;
     drawTotals(doc);
     drawSchedule(doc.schedule);
   }
 
-  async function init() {
-    examples = await ws.withProgress(statusEl, null, "Loading example sites", () => ws.api("/api/sites"));
-    if (examples === null) return;
-    for (const example of examples) {
-      const option = document.createElement("option");
-      option.value = example.id;
-      option.textContent = example.name;
-      $("example").appendChild(option);
-    }
-    $("example").addEventListener("change", () => showExample($("example").value));
-    $("dispatch-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      run();
-    });
-    // `?site=ID&from=YYYY-MM-DD&to=YYYY-MM-DD` preselect an example and a period (links, tests).
-    const query = new URLSearchParams(window.location.search);
-    if (examples.length) {
-      const wanted = query.get("site") || "fixed_block_700mw";
-      const preferred = examples.find((e) => e.id === wanted) || examples[0];
-      $("example").value = preferred.id;
-      showExample(preferred.id);
+  // `?site=ID&from=YYYY-MM-DD&to=YYYY-MM-DD` preselect an example and a period (links, tests).
+  ws.sitePicker(statusEl, {
+    formId: "dispatch-form",
+    defaultId: "fixed_block_700mw",
+    run,
+    show: (example) => {
+      const backtest = example.site.backtest || {};
+      $("from").value = backtest.start || "";
+      $("to").value = backtest.end || "";
+    },
+    preset: (query) => {
       if (query.get("from")) $("from").value = query.get("from");
       if (query.get("to")) $("to").value = query.get("to");
-      await run();
-    }
-  }
-
-  init();
+    },
+  });
 })();

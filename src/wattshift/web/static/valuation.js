@@ -6,14 +6,6 @@
   const statusEl = $("status");
   const COLORS = { mining: "#f2a900", ai: "#1f77b4", hybrid: "#2ca02c" };
   const RGBA = { mining: "242,169,0", ai: "31,119,180", hybrid: "44,160,44" };
-  let examples = [];
-
-  function showExample(id) {
-    const example = examples.find((e) => e.id === id);
-    if (!example) return;
-    $("site").value = JSON.stringify(example.site, null, 2);
-    $("description").textContent = example.description;
-  }
 
   /** A filled band between `lo` and `hi` (two traces: the lower edge, then the upper filled to it). */
   function band(x, lo, hi, business, opacity, name) {
@@ -90,108 +82,29 @@
       `fleet ${ws.fmt(c.efficiency_j_per_th, 1)} J/TH; power ${ws.fmt(c.power_usd_per_mwh, 1)} USD/MWh (${c.power_source}).`;
   }
 
-  /** Milliseconds between two polls of a running job. */
-  const POLL_MS = 250;
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  /**
-   * Show a job's progress in the status line: a spinner, a <progress> bar with "N / M chunks"
-   * (chunks of paths valued) and the elapsed seconds. Returns `update(job)` for each poll.
-   */
-  function progressView(label) {
-    const wrap = document.createElement("span");
-    wrap.className = "progress";
-    const spinner = document.createElement("span");
-    spinner.className = "spinner";
-    const bar = document.createElement("progress");
-    bar.id = "value-progress";
-    bar.style.width = "220px";
-    const text = document.createElement("span");
-    text.className = "t";
-    wrap.append(spinner, bar, text);
-    statusEl.className = "status";
-    statusEl.replaceChildren(wrap);
-    const started = performance.now();
-    return (job) => {
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      if (job && job.total > 0) {
-        bar.max = job.total;
-        bar.value = job.done;
-        text.textContent = `${label}: ${job.done} / ${job.total} ${job.total === 1 ? "chunk" : "chunks"}, ${seconds} s`;
-      } else {
-        bar.removeAttribute("value"); // indeterminate while the models are calibrated
-        text.textContent = `${label}: ${job && job.state === "running" ? "calibrating" : "queued"}… ${seconds} s`;
-      }
-    };
-  }
-
-  /** Submit the valuation as a job and poll it; resolves to the result document (throws on error). */
-  async function runJob(params, site, update) {
-    const started = await ws.api("/api/jobs/value", { method: "POST", params, body: site });
-    update(null);
-    for (;;) {
-      const job = await ws.api(started.status_url);
-      update(job);
-      if (job.state === "done") return job.result;
-      if (job.state === "error") throw new ws.ApiError(job.error_status || 500, job.error);
-      await sleep(POLL_MS);
-    }
-  }
-
   async function run() {
-    let site;
-    try {
-      site = JSON.parse($("site").value);
-    } catch (error) {
-      ws.status(statusEl, `The site is not valid JSON: ${error.message}`, "error");
-      return;
-    }
+    const site = ws.readSite(statusEl);
+    if (site === null) return;
     const params = { paths: $("paths").value, years: $("years").value, seed: $("seed").value, fan: "true" };
-    const label = `Simulating ${params.paths} price and hashrate paths`;
-    const button = $("run");
-    const started = performance.now();
-    button.disabled = true;
-    let doc;
-    try {
-      doc = await runJob(params, site, progressView(label));
-    } catch (error) {
-      ws.status(statusEl, `${label} failed: ${error.message}`, "error");
-      return;
-    } finally {
-      button.disabled = false;
-    }
-    ws.status(statusEl, `${label}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // Progress counts chunks of paths valued; the models are calibrated before the first.
+    const doc = await ws.runJob("/api/jobs/value", { params, body: site }, {
+      statusEl, button: $("run"), label: `Simulating ${params.paths} price and hashrate paths`,
+      progressId: "value-progress", unit: ["chunk", "chunks"], preparing: "calibrating",
+    });
+    if (doc === null) return;
     drawTotals(doc);
     drawFan(doc.fan);
     drawValue(doc);
   }
 
-  async function init() {
-    examples = await ws.withProgress(statusEl, null, "Loading example sites", () => ws.api("/api/sites"));
-    if (examples === null) return;
-    for (const example of examples) {
-      const option = document.createElement("option");
-      option.value = example.id;
-      option.textContent = example.name;
-      $("example").appendChild(option);
-    }
-    $("example").addEventListener("change", () => showExample($("example").value));
-    $("value-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      run();
-    });
-    // `?site=ID&paths=N` preselect an example and the number of paths (links, tests).
-    const query = new URLSearchParams(window.location.search);
-    if (query.get("paths")) $("paths").value = query.get("paths");
-    if (query.get("years")) $("years").value = query.get("years");
-    if (examples.length) {
-      const wanted = query.get("site") || "converting_to_ai";
-      const preferred = examples.find((e) => e.id === wanted) || examples[0];
-      $("example").value = preferred.id;
-      showExample(preferred.id);
-      await run();
-    }
-  }
-
-  init();
+  // `?site=ID&paths=N&years=N` preselect an example, the number of paths and the horizon (links, tests).
+  ws.sitePicker(statusEl, {
+    formId: "value-form",
+    defaultId: "converting_to_ai",
+    run,
+    preset: (query) => {
+      if (query.get("paths")) $("paths").value = query.get("paths");
+      if (query.get("years")) $("years").value = query.get("years");
+    },
+  });
 })();
