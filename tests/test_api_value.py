@@ -71,3 +71,34 @@ def test_bad_valuation_table_is_422(client: TestClient, site: dict[str, Any]) ->
     response = client.post("/api/value", params=SMALL, json=body)
     assert response.status_code == 422
     assert "valuation.years" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"flex_from": "2024-08-01"}, "flex_to"),
+        ({"flex_to": "2024-08-08"}, "flex_from"),
+        ({"flex_from": "2024-08-08", "flex_to": "2024-08-01"}, "flex_to"),
+    ],
+)
+def test_flex_span_needs_both_dates_422(
+    client: TestClient, site: dict[str, Any], params: dict[str, str], field: str
+) -> None:
+    response = client.post("/api/value", params={**SMALL, **params}, json=site)
+    assert response.status_code == 422
+    assert f"'{field}'" in response.json()["message"]
+
+
+def test_flex_from_dispatch_equals_cli(client: TestClient, warehouse_path: Path) -> None:
+    site_id = "west_texas_hybrid"
+    body = client.get(f"/api/sites/{site_id}").json()["site"]
+    params = {**SMALL, "flex_from": "2024-08-01", "flex_to": "2024-08-08"}
+    api = client.post("/api/value", params=params, json=body).json()
+    args = ["value", "--site", str(EXAMPLES_DIR / f"{site_id}.toml"), "--format", "json"]
+    args += ["--paths", "40", "--years", "3", "--seed", "7", "--db", str(warehouse_path)]
+    args += ["--flex-from", "2024-08-01", "--flex-to", "2024-08-08"]
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 0, result.output
+    assert api == json.loads(result.stdout)
+    assert api["calibration"]["flex_source"]["node"] == "HB_WEST"
+    assert api["calibration"]["flex_revenue_usd_per_mw_month"] > 0.0

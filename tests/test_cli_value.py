@@ -169,3 +169,43 @@ def test_sweep_progress_counts_every_chunk_of_every_case(
     assert res.exit_code == 0, res.output
     assert len(json.loads(res.stdout)) == 2
     assert "sweep grid.toml" in screen.getvalue() and "6/6" in screen.getvalue()  # 2 cases x 3 chunks
+
+
+def test_value_with_flex_from_dispatch_backtest(db: Path) -> None:
+    site = EXAMPLES / "sites" / "west_texas_hybrid.toml"
+    args = ["--site", str(site), "--paths", "40", "--years", "2", "--seed", "3", "--db", str(db)]
+    flex_args = ["--flex-from", "2024-08-01", "--flex-to", "2024-08-08"]
+    res = runner.invoke(app, ["treasury", *args, *flex_args, "--flex-market", "rt", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    cal = json.loads(res.stdout)["calibration"]
+    src = cal["flex_source"]
+    assert (src["from"], src["to"], src["node"], src["market"]) == (
+        "2024-08-01",
+        "2024-08-08",
+        "HB_WEST",
+        "rt",
+    )
+    assert src["months"] == pytest.approx(7 * 24 / 730)
+    assert cal["flex_revenue_usd_per_mw_month"] == pytest.approx(
+        src["value_of_flexibility_usd"] / src["mining_mw"] / src["months"]
+    )
+    res = runner.invoke(app, ["value", *args, *flex_args])
+    assert res.exit_code == 0, res.output
+    assert "Mining flex revenue from the dispatch backtest (HB_WEST rt, 2024-08-01..2024-08-08)" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "flex_args", "message"),
+    [
+        (["value"], ["--flex-from", "2024-08-01"], "--flex-to is missing"),
+        (["treasury"], ["--flex-to", "2024-08-08"], "--flex-from is missing"),
+        (["value"], ["--flex-from", "2024-08-08", "--flex-to", "2024-08-01"], "must be after --flex-from"),
+    ],
+)
+def test_flex_options_need_a_forward_span(
+    db: Path, command: list[str], flex_args: list[str], message: str
+) -> None:
+    site = EXAMPLES / "sites" / "west_texas_hybrid.toml"
+    res = runner.invoke(app, [*command, "--site", str(site), *flex_args, "--db", str(db)])
+    assert res.exit_code == 2
+    assert message in res.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,8 @@ import typer
 from rich.table import Table
 
 from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
+from wattshift.cli.dispatch import MarketChoice
+from wattshift.errors import ConfigError
 
 value_app = typer.Typer(
     help="What a MW is worth in mining, AI hosting or hybrid: Monte Carlo DCF, conversion plan, BTC to sell.",
@@ -26,6 +29,43 @@ PathsOption = Annotated[
 YearsOption = Annotated[int | None, typer.Option("--years", min=1, max=30, help="Horizon [years].")]
 SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")]
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+FlexFromOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--flex-from",
+        formats=["%Y-%m-%d"],
+        help="First day (UTC) of a dispatch backtest whose value of flexibility becomes the mining "
+        "flex revenue [USD/MW-month] (with --flex-to).",
+    ),
+]
+FlexToOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--flex-to", formats=["%Y-%m-%d"], help="Day after the last of that backtest (exclusive)."),
+]
+FlexNodeOption = Annotated[
+    str | None, typer.Option("--flex-node", help="Price node of that backtest [default: the contract's].")
+]
+FlexMarketOption = Annotated[
+    MarketChoice, typer.Option("--flex-market", help="Energy market of that backtest.")
+]
+
+
+def flex_span(flex_from: dt.datetime | None, flex_to: dt.datetime | None) -> tuple[dt.date, dt.date] | None:
+    """``(first day, day after the last)`` of the flex backtest, or None when neither date is given.
+
+    Raises
+    ------
+    ConfigError
+        Only one of ``--flex-from`` / ``--flex-to``, or a span that does not move forward.
+    """
+    if flex_from is None and flex_to is None:
+        return None
+    if flex_from is None or flex_to is None:
+        missing = "--flex-from" if flex_from is None else "--flex-to"
+        raise ConfigError(f"{missing} is missing: give both --flex-from and --flex-to, or neither")
+    if flex_to <= flex_from:
+        raise ConfigError(f"--flex-to {flex_to.date()} must be after --flex-from {flex_from.date()}")
+    return flex_from.date(), flex_to.date()
 
 
 @contextmanager
@@ -99,7 +139,21 @@ def _print_value(result: dict[str, Any]) -> None:
     _print_plan(result)
 
 
+def _print_flex(calibration: dict[str, Any]) -> None:
+    """One line on the flex revenue taken from a dispatch backtest (nothing when none was run)."""
+    src = calibration.get("flex_source")
+    if src is None:
+        return
+    out.print(
+        f"Mining flex revenue from the dispatch backtest ({src['node']} {src['market']}, "
+        f"{src['from']}..{src['to']}): {calibration['flex_revenue_usd_per_mw_month']:,.0f} USD/MW-month "
+        f"(value of flexibility {src['value_of_flexibility_usd']:,.0f} USD over {src['mining_mw']:.1f} "
+        f"mining MW x {src['months']:.2f} months)"
+    )
+
+
 def _print_plan(result: dict[str, Any]) -> None:
+    _print_flex(result["calibration"])
     plan = [r for r in result["conversion_schedule"] if r["mw"] > 0]
     if not plan:
         out.print("Conversion plan: keep mining (no year in which converting raises expected NPV).")
@@ -126,6 +180,10 @@ def value(
     paths: PathsOption = None,
     years: YearsOption = None,
     seed: SeedOption = None,
+    flex_from: FlexFromOption = None,
+    flex_to: FlexToOption = None,
+    flex_node: FlexNodeOption = None,
+    flex_market: FlexMarketOption = MarketChoice.rt,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
@@ -135,12 +193,16 @@ def value(
     if site is None:
         err.print("[bold red]error:[/] --site is required")
         raise typer.Exit(code=2)
+    span = flex_span(flex_from, flex_to)
     from wattshift.config import load_site
     from wattshift.services.valuation import value_site
 
     cfg = load_site(site)
     with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
-        result = value_site(wh, cfg, paths=paths, years=years, seed=seed, progress=progress)
+        result = value_site(
+            wh, cfg, paths=paths, years=years, seed=seed, progress=progress,
+            flex_from=span, flex_node=flex_node, flex_market=flex_market.value,
+        )  # fmt: skip
     if fmt == TableOrJson.json:
         emit_json(result)
     else:
@@ -190,10 +252,15 @@ def treasury(
     paths: PathsOption = None,
     years: YearsOption = None,
     seed: SeedOption = None,
+    flex_from: FlexFromOption = None,
+    flex_to: FlexToOption = None,
+    flex_node: FlexNodeOption = None,
+    flex_market: FlexMarketOption = MarketChoice.rt,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
     """Conversion plan and the BTC to sell (how many, when) to fund it; hold vs sell vs hybrid."""
+    span = flex_span(flex_from, flex_to)
     from wattshift.config import load_site
     from wattshift.services.valuation import treasury_plan
 
@@ -202,6 +269,7 @@ def treasury(
         result = treasury_plan(
             wh, cfg, treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
             paths=paths, years=years, seed=seed, progress=progress,
+            flex_from=span, flex_node=flex_node, flex_market=flex_market.value,
         )  # fmt: skip
     if fmt == TableOrJson.json:
         emit_json(result)

@@ -17,6 +17,7 @@ import pandas as pd
 from wattshift.chain import block_height_estimate, subsidy_btc
 from wattshift.config import SiteConfig, resolve_fleets
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.units import HOURS_PER_DAY, HOURS_PER_MONTH
 from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.conversion import plan_conversion, switch_gains
 from wattshift.valuation.dcf import summary
@@ -28,7 +29,11 @@ from wattshift.valuation.sweep import Case, apply_overrides, parameter_grid, run
 from wattshift.valuation.treasury import btc_sold_by_year
 
 if TYPE_CHECKING:
+    from wattshift.services.dispatch import Foresight, Market
     from wattshift.warehouse import Warehouse
+
+#: A backtest span ``(first day, day after the last)`` (UTC, end exclusive).
+Span = tuple[dt.date, dt.date]
 
 #: Default power price when the site has no fixed block and the warehouse has no prices [USD/MWh].
 _FALLBACK_POWER_USD_PER_MWH = 45.0
@@ -75,6 +80,90 @@ def site_power_usd_per_mwh(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig
     except NotInWarehouseError:
         pass
     return _FALLBACK_POWER_USD_PER_MWH, "default 45 USD/MWh"
+
+
+def flex_usd_per_mw_month_from_dispatch(
+    wh: Warehouse,
+    site: SiteConfig,
+    *,
+    start: dt.date,
+    end: dt.date,
+    node: str | None = None,
+    market: Market = "rt",
+    foresight: Foresight = "perfect",
+) -> tuple[float, dict[str, Any]]:
+    """Value of flexibility of the site's mining per MW-month, from the dispatch backtest.
+
+    Runs :func:`wattshift.services.dispatch.run_dispatch` over [start, end) and scales its value
+    of flexibility (the optimised schedule's net minus always-on mining's net on the same prices:
+    curtailment savings, reserve and sell-back revenue) to the valuation's unit::
+
+        flex [USD/MW-month] = V [USD] / (P_mining [MW] x months)
+        months = days x 24 h / 730 h
+
+    with ``P_mining`` the summed power of the site's fleets and a month of 730 h (8,760 h / 12, the
+    convention of the valuation's monthly cash flows, :data:`wattshift.units.HOURS_PER_MONTH`).
+    The result enters ``ebitda`` of :func:`wattshift.valuation.cashflows.mining_cash_flows` as
+    ``flex_revenue_usd_per_mw_month``. A negative value (flexibility lost money on those prices,
+    e.g. day-ahead decisions settled on real-time prices) is kept: it is a real result.
+
+    Parameters
+    ----------
+    wh
+        Warehouse with the node's prices, ancillary prices of the site's reserve products and the
+        BTC daily history over the span.
+    site
+        The site (its fleets, GPU, reserves, contract).
+    start, end
+        First day and day after the last (UTC) of the backtest.
+    node
+        Price node; None = the contract's node.
+    market
+        Energy market, ``"rt"`` or ``"da"``.
+    foresight
+        ``"perfect"`` (decide on the settlement prices) or ``"day_ahead"``.
+
+    Returns
+    -------
+    tuple of (float, dict)
+        The figure [USD/MW-month] and its provenance: ``from``, ``to``, ``node``, ``market``,
+        ``foresight``, ``value_of_flexibility_usd`` [USD], ``mining_mw`` [MW], ``months``,
+        ``reserves_usd`` and ``sellback_usd`` of the optimised schedule [USD].
+
+    Raises
+    ------
+    ConfigError
+        The site has no mining fleet, or the span is empty.
+    NotInWarehouseError
+        Prices or BTC data missing for part of the span (the span is named).
+    """
+    from wattshift.services.dispatch import result_dict, run_dispatch
+
+    if end <= start:
+        raise ConfigError(f"flex span: --flex-to {end} must be after --flex-from {start}")
+    if not site.fleets:
+        raise ConfigError("flex span: the site has no [[fleets]]; flexibility per mining MW is undefined")
+    run = run_dispatch(wh, site, start=start, end=end, node=node, market=market, foresight=foresight)
+    doc = result_dict(run)
+    mining_mw = float(sum(f.power_mw for f in run.fleets))
+    if mining_mw <= 0.0:
+        raise ConfigError("flex span: the site's fleets have no power; flexibility per MW is undefined")
+    months = (end - start).days * HOURS_PER_DAY / HOURS_PER_MONTH
+    value_usd = float(doc["value_of_flexibility_usd"])
+    provenance: dict[str, Any] = {
+        "kind": "dispatch backtest",
+        "from": start,
+        "to": end,
+        "node": run.node,
+        "market": run.market,
+        "foresight": run.foresight,
+        "value_of_flexibility_usd": value_usd,
+        "reserves_usd": float(doc["revenue_usd"]["reserves"]),
+        "sellback_usd": float(doc["revenue_usd"]["sellback"]),
+        "mining_mw": mining_mw,
+        "months": months,
+    }
+    return value_usd / (mining_mw * months), provenance
 
 
 def build_inputs(
@@ -135,9 +224,24 @@ def _value(
     seed: int | None,
     keep_paths: int = 0,
     progress: Progress | None = None,
+    flex_from: Span | None = None,
+    flex_node: str | None = None,
+    flex_market: Market = "rt",
 ) -> tuple[dict[str, Any], ChunkResult, ValuationInputs]:
     cfg = site_valuation_config(site, paths=paths, years=years, seed=seed)
-    inputs, calibration = build_inputs(wh, site, cfg, years=cfg.years)
+    flex: float | None = None
+    flex_source: dict[str, Any] | None = None
+    if flex_from is not None:
+        flex, flex_source = flex_usd_per_mw_month_from_dispatch(
+            wh, site, start=flex_from[0], end=flex_from[1], node=flex_node, market=flex_market
+        )
+        # ``assumptions`` shows the terms the run used: the backtest's figure replaces the table's.
+        mining = cfg.mining.model_copy(update={"flex_revenue_usd_per_mw_month": flex})
+        cfg = cfg.model_copy(update={"mining": mining})
+    inputs, calibration = build_inputs(wh, site, cfg, years=cfg.years, flex_usd_per_mw_month=flex)
+    if flex_source is not None:
+        calibration["flex_revenue_usd_per_mw_month"] = flex
+        calibration["flex_source"] = flex_source
     res = run(
         inputs,
         paths=cfg.paths,
@@ -226,6 +330,9 @@ def value_site(
     years: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    flex_from: Span | None = None,
+    flex_node: str | None = None,
+    flex_market: Market = "rt",
 ) -> dict[str, Any]:
     """Value a site: NPV/IRR distributions per business, EV per MW, conversion plan, BTC to sell.
 
@@ -241,6 +348,14 @@ def value_site(
         ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so
         far, and in all (:func:`~wattshift.valuation.montecarlo.run`); the strategies pass that
         follows takes about 5 % of the time. The numbers are the same with or without it.
+    flex_from
+        ``(first day, day after the last)``: take the mining business's curtailment and reserve
+        revenue [USD/MW-month] from a dispatch backtest over that span
+        (:func:`flex_usd_per_mw_month_from_dispatch`) instead of
+        ``valuation.mining.flex_revenue_usd_per_mw_month``. None = the table's value, and the
+        result is exactly what it is without this option.
+    flex_node, flex_market
+        Price node (None = the contract's) and energy market (``"rt"`` or ``"da"``) of that backtest.
 
     Returns
     -------
@@ -248,9 +363,14 @@ def value_site(
         Keys ``npv_usd{mining, ai, hybrid}`` (each ``{p5, p50, p95, mean}`` [USD per MW]), ``irr``,
         ``ev_per_mw_usd{mining, ai}``, ``value_ratio_ai_to_mining``, ``prob_ai_beats_mining``,
         ``conversion_schedule`` (``[{year, mw}]``), ``btc_to_sell``, plus ``strategies_value_usd``,
-        ``calibration`` and ``assumptions``.
+        ``calibration`` and ``assumptions``. With ``flex_from``, ``calibration`` also has
+        ``flex_revenue_usd_per_mw_month`` and ``flex_source`` (the backtest's provenance) and
+        ``assumptions.mining.flex_revenue_usd_per_mw_month`` is the backtest's figure.
     """
-    result, _, _ = _value(wh, site, paths=paths, years=years, seed=seed, progress=progress)
+    result, _, _ = _value(
+        wh, site, paths=paths, years=years, seed=seed, progress=progress,
+        flex_from=flex_from, flex_node=flex_node, flex_market=flex_market,
+    )  # fmt: skip
     return result
 
 
@@ -262,9 +382,15 @@ def value_site_with_fan(
     years: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    flex_from: Span | None = None,
+    flex_node: str | None = None,
+    flex_market: Market = "rt",
 ) -> tuple[dict[str, Any], dict[str, np.ndarray[Any, np.dtype[np.float64]]]]:
     """:func:`value_site` plus the p5/p25/p50/p75/p95 cumulative NPV [USD/MW] by month (fan chart)."""
-    result, res, _ = _value(wh, site, paths=paths, years=years, seed=seed, keep_paths=1000, progress=progress)
+    result, res, _ = _value(
+        wh, site, paths=paths, years=years, seed=seed, keep_paths=1000, progress=progress,
+        flex_from=flex_from, flex_node=flex_node, flex_market=flex_market,
+    )  # fmt: skip
     fan = {k: np.percentile(v, [5, 25, 50, 75, 95], axis=0) for k, v in res.cum_pv_usd.items()}
     return result, fan
 
@@ -280,10 +406,14 @@ def treasury_plan(
     years: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    flex_from: Span | None = None,
+    flex_node: str | None = None,
+    flex_market: Market = "rt",
 ) -> dict[str, Any]:
     """Conversion plan and BTC sales with the treasury terms overridden (``wattshift treasury``).
 
-    ``progress(done, total)`` reports the Monte Carlo chunks as in :func:`value_site`.
+    ``progress(done, total)`` reports the Monte Carlo chunks and ``flex_from``, ``flex_node``,
+    ``flex_market`` take the flexibility revenue from a dispatch backtest, as in :func:`value_site`.
     """
     cfg = site_valuation_config(site)
     tre = cfg.treasury.model_copy(
@@ -298,7 +428,10 @@ def treasury_plan(
         }
     )
     site2 = site.model_copy(update={"valuation": cfg.model_copy(update={"treasury": tre})})
-    full = value_site(wh, site2, paths=paths, years=years, seed=seed, progress=progress)
+    full = value_site(
+        wh, site2, paths=paths, years=years, seed=seed, progress=progress,
+        flex_from=flex_from, flex_node=flex_node, flex_market=flex_market,
+    )  # fmt: skip
     keys = ("site", "site_mw", "conversion_schedule", "conversion_expected_gain_usd", "conversion_capex_usd")
     out = {k: full[k] for k in keys}
     out["btc_to_sell"] = full["btc_to_sell"]

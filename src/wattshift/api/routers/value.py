@@ -1,8 +1,11 @@
 """``POST /api/value`` and ``POST /api/jobs/value``: value each MW of a site as mining, AI hosting
 and hybrid; plan the conversion.
 
-The body is a site config (its ``[valuation]`` table optional); ``paths``, ``years`` and ``seed``
-are the CLI's options. ``POST /api/value`` answers with the JSON of ``wattshift value --format json``
+The body is a site config (its ``[valuation]`` table optional); ``paths``, ``years``, ``seed``,
+``flex_from``, ``flex_to``, ``flex_node`` and ``flex_market`` are the CLI's options (with
+``flex_from`` and ``flex_to``, the mining flex revenue comes from a dispatch backtest over that
+span: :func:`wattshift.services.valuation.flex_usd_per_mw_month_from_dispatch`). ``POST /api/value``
+answers with the JSON of ``wattshift value --format json``
 (:func:`wattshift.services.valuation.value_site`), plus, with ``fan=true``, the percentiles of the
 cumulative NPV per MW by month under ``fan`` (for a fan chart).
 
@@ -13,8 +16,9 @@ reports the chunks of paths valued so far and, when done, the same document unde
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, Query
@@ -22,6 +26,8 @@ from fastapi.responses import Response
 
 from wattshift.api import jobs
 from wattshift.api.deps import encode, json_response, read_warehouse
+from wattshift.api.jsonify import bad_param
+from wattshift.api.routers.dispatch import MAX_PERIOD_DAYS
 from wattshift.config import SiteConfig
 from wattshift.services import valuation as service
 from wattshift.warehouse import Warehouse
@@ -43,6 +49,9 @@ class ValueOptions:
     years: int | None
     seed: int | None
     fan: bool
+    flex_span: tuple[dt.date, dt.date] | None = None
+    flex_node: str | None = None
+    flex_market: Literal["rt", "da"] = "rt"
 
 
 def value_options(
@@ -52,9 +61,41 @@ def value_options(
     years: Annotated[int | None, Query(ge=1, le=30, description="Horizon [years].")] = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1, description="Random seed.")] = None,
     fan: Annotated[bool, Query(description="Include the cumulative-NPV fan (percentiles by month).")] = False,
+    flex_from: Annotated[
+        dt.date | None,
+        Query(
+            description="First day (UTC) of a dispatch backtest whose value of flexibility becomes the "
+            "mining flex revenue [USD/MW-month]; give flex_to too."
+        ),
+    ] = None,
+    flex_to: Annotated[
+        dt.date | None, Query(description="Day after the last of that backtest (UTC, exclusive).")
+    ] = None,
+    flex_node: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=64, description="Price node of that backtest [default: the contract's]."
+        ),
+    ] = None,
+    flex_market: Annotated[Literal["rt", "da"], Query(description="Energy market of that backtest.")] = "rt",
 ) -> ValueOptions:
-    """FastAPI dependency: the valuation query parameters."""
-    return ValueOptions(paths, years, seed, fan)
+    """FastAPI dependency: the valuation query parameters.
+
+    422 naming ``flex_from`` or ``flex_to`` when only one is given, when the span does not move
+    forward or when it is longer than the dispatch endpoint's limit (``MAX_PERIOD_DAYS``).
+    """
+    span: tuple[dt.date, dt.date] | None = None
+    if flex_from is not None or flex_to is not None:
+        if flex_from is None:
+            raise bad_param("flex_from", "missing: give flex_from and flex_to together")
+        if flex_to is None:
+            raise bad_param("flex_to", "missing: give flex_from and flex_to together")
+        if flex_to <= flex_from:
+            raise bad_param("flex_to", f"must be after flex_from ({flex_from.isoformat()})")
+        if (flex_to - flex_from).days > MAX_PERIOD_DAYS:
+            raise bad_param("flex_to", f"the flex backtest is limited to {MAX_PERIOD_DAYS} days per request")
+        span = (flex_from, flex_to)
+    return ValueOptions(paths, years, seed, fan, span, flex_node, flex_market)
 
 
 Options = Annotated[ValueOptions, Depends(value_options)]
@@ -73,7 +114,14 @@ def value_document(
     wh: Warehouse, site: SiteConfig, opts: ValueOptions, progress: jobs.ProgressCallback | None = None
 ) -> dict[str, Any]:
     """The response document: :func:`~wattshift.services.valuation.value_site` (+ ``fan``)."""
-    kwargs: dict[str, Any] = {"paths": opts.paths, "years": opts.years, "seed": opts.seed}
+    kwargs: dict[str, Any] = {
+        "paths": opts.paths,
+        "years": opts.years,
+        "seed": opts.seed,
+        "flex_from": opts.flex_span,
+        "flex_node": opts.flex_node,
+        "flex_market": opts.flex_market,
+    }
     if opts.fan:
         result, bands = service.value_site_with_fan(wh, site, progress=progress, **kwargs)
         return {**result, "fan": fan_document(bands)}
