@@ -78,6 +78,15 @@ def _fail(message: str, name: str, pos: int, column: str) -> DataError:
     return DataError(message, file=name, line=line_of(pos, _ROW), column=column)
 
 
+def _all_parsed(idx: pd.DatetimeIndex, col: pd.Series, name: str, column: str) -> pd.DatetimeIndex:
+    """``idx`` unchanged, or a DataError naming the first cell of ``col`` that did not parse."""
+    missing = np.asarray(idx.isna(), dtype=bool)
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        raise _fail(f"not a timestamp: {col.iloc[pos]!r}", name, pos, column)
+    return idx
+
+
 def _utc_column(frame: pd.DataFrame, column: str, name: str) -> pd.DatetimeIndex:
     """A tz-aware timestamp column as UTC [ns]; naive or missing values are errors."""
     col = frame[column]
@@ -87,11 +96,7 @@ def _utc_column(frame: pd.DataFrame, column: str, name: str) -> pd.DatetimeIndex
         raise _fail("timestamps are naive; expected tz-aware UTC", name, 0, column)
     else:
         idx = pd.DatetimeIndex(pd.to_datetime(col, format="ISO8601", utc=True, errors="coerce")).as_unit("ns")
-    missing = np.asarray(idx.isna(), dtype=bool)
-    if missing.any():
-        pos = int(np.flatnonzero(missing)[0])
-        raise _fail(f"not a timestamp: {col.iloc[pos]!r}", name, pos, column)
-    return idx
+    return _all_parsed(idx, col, name, column)
 
 
 def parse_ercot_lz_pairs(buf: Source, *, name: str | None = None) -> pd.DataFrame:
@@ -160,11 +165,7 @@ def _naive_column(frame: pd.DataFrame, column: str, name: str) -> pd.DatetimeInd
     if isinstance(col.dtype, pd.DatetimeTZDtype):
         raise _fail("expected naive Central wall-clock timestamps, found tz-aware ones", name, 0, column)
     idx = pd.DatetimeIndex(pd.to_datetime(col, errors="coerce")).as_unit("ns")
-    missing = np.asarray(idx.isna(), dtype=bool)
-    if missing.any():
-        pos = int(np.flatnonzero(missing)[0])
-        raise _fail(f"not a timestamp: {col.iloc[pos]!r}", name, pos, column)
-    return idx
+    return _all_parsed(idx, col, name, column)
 
 
 def parse_ercot_sced_lmp_5min(buf: Source, *, name: str | None = None) -> pd.DataFrame:
