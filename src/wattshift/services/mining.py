@@ -7,7 +7,6 @@ went into them.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import math
 import re
@@ -24,9 +23,8 @@ from wattshift.mining import (
     mining_value_usd_per_mwh,
     network_btc_per_th_day,
 )
+from wattshift.services._days import DateLike, parse_day, span_text
 from wattshift.units import HOURS_PER_DAY
-
-DateLike = dt.date | dt.datetime | str | pd.Timestamp
 
 #: Keys of :func:`mining_day`, in order (``mining_history`` has the same per day, minus ``assumptions``,
 #: plus ``hashprice_form``).
@@ -90,17 +88,6 @@ def _btc(wh: MiningSource) -> pd.DataFrame:
             "no BTC daily data in the warehouse: run `wattshift data ingest --all` first"
         )
     return frame.reset_index(drop=True)
-
-
-def _span_text(dates: pd.Series) -> str:
-    return f"{dates.min().date().isoformat()} to {dates.max().date().isoformat()}"
-
-
-def _day(value: DateLike) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(value).normalize()
-    except ValueError as exc:
-        raise ConfigError(f"date: not a date: {value!r} (use YYYY-MM-DD)") from exc
 
 
 def _normal(text: str) -> str:
@@ -270,16 +257,16 @@ def mining_day(
             raise NotInWarehouseError("no day in the warehouse has both a BTC price and a hashprice")
         row_idx = int(np.flatnonzero(usable)[-1])
     else:
-        day = _day(date)
+        day = parse_day(date, error=ConfigError, prefix="date: ")
         hits = np.flatnonzero((btc["date"] == day).to_numpy())
         if hits.size == 0:
             raise NotInWarehouseError(
-                f"{day.date()} is not in the warehouse: BTC daily data covers {_span_text(btc['date'])}"
+                f"{day.date()} is not in the warehouse: BTC daily data covers {span_text(btc['date'])}"
             )
         row_idx = int(hits[0])
         if not usable[row_idx]:
             priced = btc.loc[usable, "date"]
-            span = _span_text(priced) if not priced.empty else "no day"
+            span = span_text(priced) if not priced.empty else "no day"
             raise NotInWarehouseError(
                 f"{day.date()} has no BTC price or no difficulty/hashrate to price hashrate; "
                 f"mining economics are available {span}"
@@ -341,15 +328,15 @@ def mining_history(
     power = _power(power_usd_per_kwh)
     a = resolve_assumptions(assumptions, pue)
     btc = _btc(wh)
-    lo = _day(start) if start is not None else btc["date"].min()
-    hi = _day(end) if end is not None else btc["date"].max()
+    lo = parse_day(start, error=ConfigError, prefix="date: ") if start is not None else btc["date"].min()
+    hi = parse_day(end, error=ConfigError, prefix="date: ") if end is not None else btc["date"].max()
     if lo > hi:
         raise ConfigError(f"from {lo.date()} is after to {hi.date()}")
     span = btc[(btc["date"] >= lo) & (btc["date"] <= hi)].reset_index(drop=True)
     if span.empty:
         raise NotInWarehouseError(
             f"no BTC daily data from {lo.date()} to {hi.date()}: "
-            f"the warehouse covers {_span_text(btc['date'])}"
+            f"the warehouse covers {span_text(btc['date'])}"
         )
     econ = economics_frame(span, efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=a)
     _, form = network_btc_per_th_day(span)

@@ -8,7 +8,6 @@ cached between calls.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -16,6 +15,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from wattshift.errors import NotInWarehouseError
+from wattshift.services._days import DateLike, parse_day, span_text
 from wattshift.signals import (
     DEFAULT_HORIZONS_DAYS,
     INDICATORS,
@@ -26,8 +26,6 @@ from wattshift.signals import (
     signals_frame,
 )
 from wattshift.signals.ribbons import MERGE_GAP_DAYS
-
-DateLike = dt.date | dt.datetime | str | pd.Timestamp
 
 
 class DailySource(Protocol):
@@ -49,17 +47,6 @@ def _btc(wh: DailySource) -> pd.DataFrame:
             "no BTC daily data in the warehouse: run `wattshift data ingest --all` first"
         )
     return frame
-
-
-def _span_text(dates: pd.Series) -> str:
-    return f"{dates.min().date().isoformat()} to {dates.max().date().isoformat()}"
-
-
-def _day(value: DateLike) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(value).normalize()
-    except ValueError as exc:
-        raise NotInWarehouseError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
 
 
 def _float(value: object) -> float | None:
@@ -120,11 +107,11 @@ def signals_day(
         priced = frame.index[frame["price_usd"].notna()]
         day = priced[-1] if len(priced) else frame.index[-1]
     else:
-        day = _day(date)
+        day = parse_day(date, error=NotInWarehouseError)
         if day not in frame.index:
             raise NotInWarehouseError(
                 f"no BTC daily data for {day.date().isoformat()}: "
-                f"the warehouse covers {_span_text(btc['date'])}"
+                f"the warehouse covers {span_text(btc['date'])}"
             )
     row = frame.loc[day]
     count = row["confluence_count"]
@@ -169,13 +156,13 @@ def signals_history(
     """
     btc = _btc(wh)
     frame = signals_frame(btc, wh.fear_greed(), rules)
-    lo = _day(start) if start is not None else frame["date"].iloc[0]
-    hi = _day(end) if end is not None else frame["date"].iloc[-1]
+    lo = parse_day(start, error=NotInWarehouseError) if start is not None else frame["date"].iloc[0]
+    hi = parse_day(end, error=NotInWarehouseError) if end is not None else frame["date"].iloc[-1]
     picked = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].reset_index(drop=True)
     if picked.empty:
         raise NotInWarehouseError(
             f"no BTC daily data from {lo.date().isoformat()} to {hi.date().isoformat()}: "
-            f"the warehouse covers {_span_text(btc['date'])}"
+            f"the warehouse covers {span_text(btc['date'])}"
         )
     return picked
 
