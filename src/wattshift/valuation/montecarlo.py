@@ -208,13 +208,10 @@ def simulate_scenario(inputs: ValuationInputs, paths: int, rng: np.random.Genera
     return scenario_from_draws(inputs, draw_scenario(inputs, paths, rng))
 
 
-def business_cash_flows(
-    inputs: ValuationInputs, scenario: Scenario, rng: np.random.Generator
-) -> tuple[CashFlows, CashFlows, CashFlows, AiDraws]:
-    """Mining, AI (converted in month 0) and hybrid cash flows per site MW, and the lease events."""
+def _mining_cash_flows(inputs: ValuationInputs, scenario: Scenario) -> CashFlows:
+    """The mining business's cash flows per site MW on ``scenario``'s paths."""
     cfg = inputs.config
-    paths, months = scenario.price_usd.shape
-    mining = mining_cash_flows(
+    return mining_cash_flows(
         scenario.price_usd,
         scenario.btc_per_th_day,
         cfg.mining,
@@ -223,6 +220,15 @@ def business_cash_flows(
         efficiency_gain_annual=cfg.scenario.efficiency_gain_annual,
         flex_revenue_usd_per_mw_month=inputs.flex_revenue_usd_per_mw_month,
     )
+
+
+def business_cash_flows(
+    inputs: ValuationInputs, scenario: Scenario, rng: np.random.Generator
+) -> tuple[CashFlows, CashFlows, CashFlows, AiDraws]:
+    """Mining, AI (converted in month 0) and hybrid cash flows per site MW, and the lease events."""
+    cfg = inputs.config
+    paths, months = scenario.price_usd.shape
+    mining = _mining_cash_flows(inputs, scenario)
     draws = draw_ai_events(cfg.ai, paths, rng)
     ai = ai_cash_flows(
         cfg.ai,
@@ -356,15 +362,7 @@ def _value_block(
     paths, months = scenario.price_usd.shape
     rows = slice(start, start + paths)
     build = cfg.ai.build_months
-    mining = mining_cash_flows(
-        scenario.price_usd,
-        scenario.btc_per_th_day,
-        cfg.mining,
-        efficiency_j_per_th=inputs.efficiency_j_per_th,
-        power_usd_per_mwh=inputs.power_usd_per_mwh,
-        efficiency_gain_annual=cfg.scenario.efficiency_gain_annual,
-        flex_revenue_usd_per_mw_month=inputs.flex_revenue_usd_per_mw_month,
-    )
+    mining = _mining_cash_flows(inputs, scenario)
     occupied = ai_lease_occupied(cfg.ai, draws, max(months - build, 0))
     ai = ai_cash_flows(
         cfg.ai,
