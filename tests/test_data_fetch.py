@@ -27,6 +27,7 @@ from wattshift.data import fetch_transforms as fm
 from wattshift.data.fetch import MANIFEST, FetchError, fetch_all, verify_file
 from wattshift.data.fetch_manifest import DEFAULT_HOSTS, ManifestEntry, manifest_entry
 from wattshift.data.fetch_transforms import verbatim
+from wattshift.data.registry import spec_for
 from wattshift.errors import DataError
 
 
@@ -384,7 +385,11 @@ def test_manifest_is_complete_and_described(shared_data_dir: Path) -> None:
         for p in shared_data_dir.rglob("*")
         if p.is_file() and p.name != "README.md"
     }
-    assert {e.target for e in MANIFEST} == data_files
+    # Files registered before their adapters (markets/, fx/, ERCOT load and 4CP) have no origin yet.
+    pending = {
+        t for t in data_files if t != "onchain/coinmetrics_metrics_legacy_2020.csv" and spec_for(t).pending
+    }
+    assert {e.target for e in MANIFEST} == data_files - pending
     for entry in MANIFEST:
         info = entry.describe()
         assert info["licence"] and info["transform"] and info["description"]

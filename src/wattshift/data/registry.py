@@ -71,6 +71,11 @@ class FileSpec:
     priority: int
     description: str
 
+    @property
+    def pending(self) -> bool:
+        """True for a known file whose adapter is not written yet (``reader`` is empty)."""
+        return not self.reader
+
     def load_reader(self) -> Reader:
         """Import and return the reader function (``read_X(path) -> DataFrame``).
 
@@ -79,6 +84,11 @@ class FileSpec:
         DataError
             If the adapter module or the reader in it is not available.
         """
+        if self.pending:
+            raise DataError(
+                f"known {self.kind} file, but wattshift has no reader for it yet ({self.description})",
+                file=self.name,
+            )
         module_name, _, attr = self.reader.partition(":")
         try:
             module = importlib.import_module(module_name)
@@ -181,8 +191,86 @@ _SPECS: Final[tuple[FileSpec, ...]] = (
     ),
 )
 
-#: Every known file, by file name.
-KNOWN_FILES: Final[Mapping[str, FileSpec]] = {spec.name: spec for spec in _SPECS}
+
+def _pending(name: str, folder: str, kind: str, table: str, what: str) -> FileSpec:
+    """A known file whose adapter is not written yet: listed, never read (``data ingest`` skips it)."""
+    return FileSpec(name, folder, kind, table, "", PRIORITY_RAW, what)
+
+
+def _eia(market: str, names: tuple[str, ...], what: str) -> tuple[FileSpec, ...]:
+    return tuple(
+        _pending(name, f"markets/{market}", "eia_market", "iso_prices", f"{what} (U.S. EIA wholesale file)")
+        for name in names
+    )
+
+
+_QUARTERS: Final[tuple[str, ...]] = tuple(f"{y}Q{q}" for y in range(2021, 2025) for q in range(1, 5))
+
+#: Files that arrived in the shared data before their adapters (markets beyond ERCOT, FX, ERCOT load/4CP).
+_PENDING_SPECS: Final[tuple[FileSpec, ...]] = (
+    *_eia("miso", tuple(f"miso_lmp_rt_hr_hubs_{y}.csv" for y in range(2021, 2025)), "MISO RT LMP, hubs"),
+    *_eia("nyiso", tuple(f"nyiso_lmp_rt_hr_zones_{y}.csv" for y in range(2021, 2025)), "NYISO RT LBMP"),
+    *_eia("isone", tuple(f"isone_lmp_rt_hr_hubs_{y}.csv" for y in range(2021, 2025)), "ISO-NE RT LMP"),
+    *_eia(
+        "spp",
+        tuple(f"spp_lmp_rt_5min_hubs_{q}_LMPonly.csv" for q in _QUARTERS if q >= "2022Q1"),
+        "SPP RT LMP 5 min, hubs",
+    ),
+    *_eia(
+        "caiso",
+        tuple(f"caiso_lmp_rt_15min_zones_{q}_LMPonly.csv" for q in _QUARTERS),
+        "CAISO RT FMM LMP 15 min",
+    ),
+    *(
+        _pending(name, "markets/pjm", "pjm", "iso_prices", f"PJM Data Miner {what}")
+        for name, what in (
+            ("pjm_aldene_node_da_hrl_lmps_2025-06_2026-06.csv", "DA hourly LMP, ALDENE node"),
+            ("pjm_aldene_node_rt_hrl_lmps_2025-06_2026-06.csv", "RT hourly LMP, ALDENE node"),
+            ("pjm_hubs_da_hrl_lmps_2025-05-01_2025-07-31.csv", "DA hourly LMP, 12 hubs"),
+            ("pjm_hubs_rt_hrl_lmps_2025-05-01_2025-07-31.csv", "RT hourly LMP, 12 hubs"),
+            ("pjm_dom_zone_rt_hrl_lmps_2018_2022.csv", "RT hourly LMP, DOM zone"),
+            ("pjm_rto_rt_hrl_lmps_2024.csv", "RT hourly LMP, PJM-RTO"),
+            ("pjm_rto_da_hrl_lmps_2025.csv", "DA hourly LMP, PJM-RTO"),
+        )
+    ),
+    *(
+        _pending(
+            f"{zone}/{year}.csv", "markets/nordic", "nordic", "iso_prices", f"Nord Pool DA {zone} {year}"
+        )
+        for zone in ("SE1", "SE2", "SE3", "SE4")
+        for year in range(2021, 2027)
+    ),
+    _pending(
+        "energinet_Elspotprices_SE3_SE4_2023_2024.csv",
+        "markets/nordic",
+        "nordic",
+        "iso_prices",
+        "Energinet Elspotprices SE3/SE4 2023-24 [EUR/MWh]",
+    ),
+    _pending(
+        "ecb_eurofxref_hist_1999-01-04_2025-05-09.csv", "fx", "fx", "fx_rates", "ECB euro reference rates"
+    ),
+    *(
+        _pending(
+            f"ercot_native_load_hourly_{year}.csv",
+            "power",
+            "ercot_load",
+            "system_load",
+            f"ERCOT hourly native load {year} [MW]",
+        )
+        for year in (2023, 2024, 2025)
+    ),
+    _pending(
+        "ercot_4cp_intervals_2022_2025.csv",
+        "power",
+        "ercot_4cp",
+        "cp4_intervals",
+        "ERCOT official 4CP intervals 2022-25",
+    ),
+)
+
+#: Every known file, by registry key: the file name, or ``ZONE/NAME`` where one name is reused per folder.
+KNOWN_FILES: Final[Mapping[str, FileSpec]] = {spec.name: spec for spec in (*_SPECS, *_PENDING_SPECS)}
 
 #: File-name patterns for other snapshots of the same sources (tried after the exact names).
 PATTERNS: Final[tuple[FileSpec, ...]] = (
@@ -212,7 +300,7 @@ def spec_for(path: str | Path) -> FileSpec:
         For a file name that is not a known data file (the message lists the known names).
     """
     name = Path(path).name
-    spec = KNOWN_FILES.get(name)
+    spec = KNOWN_FILES.get(name) or KNOWN_FILES.get(registry_key(path))
     if spec is not None:
         return spec
     for pattern in PATTERNS:
@@ -220,6 +308,17 @@ def spec_for(path: str | Path) -> FileSpec:
             return pattern
     known = ", ".join(sorted(KNOWN_FILES))
     raise DataError(f"unknown data file (not in the registry); known files: {known}", file=str(path))
+
+
+def registry_key(path: str | Path) -> str:
+    """The registry key of a file: its name, or ``PARENT/NAME`` for names reused per folder.
+
+    The Nordic day-ahead files are ``SE1/2021.csv`` … ``SE4/2026.csv``: the same names in one folder per
+    bidding zone, so their key includes the zone folder.
+    """
+    p = Path(path)
+    keyed = f"{p.parent.name}/{p.name}"
+    return keyed if keyed in KNOWN_FILES else p.name
 
 
 def kind_for(path: str | Path) -> str:
@@ -233,13 +332,16 @@ def kind_for(path: str | Path) -> str:
     return spec_for(path).kind
 
 
-def known_files(data_dir: str | Path) -> list[Path]:
+def known_files(data_dir: str | Path, *, include_pending: bool = False) -> list[Path]:
     """The known data files present in ``data_dir`` (in its sub-folders or at its top level).
 
     Parameters
     ----------
     data_dir
         The data directory (``WATTSHIFT_DATA_DIR``).
+    include_pending
+        Also list known files whose adapters are not written yet (:attr:`FileSpec.pending`);
+        ``data ingest --all`` leaves them out.
 
     Returns
     -------
@@ -249,7 +351,8 @@ def known_files(data_dir: str | Path) -> list[Path]:
     """
     root = Path(data_dir)
     found: list[Path] = []
-    for spec in _SPECS:
+    specs = (*_SPECS, *_PENDING_SPECS) if include_pending else _SPECS
+    for spec in specs:
         for candidate in (root / spec.folder / spec.name, root / spec.name):
             if candidate.is_file():
                 found.append(candidate)
