@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from wattshift.chain import subsidy_btc
-from wattshift.valuation.config import ValuationConfig
+from wattshift.config.valuation import ValuationConfig
 from wattshift.valuation.montecarlo import ValuationInputs, run
 from wattshift.valuation.network import HashrateModel, subsidy_by_month
 from wattshift.valuation.scenarios import PriceModel

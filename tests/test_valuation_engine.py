@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from wattshift.chain import subsidy_btc
+from wattshift.config.valuation import AiTerms, MiningTerms, ValuationConfig
 from wattshift.valuation.cashflows import AiDraws, ai_cash_flows, mining_cash_flows, refresh_months
-from wattshift.valuation.config import AiTerms, MiningTerms, ValuationConfig
 from wattshift.valuation.conversion import plan_conversion
 from wattshift.valuation.montecarlo import ValuationInputs, run
 from wattshift.valuation.network import HashrateModel, subsidy_by_month

@@ -5,14 +5,14 @@ concept:
 
 - :mod:`~wattshift.mining.hashprice`: BTC per TH/s per day, hashprice, breakeven power price, USD/MWh;
 - :mod:`~wattshift.mining.cost`: energy per BTC, energy cost, all-in and cash cost per BTC;
-- :mod:`~wattshift.mining.assumptions`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex);
+- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex);
 - :mod:`~wattshift.mining.fleet`: fleet totals and efficiency (total W / total TH/s);
 - :mod:`~wattshift.mining.frame`: :func:`economics_frame`, one row per day from the BTC daily frame.
 """
 
 from __future__ import annotations
 
-from wattshift.mining.assumptions import MiningAssumptions
+from wattshift.config.mining import MiningAssumptions
 from wattshift.mining.cost import (
     all_in_cost_usd_per_btc,
     cash_breakeven_price_usd,

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from wattshift.config.mining import MiningAssumptions
 from wattshift.mining._types import Values
-from wattshift.mining.assumptions import MiningAssumptions
 from wattshift.units import HASHES_PER_TH, HOURS_PER_DAY, HOURS_PER_MONTH, JOULES_PER_KWH, TWO_POW_32
 
 #: Days per year for straight-line depreciation (Julian year) [d].

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wattshift.chain import subsidy_btc_on
-from wattshift.mining.assumptions import MiningAssumptions
+from wattshift.config.mining import MiningAssumptions
 from wattshift.mining.cost import cost_components_usd_per_btc, energy_kwh_per_btc
 from wattshift.mining.hashprice import (
     breakeven_power_usd_per_kwh,

@@ -16,9 +16,9 @@ import pandas as pd
 
 from wattshift.chain import block_height_estimate, subsidy_btc
 from wattshift.config import SiteConfig, resolve_fleets
+from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.units import HOURS_PER_DAY, HOURS_PER_MONTH
-from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.conversion import plan_conversion, switch_gains
 from wattshift.valuation.dcf import summary
 from wattshift.valuation.montecarlo import BUSINESSES, ChunkResult, Progress, ValuationInputs, run

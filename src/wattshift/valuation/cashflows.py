@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.config.valuation import AiTerms, MiningTerms
 from wattshift.mining.hashprice import hashprice_usd_per_th_day_from, mining_value_usd_per_mwh
 from wattshift.units import HOURS_PER_MONTH
-from wattshift.valuation.config import AiTerms, MiningTerms
 from wattshift.valuation.scenarios import MONTHS_PER_YEAR
 
 FloatArray = npt.NDArray[np.float64]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.config.valuation import ValuationConfig
 from wattshift.valuation.cashflows import (
     AiDraws,
     CashFlows,
@@ -32,7 +33,6 @@ from wattshift.valuation.cashflows import (
     draw_ai_events,
     mining_cash_flows,
 )
-from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.dcf import discount_factors, irr, monthly_rate, payback_months
 from wattshift.valuation.network import (
     HashrateModel,

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
-from wattshift.valuation.config import ValuationConfig
 from wattshift.valuation.dcf import summary
 from wattshift.valuation.montecarlo import BUSINESSES, Progress, ValuationInputs, chunk_sizes, run_chunk
 

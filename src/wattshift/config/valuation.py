@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wattshift.mining.assumptions import MiningAssumptions
+from wattshift.config.mining import MiningAssumptions
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 #: Mining defaults come from the mining engine's assumptions (one source of truth, sources there).

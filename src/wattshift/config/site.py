@@ -23,8 +23,8 @@ from typing import Any, Literal, Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
-from wattshift.valuation.config import ValuationConfig
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
 ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]

@@ -1,0 +1,44 @@
+"""Configuration, at the bottom of the layers: sites, valuation, mining assumptions (pydantic).
+
+Every default lives here with its source. The package imports only :mod:`wattshift.units`,
+:mod:`wattshift.errors` and :mod:`wattshift.chain`; engines never import it (the services turn a loaded
+config into frozen specs of arrays and scalars).
+
+- :mod:`~wattshift.config.site`: :class:`SiteConfig` and its parts, :func:`load_site`, :func:`parse_site`;
+- :mod:`~wattshift.config.valuation`: :class:`ValuationConfig` (scenarios, AI terms, finance);
+- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex).
+"""
+
+from __future__ import annotations
+
+from wattshift.config.site import (
+    UP_PRODUCTS,
+    BacktestConfig,
+    ContractConfig,
+    Fleet,
+    FleetConfig,
+    GpuConfig,
+    PeakChargeConfig,
+    ReservesConfig,
+    SiteConfig,
+    format_validation_error,
+    load_site,
+    parse_site,
+    resolve_fleets,
+)
+
+__all__ = [
+    "UP_PRODUCTS",
+    "BacktestConfig",
+    "ContractConfig",
+    "Fleet",
+    "FleetConfig",
+    "GpuConfig",
+    "PeakChargeConfig",
+    "ReservesConfig",
+    "SiteConfig",
+    "format_validation_error",
+    "load_site",
+    "parse_site",
+    "resolve_fleets",
+]
