@@ -211,3 +211,35 @@ def test_no_look_ahead_synthetic(hashrate: list[float], price: list[float], cut:
     full = hash_ribbons(frame, merge_gap_days=merge)
     part = hash_ribbons(frame.iloc[: cut + 1], merge_gap_days=merge)
     pd.testing.assert_frame_equal(part, full.iloc[: cut + 1])
+
+
+def _episode_starting(table: pd.DataFrame, day: str) -> pd.Series:
+    rows = table[table["capitulation_start"] == pd.Timestamp(day)]
+    assert len(rows) == 1, table["capitulation_start"].tolist()
+    return rows.iloc[0]
+
+
+def test_whipsaw_buy_is_early_and_the_final_recovery_gets_its_own_buy(btc: pd.DataFrame) -> None:
+    # The rule (ribbons module docstring): a buy inside a merged whipsaw stands as the early buy;
+    # the buy test is re-armed when capitulation resumes, so the final recovery gets its own buy.
+    daily = hash_ribbons(btc)
+    table = ribbon_episodes(daily)
+    late_2025 = _episode_starting(table, "2025-11-25")
+    assert late_2025["whipsaws"] == 2
+    assert late_2025["early_buy"] == pd.Timestamp("2026-01-04")
+    assert late_2025["recovery"] == pd.Timestamp("2026-02-26")
+    assert late_2025["buy"] == pd.Timestamp("2026-03-05")  # the buy merge_gap_days=0 also finds
+    unmerged = ribbon_episodes(hash_ribbons(btc, merge_gap_days=0))
+    assert pd.Timestamp("2026-03-05") in set(unmerged["buy"])
+    buys = set(pd.DatetimeIndex(daily.loc[daily["buy"], "date"]))
+    assert {pd.Timestamp("2026-01-04"), pd.Timestamp("2026-03-05")} <= buys
+    on = daily.set_index("date")
+    assert on.loc["2026-03-04", "last_buy"] == pd.Timestamp("2026-01-04")
+    assert on.loc["2026-03-06", "last_buy"] == pd.Timestamp("2026-03-05")
+
+    early_2025 = _episode_starting(table, "2025-01-31")
+    assert early_2025["early_buy"] == pd.Timestamp("2025-02-02")
+    assert early_2025["recovery"] == pd.Timestamp("2025-02-07")
+    # after 2025-02-07 the price test failed until the next capitulation (2025-03-17): no buy
+    assert pd.isna(early_2025["buy"]) and np.isnan(early_2025["price_at_buy_usd"])
+    assert _episode_starting(table, "2025-03-17")["buy"] == pd.Timestamp("2025-03-24")

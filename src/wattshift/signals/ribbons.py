@@ -10,6 +10,16 @@ Daily state (:func:`hash_ribbons`) and the table of capitulation episodes
 4. buy: the first day on or after a recovery (and before the next capitulation) on which
    ``SMA10(price) > SMA20(price)`` - a state test, one buy per capitulation episode;
 5. capitulations broken by a recovery of at most ``merge_gap_days`` days are one episode.
+
+Buys in a merged episode (the rule, stated once): a buy that fires during a whipsaw recovery stands
+(it was signalled on that day with what was known then) and is the episode's *early buy*. When
+capitulation resumes within ``merge_gap_days`` the episode goes on and its buy is re-armed, so the
+buy test after the episode's *final* recovery fires too: that is the episode's ``buy``. Both are buy
+days of :func:`hash_ribbons` (and of the backtest); ``last_buy`` is the latest of either. Examples on
+the shared data: the 2025-01-31 episode has an early buy on 2025-02-02 and no buy after its final
+recovery of 2025-02-07 (the price test fails until the next capitulation, 2025-03-17); the
+2025-11-25 episode has an early buy on 2026-01-04 and its buy on 2026-03-05, after the final
+recovery of 2026-02-26.
 """
 
 from __future__ import annotations
@@ -155,7 +165,9 @@ def _walk_states(
             if not in_capitulation:
                 whipsaw = episode_start >= 0 and recovery >= 0 and i - recovery <= merge_gap_days
                 if not whipsaw:
-                    episode_start, bought = i, False
+                    episode_start = i
+                # a new episode, or a whipsaw merged into the current one: the next recovery gets a buy
+                bought = False
                 in_capitulation = True
             state[i] = STATE_RECOVERING if rising[i] else STATE_CAPITULATION
             since[i] = episode_start
@@ -201,15 +213,18 @@ def ribbon_episodes(
     -------
     pandas.DataFrame
         One row per (merged) episode, oldest first: ``capitulation_start``, ``recovery`` (the final
-        recovery; NaT while the capitulation lasts), ``buy`` (NaT until the buy test passes),
+        recovery; NaT while the capitulation lasts), ``buy`` (the first buy on or after the final
+        recovery; NaT until the buy test passes), ``early_buy`` (the first buy fired during a whipsaw
+        recovery of the episode, NaT if none),
         ``price_at_buy_usd`` [USD], ``duration_days`` (start to final recovery [days]),
         ``whipsaws`` (number of short recoveries merged in), and ``return_{h}d`` [fraction] -
         the BTC return from the buy to ``h`` days later (NaN if that day is not in the data yet).
 
     Notes
     -----
-    A buy fired during a whipsaw recovery stands (it was signalled on that day) and is the
-    episode's buy, so in that case ``buy`` precedes ``recovery``.
+    A buy fired during a whipsaw recovery stands (it was signalled on that day): it is the episode's
+    ``early_buy``. The episode's ``buy``, whose price and forward returns the row reports, is the
+    buy after the final recovery (see the module docstring for the rule).
     """
     frame = ribbons_daily.reset_index(drop=True)
     dates = pd.DatetimeIndex(frame["date"])
@@ -232,11 +247,14 @@ def ribbon_episodes(
         start = dates[first]
         recovery = dates[last_cap + 1] if last_cap < last else None
         buys = first + np.flatnonzero(buy[first : last + 1])
-        at = int(buys[0]) if len(buys) else -1
+        final = buys[buys > last_cap]
+        early = buys[buys < last_cap]
+        at = int(final[0]) if len(final) else -1
         row: dict[str, object] = {
             "capitulation_start": start,
             "recovery": recovery if recovery is not None else pd.NaT,
             "buy": dates[at] if at >= 0 else pd.NaT,
+            "early_buy": dates[int(early[0])] if len(early) else pd.NaT,
             "price_at_buy_usd": float(price[at]) if at >= 0 else np.nan,
             "duration_days": float((recovery - start).days) if recovery is not None else np.nan,
             "whipsaws": int(np.sum(cap[1:] & ~cap[:-1])),
@@ -248,12 +266,13 @@ def ribbon_episodes(
         "capitulation_start",
         "recovery",
         "buy",
+        "early_buy",
         "price_at_buy_usd",
         "duration_days",
         "whipsaws",
         *(f"return_{h}d" for h in horizons_days),
     ]
     table = pd.DataFrame(rows, columns=columns)
-    for col in ("capitulation_start", "recovery", "buy"):
+    for col in ("capitulation_start", "recovery", "buy", "early_buy"):
         table[col] = pd.to_datetime(table[col])
     return table
