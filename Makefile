@@ -19,6 +19,8 @@ endif
 # The demo's warehouse lives in the checkout (git-ignored), never in the data directory.
 export WATTSHIFT_DB ?= $(CURDIR)/.warehouse/wattshift.duckdb
 export UV_PYTHON_DOWNLOADS := never
+# Compile bytecode at install: every later process then starts without recompiling pandas, scipy, …
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install demo test lint format bench browser clean
 

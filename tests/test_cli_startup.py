@@ -162,3 +162,16 @@ def test_default_horizons_text_matches_engine() -> None:
     result = CliRunner().invoke(app, ["signals", "backtest", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert DEFAULT_HORIZONS_TEXT in result.output
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wattshift", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    from wattshift import __version__
+
+    assert done.stdout.strip() == f"wattshift {__version__}"

@@ -1,0 +1,8 @@
+"""``python -m wattshift``: the same command line as the ``wattshift`` script."""
+
+from __future__ import annotations
+
+from wattshift.cli import app
+
+if __name__ == "__main__":
+    app(prog_name="wattshift")
