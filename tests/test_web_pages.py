@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from plotly.offline import get_plotlyjs
 
 from wattshift.api import create_app
+from wattshift.report.base import plotly_js
 from wattshift.web import PAGES, STATIC_DIR, TEMPLATES_DIR, Page
 
 
@@ -35,11 +35,15 @@ def test_page_links_its_script_and_every_page(client: TestClient, page: Page) ->
     assert "{{" not in html  # every placeholder filled
 
 
-def test_plotly_is_the_installed_package_bundle(client: TestClient) -> None:
+def test_plotly_is_the_vendored_basic_bundle_of_the_installed_version(client: TestClient) -> None:
+    from plotly.offline.offline import get_plotlyjs_version
+
     response = client.get("/static/plotly.min.js")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
-    assert response.content == get_plotlyjs().encode("utf-8")
+    assert response.content == plotly_js().encode("utf-8")
+    head = response.content[:200].decode()
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head  # same as the Python side
 
 
 def test_no_external_resources() -> None:

@@ -1,18 +1,36 @@
 """Building blocks of the self-contained HTML report: sections and inline Plotly figures.
 
-The page embeds plotly.js once, inline, from the installed ``plotly`` package: the report opens
-offline and references no external script, stylesheet or font.
+The page embeds plotly.js once, inline (the vendored *basic* bundle, ``report/static/README.md``):
+the report opens offline and references no external script, stylesheet or font. The page is a
+Jinja2 template with autoescaping; section bodies are the only HTML passed through unescaped.
+
+Figures are written straight from the figure's own data (no deep copy of its arrays, unlike
+``Figure.to_html``): numeric arrays as plotly's base64 typed arrays (float32: 7 significant
+digits), datetimes as the shortest ISO strings, and one copy of each time axis per figure.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
 
+import jinja2
+import markupsafe
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
+from _plotly_utils.utils import convert_to_base64  # what Figure.to_dict uses
+from plotly.io.json import to_json_plotly
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+#: Trace types in the vendored plotly.js basic bundle.
+BASIC_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
+_IDS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -37,11 +55,70 @@ class Section:
     sources: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _plain(value: Any) -> Any:
+    """Copy dicts and lists (not arrays); datetimes become ISO strings; other arrays stay arrays."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, pd.Series | pd.Index):
+        value = value.to_numpy()
+    if isinstance(value, np.ndarray):
+        if value.dtype == object and len(value) and isinstance(value[0], pd.Timestamp | np.datetime64):
+            value = pd.DatetimeIndex(value).tz_localize(None).to_numpy()
+        if value.dtype.kind == "M":
+            return _iso(value.astype("datetime64[s]"))
+        if value.dtype == np.float64:
+            return value.astype(np.float32)  # 7 significant digits: more than a chart can show
+    return value
+
+
+def _iso(times: npt.NDArray[np.datetime64]) -> list[str]:
+    """ISO strings as short as the data allows: days, minutes or seconds."""
+    seconds = times.astype(np.int64)
+    unit: Literal["D", "m", "s"] = (
+        "D" if np.all(seconds % 86_400 == 0) else "m" if np.all(seconds % 60 == 0) else "s"
+    )
+    out: list[str] = np.datetime_as_string(times, unit=unit).tolist()
+    return out
+
+
+def figure_json(fig: go.Figure) -> tuple[str, str]:
+    """The figure as JSON for ``Plotly.newPlot``, without deep-copying its arrays.
+
+    Returns
+    -------
+    (figure, axes) : tuple of str
+        ``{data, layout}`` where each trace's ``x`` is the index of its axis in ``axes``, and
+        ``axes``, the JSON list of the distinct ``x`` arrays (traces over the same time axis share
+        one copy instead of repeating it).
+    """
+    unknown = {str(t.type) for t in fig.data} - BASIC_TRACE_TYPES
+    if unknown:
+        raise ValueError(f"trace types {sorted(unknown)} are not in the report's plotly.js bundle")
+    traces = [_plain(t) for t in fig._data]
+    axes: dict[str, int] = {}
+    for trace in traces:
+        if "x" in trace:
+            x_json = to_json_plotly(trace["x"])
+            trace["x"] = axes.setdefault(x_json, len(axes))
+    payload = {"data": traces, "layout": _plain(fig._layout)}
+    convert_to_base64(payload)
+    return to_json_plotly(payload), "[" + ",".join(axes) + "]"
+
+
 def figure_html(fig: go.Figure, *, height_px: int = 420) -> str:
     """A Plotly figure as an HTML fragment that relies on the page's inline plotly.js."""
     fig.update_layout(height=height_px, margin={"l": 60, "r": 20, "t": 50, "b": 40}, template="plotly_white")
-    fragment: str = fig.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG)
-    return fragment
+    div = f"wattshift-figure-{next(_IDS)}"
+    config = to_json_plotly(PLOTLY_CONFIG)
+    figure, axes = figure_json(fig)
+    return (
+        f'<div id="{div}" class="plotly-graph-div" style="height:{height_px}px;width:100%"></div>'
+        f"<script>(function(){{var f={figure},a={axes};"
+        "f.data.forEach(function(t){if(typeof t.x==='number'){t.x=a[t.x];}});"
+        f'Plotly.newPlot("{div}",f.data,f.layout,{config});}})();</script>'
+    )
 
 
 def table_html(rows: list[dict[str, object]], *, caption: str | None = None) -> str:
@@ -81,20 +158,30 @@ table.data th:first-child,table.data td:first-child{text-align:left}
 """
 
 
+@cache
+def plotly_js() -> str:
+    """The vendored plotly.js basic bundle (``report/static/plotly-basic.min.js``)."""
+    return (resources.files("wattshift.report") / "static" / "plotly-basic.min.js").read_text("utf-8")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("wattshift.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 def page_html(title: str, subtitle: str, sections: list[Section], footer: str) -> str:
-    """The whole self-contained report page."""
-    nav = "".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in sections)
-    body = []
-    for s in sections:
-        src = ""
-        if s.sources:
-            items = "".join(f"<li>{html.escape(x)}</li>" for x in s.sources)
-            src = f'<div class="sources"><strong>Sources</strong><ul>{items}</ul></div>'
-        body.append(f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{s.html}{src}</section>')
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
-        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>"
-        f"<nav>{nav}</nav><main>{''.join(body)}</main><footer>{footer}</footer></body></html>"
+    """The whole self-contained report page (Jinja2, autoescaped; ``footer`` is plain text)."""
+    template = _environment().get_template("page.html.j2")
+    return template.render(
+        title=title,
+        subtitle=subtitle,
+        sections=sections,
+        footer=footer,
+        css=markupsafe.Markup(_CSS),
+        plotly_js=plotly_js().replace("</script", "<\\/script"),
     )

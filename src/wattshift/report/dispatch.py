@@ -41,7 +41,9 @@ def _chart_frame(run: DispatchRun) -> pd.DataFrame:
 def _schedule_figure(run: DispatchRun) -> go.Figure:
     frame = _chart_frame(run)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    x = frame.index
+    # Central Prevailing Time, as ERCOT operators read it; naive datetime64 (a tz-aware index would
+    # reach plotly as an object array of Timestamps, which it deep-copies element by element)
+    x = pd.DatetimeIndex(frame.index).tz_convert("America/Chicago").tz_localize(None)
     for i, fleet in enumerate(run.fleets):
         fig.add_trace(
             go.Scatter(

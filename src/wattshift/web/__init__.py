@@ -1,15 +1,14 @@
 """The dashboard: four HTML pages calling the JSON API with ``fetch()`` and drawing with Plotly.js.
 
-Pages are ``templates/<page>.html`` fragments placed into ``templates/base.html``; each page has
-its script ``static/<page>.js`` beside the shared ``static/common.js`` and ``static/dashboard.css``.
-Plotly.js is served from the installed ``plotly`` package (:func:`plotly.offline.get_plotlyjs`), so
-the dashboard works with no internet connection.
+Pages are ``templates/<page>.html`` fragments included by the Jinja2 template ``templates/base.html``
+(autoescaped); each page has its script ``static/<page>.js`` beside the shared ``static/common.js``
+and ``static/dashboard.css``. Plotly.js is the report's vendored basic bundle
+(``wattshift/report/static``), so the dashboard works with no internet connection.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -42,30 +42,22 @@ PAGES: tuple[Page, ...] = (
 
 
 @functools.cache
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+
+
+@functools.cache
 def render_page(name: str) -> str:
-    """The full HTML of page ``name`` (``base.html`` with the page's fragment and script)."""
+    """The full HTML of page ``name`` (``base.html`` including the page's fragment and script)."""
     page = next(p for p in PAGES if p.name == name)
-    links = []
-    for p in PAGES:
-        active = ' class="active"' if p.name == name else ""
-        links.append(f'<a href="{p.path}"{active}>{html.escape(p.title)}</a>')
-    nav = "".join(links)
-    base = (TEMPLATES_DIR / "base.html").read_text(encoding="utf-8")
-    content = (TEMPLATES_DIR / f"{name}.html").read_text(encoding="utf-8")
-    return (
-        base.replace("{{title}}", html.escape(page.title))
-        .replace("{{nav}}", nav)
-        .replace("{{page}}", name)
-        .replace("{{content}}", content)
-    )
+    return _environment().get_template("base.html").render(page=page, pages=PAGES)
 
 
 @functools.cache
 def _plotly_js() -> bytes:
-    from plotly.offline import get_plotlyjs
+    from wattshift.report.base import plotly_js
 
-    js: str = get_plotlyjs()
-    return js.encode("utf-8")
+    return plotly_js().encode("utf-8")
 
 
 def _page_endpoint(name: str) -> Callable[[], HTMLResponse]:
@@ -85,7 +77,7 @@ for _page in PAGES:
 
 @router.get("/static/plotly.min.js")
 def plotly_js() -> Response:
-    """Plotly.js from the installed ``plotly`` package (cached by the browser for a day)."""
+    """Plotly.js, the vendored basic bundle (cached by the browser for a day)."""
     return Response(
         _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
     )

@@ -1,0 +1,65 @@
+"""The report page: Jinja2 autoescaping, the inline plotly.js basic bundle, compact figure JSON,
+and the whole report on the shared data (self-contained, under 3 MB)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from wattshift.report.base import Section, figure_html, figure_json, page_html, plotly_js
+
+
+def test_traces_over_one_time_axis_share_it() -> None:
+    times = pd.date_range("2023-08-01", periods=96, freq="15min", tz="UTC")
+    fig = go.Figure([go.Scatter(x=times, y=np.arange(96.0), name=f"t{i}") for i in range(3)])
+    fig.add_trace(go.Bar(x=["a", "b"], y=[1.0, 2.0]))
+    figure, axes = figure_json(fig)
+    data = json.loads(figure)["data"]
+    assert [t["x"] for t in data] == [0, 0, 0, 1]
+    shared, labels = json.loads(axes)
+    assert shared[0] == "2023-08-01T00:00" and shared[1] == "2023-08-01T00:15"  # minutes, no seconds
+    assert len(shared) == 96 and labels == ["a", "b"]
+    assert data[0]["y"]["dtype"] == "f4"  # float32 typed array
+
+
+def test_daily_axis_is_written_as_dates() -> None:
+    days = pd.date_range("2009-01-03", periods=3, freq="D")
+    _, axes = figure_json(go.Figure(go.Scatter(x=days, y=[1.0, 2.0, 3.0])))
+    assert json.loads(axes) == [["2009-01-03", "2009-01-04", "2009-01-05"]]
+
+
+def test_figure_with_a_trace_outside_the_bundle_is_refused() -> None:
+    with pytest.raises(ValueError, match="heatmap"):
+        figure_json(go.Figure(go.Heatmap(z=[[1.0, 2.0]])))
+
+
+def test_page_escapes_text_and_inlines_plotly_once() -> None:
+    fig = figure_html(go.Figure(go.Scatter(x=[1, 2], y=[3.0, 4.0])))
+    section = Section(id="s", title="<b>T</b>", html=fig, sources=("a < b",))
+    page = page_html("Title & more", "sub", [section], "footer <i>")
+    assert "&lt;b&gt;T&lt;/b&gt;" in page and "a &lt; b" in page and "footer &lt;i&gt;" in page
+    assert "Title &amp; more" in page
+    assert page.count("plotly.js (basic - minified) v") == 1
+    assert 'Plotly.newPlot("wattshift-figure-' in page
+    assert len(plotly_js()) < 1_300_000
+
+
+@pytest.mark.slow
+def test_whole_report_is_self_contained_and_small(warehouse_path: Path, tmp_path: Path) -> None:
+    from wattshift.report.build import build_report
+    from wattshift.warehouse import Warehouse
+
+    with Warehouse(warehouse_path, read_only=True) as wh:
+        result = build_report(wh, tmp_path)
+    assert not result.failures
+    page = result.path.read_text(encoding="utf-8")
+    assert result.path.stat().st_size <= 3 * 1024 * 1024
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", page)  # nothing external
+    assert page.count("Plotly.newPlot(") >= 8
+    assert "Coin Metrics" in page and "CC BY-NC 4.0" in page
