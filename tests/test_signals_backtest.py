@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from test_signals_support import load_btc_daily, load_fear_greed, synthetic_btc
 from wattshift.signals import (
     backtest_signals,
     cycle_backtest,
@@ -17,6 +14,7 @@ from wattshift.signals import (
     zone_entries,
 )
 from wattshift.signals.backtest import BACKTEST_COLUMNS
+from wattshift.testing import synthetic_btc
 
 
 def test_forward_returns_by_hand() -> None:
@@ -67,9 +65,11 @@ def test_zone_entries() -> None:
 
 
 @pytest.fixture(scope="module")
-def cycle(shared_data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    btc = load_btc_daily(shared_data_dir)
-    daily = signals_frame(btc, load_fear_greed(shared_data_dir))
+def cycle(
+    btc_daily_history: pd.DataFrame, fear_greed_history: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    btc = btc_daily_history
+    daily = signals_frame(btc, fear_greed_history)
     return btc, daily, cycle_backtest(btc, daily)
 
 

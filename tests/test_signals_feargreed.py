@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from test_signals_support import fear_greed_frame, load_fear_greed
 from wattshift.signals import classify_fear_greed, fear_greed_zones
+from wattshift.testing import fear_greed_frame
 
 
 @pytest.fixture(scope="module")
-def raw(shared_data_dir: Path) -> pd.DataFrame:
-    return load_fear_greed(shared_data_dir)
+def raw(fear_greed_history: pd.DataFrame) -> pd.DataFrame:
+    return fear_greed_history
 
 
 @pytest.fixture(scope="module")
