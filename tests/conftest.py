@@ -106,8 +106,11 @@ def onchain_warehouse_path(shared_data_dir: Path, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture(scope="module")
-def api_client(warehouse_path: Path) -> TestClient:
-    """The API app over the session warehouse (token ``"t"``); server errors come back as 500s."""
+def client(warehouse_path: Path) -> TestClient:
+    """A client of the API over the session warehouse (token ``"t"``; server errors come back as 500s).
+
+    Test modules that need another app (an empty warehouse, extra routes) define their own ``client``.
+    """
     from fastapi.testclient import TestClient
 
     from wattshift.api import create_app
@@ -116,11 +119,11 @@ def api_client(warehouse_path: Path) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def api_site(api_client: TestClient, request: pytest.FixtureRequest) -> dict[str, Any]:
+def site(client: TestClient, request: pytest.FixtureRequest) -> dict[str, Any]:
     """Request body of the example site named by the test module's ``SITE_ID``, from ``/api/sites``."""
     site_id = getattr(request.module, "SITE_ID", None)
-    assert isinstance(site_id, str), f"{request.module.__name__} must set SITE_ID to use api_site"
-    response = api_client.get(f"/api/sites/{site_id}")
+    assert isinstance(site_id, str), f"{request.module.__name__} must set SITE_ID to use the site fixture"
+    response = client.get(f"/api/sites/{site_id}")
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()["site"]
     return body

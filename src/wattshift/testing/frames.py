@@ -46,7 +46,7 @@ def synthetic_btc(
         "realized_cap_usd": realized_cap_usd,
     }
     n = max(len(v) for v in given.values() if v is not None)
-    frame = pd.DataFrame({"date": pd.date_range(start, periods=n, freq="D")})
+    frame = pd.DataFrame({"date": pd.date_range(start, periods=n, freq="D", unit="ns")})
     for col in BTC_DAILY_COLUMNS[1:]:
         values = given.get(col)
         frame[col] = np.asarray(values, dtype="float64") if values is not None else np.full(n, np.nan)
@@ -59,7 +59,10 @@ def fear_greed_frame(start: str, values: Values) -> pd.DataFrame:
     ``classification`` is ``"n/a"`` (the engines read ``value`` only).
     """
     frame = pd.DataFrame(
-        {"date": pd.date_range(start, periods=len(values), freq="D"), "value": np.asarray(values, float)}
+        {
+            "date": pd.date_range(start, periods=len(values), freq="D", unit="ns"),
+            "value": np.asarray(values, float),
+        }
     )
     frame = frame[frame["value"].notna()].reset_index(drop=True)
     frame["classification"] = "n/a"
@@ -89,7 +92,7 @@ def iso_price_frame(
         One price per interval [USD/MWh] (``da_as``: [USD/MW per hour]).
     """
     prices = np.asarray(prices_usd_per_mwh, dtype=np.float64)
-    starts = pd.date_range(start, periods=len(prices), freq=f"{minutes}min", tz="UTC")
+    starts = pd.date_range(start, periods=len(prices), freq=f"{minutes}min", tz="UTC", unit="ns")
     return pd.DataFrame(
         {
             "iso": iso,
@@ -139,7 +142,7 @@ def tiny_dispatch_warehouse(*, drop_rt: slice | None = None) -> FakeWarehouse:
     # only the columns the hashprice needs.
     btc = pd.DataFrame(
         {
-            "date": pd.date_range("2023-07-31", "2023-08-03", freq="D"),
+            "date": pd.date_range("2023-07-31", "2023-08-03", freq="D", unit="ns"),
             "price_usd": 29_000.0,
             "difficulty": 52e12,
             "blocks": 144.0,
