@@ -9,7 +9,8 @@ import pytest
 
 from wattshift.data.asics import read_asics
 from wattshift.data.coinmetrics import read_coinmetrics
-from wattshift.report.market import WORKHORSE_MODELS, build_section
+from wattshift.report.market import build_section
+from wattshift.services.mining import WORKHORSE_MODELS
 from wattshift.testing import FakeWarehouse
 
 

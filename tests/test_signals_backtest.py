@@ -84,7 +84,7 @@ def test_cycle_backtest_rows(cycle: tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     assert (table["worst_return"] <= table["median_return"]).all()
     # level counts add up to the days with all four indicators known (30-day horizon)
     h30 = table[table["horizon_days"] == 30].set_index("signal")
-    levels = sum(h30.loc[f"confluence = {k}", "n"] for k in range(5))
+    levels = sum(h30["n"].loc[f"confluence = {k}"] for k in range(5))
     assert levels == h30.loc["all days, 4 indicators known", "n"]
     # Hash Ribbon buys: one row per buy with a known 30-day return
     buys = daily.loc[daily["hash_ribbons_buy"], "date"]

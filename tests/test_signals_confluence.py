@@ -60,7 +60,7 @@ def test_zones_match_the_rules(full: pd.DataFrame) -> None:
 def test_fear_greed_gaps_are_unknown_not_out(full: pd.DataFrame) -> None:
     by_date = full.set_index("date")
     for day in ("2018-04-14", "2018-04-15", "2018-04-16", "2024-10-26"):
-        assert pd.isna(by_date.loc[day, "bottom_fear_greed"])
+        assert pd.isna(by_date["bottom_fear_greed"].loc[day])
         assert by_date.loc[day, "confluence_available"] == 3
     assert by_date.loc["2018-04-13", "confluence_available"] == 4
     # before the index existed it is unknown too

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,9 @@ HUBAVG_DA = "power/ercot_da_spp_hourly_hb_hubavg_2024_2025.parquet"
 
 
 @pytest.fixture(scope="module")
-def pair(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, FakeWarehouse]:
+def pair(
+    shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Warehouse, FakeWarehouse]]:
     """A real warehouse and a fake one holding the same three small files."""
     files = [shared_data_dir / name for name in (EXTENSION, FEAR_GREED, HUBAVG_DA)]
     path = tmp_path_factory.mktemp("pair") / "w.duckdb"
@@ -48,7 +51,8 @@ def pair(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
         fear_greed=read_fear_greed(files[1]),
         iso_prices=read_gridstatus_hubavg(files[2]),
     )
-    return Warehouse(path, read_only=True), fake
+    with Warehouse(path, read_only=True) as real:
+        yield real, fake
 
 
 @pytest.mark.parametrize(
