@@ -153,7 +153,9 @@ def linopy_solve(p: DispatchProblem) -> float:
         ((v - pi) * dt_h * x).sum() + ((a - pi) * dt_h * g).sum() + (rho * dt_h * r).sum(), sense="max"
     )
     m.solve(solver_name="highs", io_api="direct", output_flag=False)
-    return float(m.objective.value) + p.constant_usd()
+    objective_usd = m.objective.value
+    assert objective_usd is not None, "linopy found no solution"
+    return float(objective_usd) + p.constant_usd()
 
 
 def bare_highs_seconds(p: DispatchProblem) -> tuple[float, float]:

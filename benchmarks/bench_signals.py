@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -41,8 +42,8 @@ def _all_signals(btc: pd.DataFrame, fg: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_bench_signals_full_history_and_backtest(
-    benchmark, frames: tuple[pd.DataFrame, pd.DataFrame]
-) -> None:  # type: ignore[no-untyped-def]
+    benchmark: Any, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
     btc, fg = frames
     table = benchmark(_all_signals, btc, fg)
     assert not table.empty

@@ -11,23 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from wattshift.api import create_app
 from wattshift.api.routers.sites import EXAMPLES_DIR
 from wattshift.cli import app as cli_app
 from wattshift.config import parse_site
 
 SITE_ID = "fixed_block_700mw"
-
-
-@pytest.fixture(scope="module")
-def client(warehouse_path: Path) -> TestClient:
-    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def site(client: TestClient) -> dict[str, Any]:
-    body: dict[str, Any] = client.get(f"/api/sites/{SITE_ID}").json()["site"]
-    return body
 
 
 def test_sites_lists_every_example_as_a_valid_body(client: TestClient) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from wattshift.api import create_app
 from wattshift.api.errors import INTERNAL_ERROR_DETAIL
 from wattshift.api.jobs import JobRegistry, JobStatus, ProgressCallback, TooManyJobsError
 from wattshift.errors import NotInWarehouseError
@@ -115,17 +113,6 @@ def test_registry_keeps_the_last_jobs_and_refuses_when_all_are_busy() -> None:
 
 
 # --- the HTTP API -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client(warehouse_path: Path) -> TestClient:
-    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def site(client: TestClient) -> dict[str, Any]:
-    body: dict[str, Any] = client.get(f"/api/sites/{SITE_ID}").json()["site"]
-    return body
 
 
 def test_dispatch_job_runs_to_the_synchronous_result(client: TestClient, site: dict[str, Any]) -> None:

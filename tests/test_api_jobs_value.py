@@ -35,15 +35,9 @@ def _poll(
 
 
 @pytest.fixture(scope="module")
-def client(warehouse_path: Path) -> TestClient:
-    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def site(client: TestClient) -> dict[str, Any]:
-    body: dict[str, Any] = client.get(f"/api/sites/{SITE_ID}").json()["site"]
-    body["valuation"] = {**(body.get("valuation") or {}), "chunk_paths": 64}
-    return body
+def site(site: dict[str, Any]) -> dict[str, Any]:
+    """The example site (conftest's ``site``) valued in chunks of 64 paths."""
+    return {**site, "valuation": {**(site.get("valuation") or {}), "chunk_paths": 64}}
 
 
 @pytest.mark.parametrize("fan", [False, True])

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
-
-from wattshift.api import create_app
-from wattshift.cli import app as cli_app
-
-
-@pytest.fixture(scope="module")
-def client(warehouse_path: Path) -> TestClient:
-    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
-
-
-def cli_json(warehouse_path: Path, *args: str) -> Any:
-    result = CliRunner().invoke(cli_app, [*args, "--format", "json", "--db", str(warehouse_path)])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_hashprice_matches_luxor_on_2024_04_01(client: TestClient) -> None:
@@ -35,7 +19,7 @@ def test_hashprice_matches_luxor_on_2024_04_01(client: TestClient) -> None:
     assert day["assumptions"]["power_usd_per_kwh"] == 0.05
 
 
-def test_day_equals_cli_json(client: TestClient, warehouse_path: Path) -> None:
+def test_day_equals_cli_json(client: TestClient, cli_json: Callable[..., Any]) -> None:
     params = {
         "date": "2024-04-19",
         "asic": "Antminer S21 XP (270T)",
@@ -44,7 +28,6 @@ def test_day_equals_cli_json(client: TestClient, warehouse_path: Path) -> None:
     }
     api = client.get("/api/mining", params=params).json()
     cli = cli_json(
-        warehouse_path,
         "mining",
         "--date",
         "2024-04-19",
@@ -60,7 +43,7 @@ def test_day_equals_cli_json(client: TestClient, warehouse_path: Path) -> None:
     assert api["assumptions"]["pool_fee"] == 0.01
 
 
-def test_history_equals_cli_json(client: TestClient, warehouse_path: Path) -> None:
+def test_history_equals_cli_json(client: TestClient, cli_json: Callable[..., Any]) -> None:
     params = {
         "from": "2024-04-15",
         "to": "2024-04-25",
@@ -70,7 +53,6 @@ def test_history_equals_cli_json(client: TestClient, warehouse_path: Path) -> No
     api = client.get("/api/mining/history", params=params).json()
     assert [d["date"] for d in api["days"]] == [f"2024-04-{d}" for d in range(15, 26)]
     cli = cli_json(
-        warehouse_path,
         "mining",
         "history",
         "--from",
@@ -85,12 +67,12 @@ def test_history_equals_cli_json(client: TestClient, warehouse_path: Path) -> No
     assert api == cli
 
 
-def test_asics_equal_cli_json_and_are_sorted(client: TestClient, warehouse_path: Path) -> None:
+def test_asics_equal_cli_json_and_are_sorted(client: TestClient, cli_json: Callable[..., Any]) -> None:
     api = client.get("/api/mining/asics", params={"power_usd_per_kwh": 0.05}).json()
     efficiencies = [m["efficiency_j_per_th"] for m in api["models"]]
     assert efficiencies == sorted(efficiencies)
     assert len(api["models"]) == 50  # asics/asic_models.csv: 50 models
-    assert api == cli_json(warehouse_path, "asics", "--power-usd-per-kwh", "0.05")
+    assert api == cli_json("asics", "--power-usd-per-kwh", "0.05")
 
 
 @pytest.mark.parametrize(

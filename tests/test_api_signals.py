@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
-
-from wattshift.api import create_app
-from wattshift.cli import app as cli_app
-
-
-@pytest.fixture(scope="module")
-def client(warehouse_path: Path) -> TestClient:
-    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
-
-
-def cli_json(warehouse_path: Path, *args: str) -> Any:
-    result = CliRunner().invoke(cli_app, [*args, "--format", "json", "--db", str(warehouse_path)])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_signals_day_reproduces_published_values(client: TestClient) -> None:
@@ -40,37 +24,37 @@ def test_signals_day_reproduces_published_values(client: TestClient) -> None:
     assert low["fear_greed"]["classification"] == "Extreme Fear"
 
 
-def test_signals_day_equals_cli_json(client: TestClient, warehouse_path: Path) -> None:
+def test_signals_day_equals_cli_json(client: TestClient, cli_json: Callable[..., Any]) -> None:
     api = client.get("/api/signals", params={"date": "2023-01-14"}).json()
-    assert api == cli_json(warehouse_path, "signals", "--date", "2023-01-14")
+    assert api == cli_json("signals", "--date", "2023-01-14")
     latest = client.get("/api/signals").json()
-    assert latest == cli_json(warehouse_path, "signals")
+    assert latest == cli_json("signals")
 
 
-def test_history_is_inclusive_daily_and_equals_cli(client: TestClient, warehouse_path: Path) -> None:
+def test_history_is_inclusive_daily_and_equals_cli(client: TestClient, cli_json: Callable[..., Any]) -> None:
     rows = client.get("/api/signals/history", params={"from": "2024-01-01", "to": "2024-01-31"}).json()
     assert [r["date"] for r in rows] == [
         (dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(31)
     ]
-    assert rows == cli_json(
-        warehouse_path, "signals", "history", "--from", "2024-01-01", "--to", "2024-01-31"
-    )
+    assert rows == cli_json("signals", "history", "--from", "2024-01-01", "--to", "2024-01-31")
 
 
-def test_ribbons_contain_published_buys_and_equal_cli(client: TestClient, warehouse_path: Path) -> None:
+def test_ribbons_contain_published_buys_and_equal_cli(
+    client: TestClient, cli_json: Callable[..., Any]
+) -> None:
     episodes = client.get("/api/signals/ribbons").json()
     buys = {e["buy"] for e in episodes}
     assert "2023-01-14" in buys  # signals.md: buy 2023-01-14 after the 2022-11-27 capitulation
-    assert episodes == cli_json(warehouse_path, "signals", "ribbons")
+    assert episodes == cli_json("signals", "ribbons")
 
 
-def test_backtest_horizons_and_cli_parity(client: TestClient, warehouse_path: Path) -> None:
+def test_backtest_horizons_and_cli_parity(client: TestClient, cli_json: Callable[..., Any]) -> None:
     rows = client.get("/api/signals/backtest", params={"horizons": "30,365"}).json()
     assert {r["horizon_days"] for r in rows} == {30, 365}
     n = {(r["signal"], r["horizon_days"]): r["n"] for r in rows}
     # A longer horizon drops the days whose forward window runs past the data.
     assert n[("all days", 365)] < n[("all days", 30)]
-    assert rows == cli_json(warehouse_path, "signals", "backtest", "--horizons", "30,365")
+    assert rows == cli_json("signals", "backtest", "--horizons", "30,365")
 
 
 @pytest.mark.parametrize(

@@ -10,24 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from wattshift.api import create_app
 from wattshift.api.routers.sites import EXAMPLES_DIR
 from wattshift.api.routers.value import FAN_PERCENTILES
 from wattshift.cli import app as cli_app
 
 SITE_ID = "converting_to_ai"
 SMALL = {"paths": 40, "years": 3, "seed": 7}
-
-
-@pytest.fixture(scope="module")
-def client(warehouse_path: Path) -> TestClient:
-    return TestClient(create_app(warehouse_path, token="t"), raise_server_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def site(client: TestClient) -> dict[str, Any]:
-    body: dict[str, Any] = client.get(f"/api/sites/{SITE_ID}").json()["site"]
-    return body
 
 
 def test_value_equals_cli_json(client: TestClient, site: dict[str, Any], warehouse_path: Path) -> None:

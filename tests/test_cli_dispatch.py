@@ -11,8 +11,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from _dispatch_source import TinySource
 from wattshift.cli import app
+from wattshift.testing import tiny_dispatch_warehouse
 
 SITE = """
 name = "tiny"
@@ -34,7 +34,7 @@ max_mw = 2.0
 
 @pytest.fixture
 def site_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr("wattshift.cli.dispatch.open_warehouse", lambda db: TinySource())
+    monkeypatch.setattr("wattshift.cli.dispatch.open_warehouse", lambda db: tiny_dispatch_warehouse())
     path = tmp_path / "site.toml"
     path.write_text(SITE, encoding="utf-8")
     return path
@@ -88,7 +88,9 @@ def test_bad_site_field_is_named(tmp_path: Path, site_file: Path) -> None:
 
 
 def test_price_gap_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("wattshift.cli.dispatch.open_warehouse", lambda db: TinySource(drop_rt=slice(10, 12)))
+    monkeypatch.setattr(
+        "wattshift.cli.dispatch.open_warehouse", lambda db: tiny_dispatch_warehouse(drop_rt=slice(10, 12))
+    )
     path = tmp_path / "s.toml"
     path.write_text(SITE, encoding="utf-8")
     res = CliRunner().invoke(app, [*ARGS, "--site", str(path)])

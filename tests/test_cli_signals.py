@@ -10,15 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from test_signals_support import build_warehouse
 from wattshift.cli import app
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def db(shared_data_dir: Path) -> str:
-    return str(build_warehouse(shared_data_dir))
+def db(onchain_warehouse_path: Path) -> str:
+    return str(onchain_warehouse_path)
 
 
 def _run(*args: str) -> tuple[int, str, str]:

@@ -21,6 +21,7 @@ from wattshift.data.ercot import (
     parse_gridstatus_hubavg,
 )
 from wattshift.errors import DataError
+from wattshift.testing import assert_data_error
 
 Parser = Callable[..., pd.DataFrame]
 
@@ -28,15 +29,8 @@ Parser = Callable[..., pd.DataFrame]
 def _raises(parser: Parser, data: bytes, name: str, line: int | None, column: str | None) -> DataError:
     with pytest.raises(DataError) as info:
         parser(data, name=name)
-    err = info.value
-    assert (err.file, err.line, err.column) == (name, line, column)
-    message = str(err)
-    assert name in message
-    if line is not None:
-        assert f"line {line}" in message
-    if column is not None:
-        assert repr(column) in message
-    return err
+    assert_data_error(info.value, file=name, line=line, column=column)
+    return info.value
 
 
 def _csv(*lines: str) -> bytes:

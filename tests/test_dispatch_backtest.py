@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from _dispatch_source import TinySource
 from wattshift.config import SiteConfig, parse_site
 from wattshift.dispatch.values import ai_value_usd_per_mwh, fleet_values_usd_per_mwh
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.services.dispatch import result_dict, run_dispatch
+from wattshift.testing import tiny_dispatch_warehouse
 
 D0, D2 = dt.date(2023, 8, 1), dt.date(2023, 8, 3)
 
@@ -45,15 +45,15 @@ def test_mining_value_known_answer() -> None:
 
 def test_rolling_windows_equal_one_window_without_coupling() -> None:
     site = _site()
-    a = run_dispatch(TinySource(), site, start=D0, end=D2, window_days=1)
-    b = run_dispatch(TinySource(), site, start=D0, end=D2, window_days=None)
+    a = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2, window_days=1)
+    b = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2, window_days=None)
     assert a.result.solver == "merit" and a.result.windows == 2 and b.result.windows == 1
     assert a.result.totals["net_usd"] == pytest.approx(b.result.totals["net_usd"], rel=1e-12)
 
 
 def test_energy_balance_and_accounting() -> None:
     site = _site(reserves={"products": ["REGUP", "RRS"], "max_mw": 3.0})
-    run = run_dispatch(TinySource(), site, start=D0, end=D2, solver="lp")
+    run = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2, solver="lp")
     frame = run.result.schedule
     load = frame["mw_s21"] + frame["mw_old"] + frame["mw_ai"] + 0.5
     assert np.allclose(frame["mw_load"], load)
@@ -78,14 +78,14 @@ def test_energy_balance_and_accounting() -> None:
 
 
 def test_flexibility_never_loses_with_perfect_foresight() -> None:
-    run = run_dispatch(TinySource(), _site(), start=D0, end=D2)
+    run = run_dispatch(tiny_dispatch_warehouse(), _site(), start=D0, end=D2)
     assert run.result.value_of_flexibility_usd >= -1e-6
     assert run.result.totals["hours_curtailed"] >= 1.0  # the 900 USD/MWh spike is curtailed
 
 
 def test_day_ahead_decisions_do_not_beat_perfect_foresight() -> None:
-    perfect = run_dispatch(TinySource(), _site(), start=D0, end=D2)
-    da = run_dispatch(TinySource(), _site(), start=D0, end=D2, foresight="day_ahead")
+    perfect = run_dispatch(tiny_dispatch_warehouse(), _site(), start=D0, end=D2)
+    da = run_dispatch(tiny_dispatch_warehouse(), _site(), start=D0, end=D2, foresight="day_ahead")
     assert da.result.totals["net_usd"] <= perfect.result.totals["net_usd"] + 1e-6
     assert da.result.objective_usd != da.result.totals["net_usd"]
 
@@ -104,7 +104,7 @@ def test_ramp_and_min_up_hold_across_windows() -> None:
             },
         ]
     )
-    run = run_dispatch(TinySource(), site, start=D0, end=D2)
+    run = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2)
     assert run.result.solver == "milp"
     s21 = run.result.schedule["mw_s21"].to_numpy()
     assert np.abs(np.diff(s21)).max() <= 0.05 * 15 + 1e-6  # 0.75 MW per 15-min interval, boundary included
@@ -117,7 +117,7 @@ def test_ramp_and_min_up_hold_across_windows() -> None:
 
 def test_4cp_top_price_rule_avoids_the_spike() -> None:
     site = _site(peak_charges={"rate_usd_per_kw_year": 100.0, "months": [8], "intervals_per_month": 4})
-    run = run_dispatch(TinySource(), site, start=D0, end=D2)
+    run = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2)
     frame = run.result.schedule
     spike = frame["price_usd_per_mwh"].to_numpy() >= 900.0
     # at the flagged (highest-price) intervals only the firm GPU load and aux remain
@@ -131,23 +131,23 @@ def test_price_hole_names_the_span() -> None:
         match=r"HB_WEST rt: prices missing for 2023-08-01T10:00:00\+00:00 \.\. "
         r"2023-08-01T10:30:00\+00:00 \(3 intervals\)",
     ):
-        run_dispatch(TinySource(drop_rt=slice(40, 43)), _site(), start=D0, end=D2)
+        run_dispatch(tiny_dispatch_warehouse(drop_rt=slice(40, 43)), _site(), start=D0, end=D2)
 
 
 def test_missing_ancillary_range_is_an_error() -> None:
     site = _site(reserves={"products": ["ECRS"], "max_mw": 3.0})
     with pytest.raises(NotInWarehouseError, match="no da_as prices for ECRS"):
-        run_dispatch(TinySource(), site, start=D0, end=D2)
+        run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2)
 
 
 def test_merit_solver_refused_for_coupled_site() -> None:
     site = _site(reserves={"products": ["REGUP"], "max_mw": 3.0})
     with pytest.raises(ConfigError, match="--solver merit"):
-        run_dispatch(TinySource(), site, start=D0, end=D2, solver="merit")
+        run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2, solver="merit")
 
 
 def test_result_dict_keys() -> None:
-    doc = result_dict(run_dispatch(TinySource(), _site(), start=D0, end=D2))
+    doc = result_dict(run_dispatch(tiny_dispatch_warehouse(), _site(), start=D0, end=D2))
     for key in (
         "energy_cost_usd",
         "charges_usd",
@@ -173,7 +173,7 @@ def test_4cp_given_peak_is_exact_in_merit_order() -> None:
             "peaks": ["2023-08-01T17:20:00Z"],
         }
     )
-    run = run_dispatch(TinySource(), site, start=D0, end=D2)
+    run = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2)
     assert run.result.solver == "merit"
     frame = run.result.schedule.set_index("interval_start_utc")
     assert frame.loc["2023-08-01 17:15:00+00:00", "mw_load"] == pytest.approx(2.5)  # firm GPU + aux
@@ -185,9 +185,11 @@ def test_4cp_given_peak_is_exact_in_merit_order() -> None:
 def test_progress_counts_windows_and_changes_nothing(window_days: int | None, windows: int) -> None:
     site = _site(reserves={"products": ["REGUP"], "max_mw": 2.0})
     calls: list[tuple[int, int]] = []
-    quiet = run_dispatch(TinySource(), site, start=D0, end=D2, solver="lp", window_days=window_days)
+    quiet = run_dispatch(
+        tiny_dispatch_warehouse(), site, start=D0, end=D2, solver="lp", window_days=window_days
+    )
     watched = run_dispatch(
-        TinySource(),
+        tiny_dispatch_warehouse(),
         site,
         start=D0,
         end=D2,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _dispatch_source import TinySource
 from wattshift.report.dispatch import build_section
+from wattshift.testing import tiny_dispatch_warehouse
 
 SITE = """
 name = "tiny report site"
@@ -26,7 +26,7 @@ end = 2023-08-03
 def test_section_has_schedule_and_revenue_charts(tmp_path: Path) -> None:
     path = tmp_path / "site.toml"
     path.write_text(SITE, encoding="utf-8")
-    section = build_section(TinySource(), sites=[path])
+    section = build_section(tiny_dispatch_warehouse(), sites=[path])
     assert section.id == "dispatch"
     assert "tiny report site" in section.html
     assert section.html.count("plotly-graph-div") == 2  # stacked MW under price + revenue by stream

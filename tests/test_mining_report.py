@@ -1,38 +1,29 @@
-"""The report's market section on real data (a stand-in warehouse holding three months and the catalogue)."""
+"""The report's market section on real data (a fake warehouse holding three months and the catalogue)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 import pytest
 
 from wattshift.data.asics import read_asics
 from wattshift.data.coinmetrics import read_coinmetrics
-from wattshift.report.market import WORKHORSE_MODELS, build_section
-
-
-class _Source:
-    def __init__(self, btc: pd.DataFrame, asics: pd.DataFrame) -> None:
-        self._btc, self._asics = btc, asics
-
-    def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
-        return self._btc.copy()
-
-    def asic_models(self) -> pd.DataFrame:
-        return self._asics.copy()
+from wattshift.report.market import build_section
+from wattshift.services.mining import WORKHORSE_MODELS
+from wattshift.testing import FakeWarehouse
 
 
 @pytest.fixture(scope="module")
-def source(shared_data_dir: Path) -> _Source:
+def source(shared_data_dir: Path) -> FakeWarehouse:
     btc = read_coinmetrics(shared_data_dir / "onchain" / "coinmetrics_btc_daily_2009-01-03_2026-03-23.csv")
     window = btc[btc["date"].between("2024-03-01", "2024-05-31")].reset_index(drop=True)
-    return _Source(window, read_asics(shared_data_dir / "asics" / "asic_models.csv"))
+    return FakeWarehouse(
+        btc_daily=window, asic_models=read_asics(shared_data_dir / "asics" / "asic_models.csv")
+    )
 
 
-def test_market_section(source: _Source) -> None:
+def test_market_section(source: FakeWarehouse) -> None:
     section = build_section(source, power_usd_per_kwh=0.05)
     assert section.id == "market"
     assert any("CC BY-NC 4.0" in line for line in section.sources)
@@ -51,7 +42,7 @@ def test_market_section(source: _Source) -> None:
     assert "power price [USD/kWh]" in section.html and "pool_fee" in section.html
 
 
-def test_market_section_empty_span(source: _Source) -> None:
+def test_market_section_empty_span(source: FakeWarehouse) -> None:
     from wattshift.errors import NotInWarehouseError
 
     with pytest.raises(NotInWarehouseError, match="span"):

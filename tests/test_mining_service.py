@@ -1,4 +1,4 @@
-"""Mining services against a stand-in warehouse holding the real Coin Metrics and ASIC files."""
+"""Mining services against a fake warehouse holding the real Coin Metrics and ASIC files."""
 
 from __future__ import annotations
 
@@ -14,22 +14,9 @@ from wattshift.data.coinmetrics import read_coinmetrics
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.mining import MiningAssumptions
 from wattshift.services.mining import MINING_DAY_KEYS, asic_table, find_asic, mining_day, mining_history
+from wattshift.testing import FakeWarehouse
 
 MAIN = "coinmetrics_btc_daily_2009-01-03_2026-03-23.csv"
-
-
-class FakeWarehouse:
-    """The two reads the mining services use (``wattshift.warehouse.Warehouse`` contract)."""
-
-    def __init__(self, btc: pd.DataFrame, asics: pd.DataFrame) -> None:
-        self._btc = btc
-        self._asics = asics
-
-    def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
-        return self._btc.copy()
-
-    def asic_models(self) -> pd.DataFrame:
-        return self._asics.copy()
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +28,8 @@ def frames(shared_data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture
 def wh(frames: tuple[pd.DataFrame, pd.DataFrame]) -> FakeWarehouse:
-    return FakeWarehouse(*frames)
+    btc, asics = frames
+    return FakeWarehouse(btc_daily=btc, asic_models=asics)
 
 
 def test_mining_day_keys_values_and_assumptions(wh: FakeWarehouse) -> None:
@@ -99,7 +87,10 @@ def test_day_without_difficulty_says_so(frames: tuple[pd.DataFrame, pd.DataFrame
     last = btc["date"] == pd.Timestamp("2026-03-22")
     btc.loc[last, ["difficulty", "blocks", "issuance_btc"]] = np.nan
     day = mining_day(
-        FakeWarehouse(btc, asics), "2026-03-22", efficiency_j_per_th=17.5, power_usd_per_kwh=0.05
+        FakeWarehouse(btc_daily=btc, asic_models=asics),
+        "2026-03-22",
+        efficiency_j_per_th=17.5,
+        power_usd_per_kwh=0.05,
     )
     assert day["difficulty"] is None and day["fees_btc_per_block"] is None
     assert day["assumptions"]["hashprice_form"] == "realised"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from test_signals_support import load_btc_daily, load_fear_greed, synthetic_btc
 from wattshift.signals import (
     backtest_signals,
     cycle_backtest,
@@ -17,6 +14,7 @@ from wattshift.signals import (
     zone_entries,
 )
 from wattshift.signals.backtest import BACKTEST_COLUMNS
+from wattshift.testing import synthetic_btc
 
 
 def test_forward_returns_by_hand() -> None:
@@ -67,9 +65,11 @@ def test_zone_entries() -> None:
 
 
 @pytest.fixture(scope="module")
-def cycle(shared_data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    btc = load_btc_daily(shared_data_dir)
-    daily = signals_frame(btc, load_fear_greed(shared_data_dir))
+def cycle(
+    btc_daily_history: pd.DataFrame, fear_greed_history: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    btc = btc_daily_history
+    daily = signals_frame(btc, fear_greed_history)
     return btc, daily, cycle_backtest(btc, daily)
 
 
@@ -84,7 +84,7 @@ def test_cycle_backtest_rows(cycle: tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     assert (table["worst_return"] <= table["median_return"]).all()
     # level counts add up to the days with all four indicators known (30-day horizon)
     h30 = table[table["horizon_days"] == 30].set_index("signal")
-    levels = sum(h30.loc[f"confluence = {k}", "n"] for k in range(5))
+    levels = sum(h30["n"].loc[f"confluence = {k}"] for k in range(5))
     assert levels == h30.loc["all days, 4 indicators known", "n"]
     # Hash Ribbon buys: one row per buy with a known 30-day return
     buys = daily.loc[daily["hash_ribbons_buy"], "date"]

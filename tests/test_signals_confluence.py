@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_signals_support import fear_greed_frame, load_btc_daily, load_fear_greed, synthetic_btc
 from wattshift.errors import ConfigError
 from wattshift.signals import INDICATORS, SignalRules, hash_ribbons, signals_frame
+from wattshift.testing import fear_greed_frame, synthetic_btc
 
 
 @pytest.fixture(scope="module")
-def btc(shared_data_dir: Path) -> pd.DataFrame:
-    return load_btc_daily(shared_data_dir)
+def btc(btc_daily_history: pd.DataFrame) -> pd.DataFrame:
+    return btc_daily_history
 
 
 @pytest.fixture(scope="module")
-def fg(shared_data_dir: Path) -> pd.DataFrame:
-    return load_fear_greed(shared_data_dir)
+def fg(fear_greed_history: pd.DataFrame) -> pd.DataFrame:
+    return fear_greed_history
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +60,7 @@ def test_zones_match_the_rules(full: pd.DataFrame) -> None:
 def test_fear_greed_gaps_are_unknown_not_out(full: pd.DataFrame) -> None:
     by_date = full.set_index("date")
     for day in ("2018-04-14", "2018-04-15", "2018-04-16", "2024-10-26"):
-        assert pd.isna(by_date.loc[day, "bottom_fear_greed"])
+        assert pd.isna(by_date["bottom_fear_greed"].loc[day])
         assert by_date.loc[day, "confluence_available"] == 3
     assert by_date.loc["2018-04-13", "confluence_available"] == 4
     # before the index existed it is unknown too

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from test_signals_support import fear_greed_frame, load_fear_greed
 from wattshift.signals import classify_fear_greed, fear_greed_zones
+from wattshift.testing import fear_greed_frame
 
 
 @pytest.fixture(scope="module")
-def raw(shared_data_dir: Path) -> pd.DataFrame:
-    return load_fear_greed(shared_data_dir)
+def raw(fear_greed_history: pd.DataFrame) -> pd.DataFrame:
+    return fear_greed_history
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +30,9 @@ def test_record_low_5_on_2019_08_22(zones: pd.DataFrame) -> None:
 @pytest.mark.parametrize("day", ["2018-04-14", "2018-04-15", "2018-04-16", "2024-10-26"])
 def test_days_missing_upstream_stay_missing(raw: pd.DataFrame, zones: pd.DataFrame, day: str) -> None:
     assert (raw["date"] != pd.Timestamp(day)).all()
-    assert np.isnan(zones.loc[day, "value"])
-    assert pd.isna(zones.loc[day, "classification"])
-    assert pd.isna(zones.loc[day, "zone"])
+    assert np.isnan(zones["value"].loc[day])
+    assert pd.isna(zones["classification"].loc[day])
+    assert pd.isna(zones["zone"].loc[day])
 
 
 def test_complete_calendar_and_only_four_gaps(raw: pd.DataFrame, zones: pd.DataFrame) -> None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from test_signals_support import load_btc_daily, synthetic_btc
 from wattshift.signals import puell_multiple
+from wattshift.testing import synthetic_btc
 
 
 @pytest.fixture(scope="module")
-def btc(shared_data_dir: Path) -> pd.DataFrame:
-    return load_btc_daily(shared_data_dir)
+def btc(btc_daily_history: pd.DataFrame) -> pd.DataFrame:
+    return btc_daily_history
 
 
 def test_glassnode_value_june_2022(btc: pd.DataFrame) -> None:

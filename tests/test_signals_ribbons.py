@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_signals_support import load_btc_daily, synthetic_btc
 from wattshift.errors import DataError
 from wattshift.signals import hash_ribbons, ribbon_episodes
+from wattshift.testing import synthetic_btc
 
 ONE_DAY = pd.Timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
-def btc(shared_data_dir: Path) -> pd.DataFrame:
-    return load_btc_daily(shared_data_dir)
+def btc(btc_daily_history: pd.DataFrame) -> pd.DataFrame:
+    return btc_daily_history
 
 
 @pytest.fixture(scope="module")

@@ -8,25 +8,34 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from test_signals_support import FrameWarehouse, build_warehouse, load_btc_daily, load_fear_greed
 from wattshift.errors import NotInWarehouseError
 from wattshift.report.base import Section
 from wattshift.report.signals import build_section
 from wattshift.services import signals as service
 from wattshift.signals import signals_frame
+from wattshift.testing import FakeWarehouse
 from wattshift.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")
-def wh(shared_data_dir: Path) -> Iterator[Warehouse]:
-    path = build_warehouse(shared_data_dir)
-    with Warehouse(path, read_only=True) as warehouse:
+def wh(onchain_warehouse_path: Path) -> Iterator[Warehouse]:
+    with Warehouse(onchain_warehouse_path, read_only=True) as warehouse:
         yield warehouse
 
 
-def test_warehouse_frames_equal_the_files(wh: Warehouse, shared_data_dir: Path) -> None:
-    pd.testing.assert_frame_equal(wh.btc_daily(), load_btc_daily(shared_data_dir), rtol=1e-12)
-    assert len(wh.fear_greed()) == len(load_fear_greed(shared_data_dir))
+def test_warehouse_frames_equal_the_files(
+    wh: Warehouse, btc_daily_history: pd.DataFrame, fear_greed_history: pd.DataFrame
+) -> None:
+    pd.testing.assert_frame_equal(wh.btc_daily(), btc_daily_history, rtol=1e-12)
+    assert len(wh.fear_greed()) == len(fear_greed_history)
+
+
+def test_btc_history_has_one_row_per_day(btc_daily_history: pd.DataFrame) -> None:
+    dates = btc_daily_history["date"]
+    assert dates.is_monotonic_increasing and dates.is_unique
+    assert (dates.diff().dropna() == pd.Timedelta(days=1)).all()
+    # the extension's 2026-03-23 replaces the main file's partial row
+    assert btc_daily_history.loc[dates == "2026-03-23", "price_usd"].notna().all()
 
 
 def test_signals_day_keys_and_values(wh: Warehouse) -> None:
@@ -88,7 +97,7 @@ def test_backtest_frame(wh: Warehouse) -> None:
 
 
 def test_empty_warehouse_is_a_clear_error() -> None:
-    empty = FrameWarehouse(pd.DataFrame(), pd.DataFrame())
+    empty = FakeWarehouse()
     with pytest.raises(NotInWarehouseError, match="ingest"):
         service.signals_day(empty)
 

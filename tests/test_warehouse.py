@@ -87,7 +87,7 @@ def test_price_series_counts(wh: Warehouse, shared_data_dir: Path) -> None:
     assert nodes.loc[("HB_WEST", "da"), "rows"] == dam_rows
     assert nodes.loc[("LZ_WEST", "da"), "rows"] == dam_rows
     # HB_HUBAVG day-ahead continues past the DAM file (2025-05-18) with the gridstatus.io series
-    assert nodes.loc[("HB_HUBAVG", "da"), "rows"] > dam_rows
+    assert nodes["rows"].loc[("HB_HUBAVG", "da")] > dam_rows
     assert nodes.loc[("HB_HUBAVG", "da"), "last"] == pd.Timestamp("2025-11-30 23:00", tz="UTC")
     # ancillary services: REGUP has a price every hour of the file; ECRS starts 2023-06-10
     assert nodes.loc[("REGUP", "da_as"), "rows"] == 28751
@@ -129,7 +129,7 @@ def test_legacy_fills_what_newer_files_lack(wh: Warehouse, shared_data_dir: Path
     frame = wh.btc_daily("2026-03-22", "2026-03-25").set_index("date")
     current = _csv_cell(shared_data_dir / "onchain" / CM_CURRENT, "2026-03-22", "SplyCur")
     assert frame.loc["2026-03-22", "supply_btc"] == current
-    assert np.isnan(frame.loc["2026-03-24", "supply_btc"])
+    assert np.isnan(frame["supply_btc"].loc["2026-03-24"])
 
 
 # -- ERCOT priority ----------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_august_2023_heat_wave_peak(wh: Warehouse) -> None:
     aug = wh.iso_prices("HB_WEST", "rt", "2023-08-01", "2023-09-01")
     assert list(aug.columns) == list(ISO_PRICE_COLUMNS)
     assert len(aug) == 31 * 96
-    peak = aug.loc[aug["price_usd_per_mwh"].idxmax()]
+    peak = aug.iloc[int(aug["price_usd_per_mwh"].to_numpy().argmax())]
     assert peak["price_usd_per_mwh"] == 5236.81  # README: 2023-08-17 19:30 CDT
     assert peak["interval_start_utc"] == pd.Timestamp("2023-08-18 00:30", tz="UTC")
 
