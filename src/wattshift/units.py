@@ -23,6 +23,14 @@ HASHES_PER_TH = 1e12
 TH_PER_EH = 1e6
 TH_PER_PH = 1e3
 TWO_POW_32 = 2.0**32
+W_PER_KW = 1e3
+W_PER_MW = 1e6
+KW_PER_MW = 1e3
+KWH_PER_MWH = 1e3
+#: Julian year [days] (365.25), the year of straight-line depreciation per day.
+DAYS_PER_YEAR = 365.25
+#: USD in one million USD (tables and charts quote ``USD M``).
+USD_PER_MUSD = 1e6
 
 
 def ths_to_ehs(hashrate_ths: FloatLike) -> FloatLike:

@@ -24,7 +24,6 @@ from wattshift.config.site import (
     format_validation_error,
     load_site,
     parse_site,
-    resolve_fleets,
 )
 
 __all__ = [
@@ -40,5 +39,4 @@ __all__ = [
     "format_validation_error",
     "load_site",
     "parse_site",
-    "resolve_fleets",
 ]

@@ -6,25 +6,25 @@ optional daily energy budget. :func:`load_site` reads and validates a TOML file;
 reported as a :class:`~wattshift.errors.ConfigError` naming the file and the field path, for example
 ``site.toml: fleets[1].count: must be > 0``.
 
-Catalogue fleets (``model`` + ``count``) are turned into MW and J/TH by :func:`resolve_fleets`, which
-takes the ASIC frame (``wattshift.data.schema.ASIC_COLUMNS``) so that an unknown model is an error
-listing the closest catalogue names.
+Catalogue fleets (``model`` + ``count``) are turned into MW and J/TH by the services
+(:func:`wattshift.services.sites.resolve_fleets`, which looks the models up in the ASIC catalogue).
+NaN and infinite numbers are rejected, and every number has physical bounds (constants below, each
+with its source), so that a typo (``interconnect_mw = 1e9``) is an error naming the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
+from wattshift.units import HOURS_PER_DAY
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
 ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]
@@ -32,8 +32,37 @@ ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]
 UP_PRODUCTS: frozenset[str] = frozenset({"REGUP", "RRS", "NSPIN", "ECRS"})
 
 
+#: Largest power [MW] of a site or a part of one: above the largest US power plant (Grand Coulee,
+#: 6,809 MW nameplate, EIA-860 2023); a larger value is a unit slip (kW for MW), not a site.
+MAX_POWER_MW = 10_000.0
+#: Daily energy bound [MWh/day] of a :data:`MAX_POWER_MW` site running 24 h.
+MAX_ENERGY_MWH_PER_DAY = MAX_POWER_MW * HOURS_PER_DAY
+#: ASIC efficiency bounds [J/TH]: below the best machine announced (Antminer S23 Hyd 3U, 9.5 J/TH,
+#: Bitmain 2024) and above the oldest SHA-256 ASIC still catalogued (Antminer S7, 1,293 W for
+#: 4.73 TH/s = 273 J/TH, Bitmain 2015).
+MIN_EFFICIENCY_J_PER_TH = 5.0
+MAX_EFFICIENCY_J_PER_TH = 300.0
+#: Most machines in one fleet: 3 million S21-class machines (3.5 kW) draw 10,500 MW > MAX_POWER_MW.
+MAX_MACHINE_COUNT = 3_000_000
+#: Energy price bounds [USD/MWh]: ERCOT's offer floor (-250 USD/MWh) and high system-wide offer cap
+#: (5,000 USD/MWh since 2022, PUCT rule 25.505).
+MIN_PRICE_USD_PER_MWH = -250.0
+MAX_PRICE_USD_PER_MWH = 5_000.0
+#: Largest AI value of a MWh [USD/MWh]: an H100 rented at 12 USD/GPU-h (top on-demand list price,
+#: 2024) on 0.7 kW is ~17,000 USD/MWh; 100,000 leaves room for any accelerator.
+MAX_AI_VALUE_USD_PER_MWH = 100_000.0
+#: Largest GPU rental price [USD/GPU-h], far above on-demand list prices (2-12 USD/GPU-h, 2024).
+MAX_USD_PER_GPU_HOUR = 100.0
+#: Largest power per GPU [kW]: a GB200 NVL72 rack draws ~132 kW for 72 GPUs (1.8 kW/GPU, NVIDIA).
+MAX_KW_PER_GPU = 20.0
+#: Largest transmission peak rate [USD/kW-year]; ERCOT 4CP rates are ~50-70 USD/kW-year (2024 TCOS).
+MAX_PEAK_RATE_USD_PER_KW_YEAR = 1_000.0
+#: Longest minimum on/off time [min]: one week.
+MAX_MIN_ON_OFF_MINUTES = 7 * 24 * 60.0
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _field_error(field: str, message: str) -> ValueError:
@@ -62,12 +91,14 @@ class FleetConfig(_Strict):
 
     name: str = Field(min_length=1)
     model: str | None = None
-    count: int | None = Field(default=None, gt=0)
-    power_mw: float | None = Field(default=None, gt=0)
-    efficiency_j_per_th: float | None = Field(default=None, gt=0)
-    ramp_mw_per_min: float | None = Field(default=None, gt=0)
-    min_on_minutes: float = Field(default=0.0, ge=0)
-    min_off_minutes: float = Field(default=0.0, ge=0)
+    count: int | None = Field(default=None, gt=0, le=MAX_MACHINE_COUNT)
+    power_mw: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
+    efficiency_j_per_th: float | None = Field(
+        default=None, ge=MIN_EFFICIENCY_J_PER_TH, le=MAX_EFFICIENCY_J_PER_TH
+    )
+    ramp_mw_per_min: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
+    min_on_minutes: float = Field(default=0.0, ge=0, le=MAX_MIN_ON_OFF_MINUTES)
+    min_off_minutes: float = Field(default=0.0, ge=0, le=MAX_MIN_ON_OFF_MINUTES)
     min_load_fraction: float = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
@@ -93,11 +124,11 @@ class GpuConfig(_Strict):
     ``utilisation`` [unitless]; see :func:`wattshift.dispatch.values.ai_value_usd_per_mwh`.
     """
 
-    capacity_mw: float = Field(gt=0)
+    capacity_mw: float = Field(gt=0, le=MAX_POWER_MW)
     firm_mw: float = Field(default=0.0, ge=0)
-    value_usd_per_mwh: float | None = None
-    spot_usd_per_gpu_hour: float | None = Field(default=None, ge=0)
-    kw_per_gpu: float | None = Field(default=None, gt=0)
+    value_usd_per_mwh: float | None = Field(default=None, ge=0, le=MAX_AI_VALUE_USD_PER_MWH)
+    spot_usd_per_gpu_hour: float | None = Field(default=None, ge=0, le=MAX_USD_PER_GPU_HOUR)
+    kw_per_gpu: float | None = Field(default=None, gt=0, le=MAX_KW_PER_GPU)
     utilisation: float = Field(default=1.0, gt=0, le=1)
     min_energy_mwh_per_day: float = Field(default=0.0, ge=0)
 
@@ -117,7 +148,7 @@ class GpuConfig(_Strict):
             raise _field_error(
                 "value_usd_per_mwh", "give value_usd_per_mwh or spot_usd_per_gpu_hour + kw_per_gpu"
             )
-        if self.min_energy_mwh_per_day > self.capacity_mw * 24.0:
+        if self.min_energy_mwh_per_day > self.capacity_mw * HOURS_PER_DAY:
             raise _field_error("min_energy_mwh_per_day", "exceeds capacity_mw x 24 h")
         return self
 
@@ -133,8 +164,10 @@ class ContractConfig(_Strict):
     kind: Literal["index", "block"] = "index"
     iso: Literal["ERCOT"] = "ERCOT"
     node: str = Field(default="HB_WEST", min_length=1)
-    block_mw: float | None = Field(default=None, gt=0)
-    block_price_usd_per_mwh: float | None = None
+    block_mw: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
+    block_price_usd_per_mwh: float | None = Field(
+        default=None, ge=MIN_PRICE_USD_PER_MWH, le=MAX_PRICE_USD_PER_MWH
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -150,7 +183,7 @@ class ReservesConfig(_Strict):
     """Ancillary services offered by curtailable load: ``products`` and a total cap ``max_mw`` [MW]."""
 
     products: list[ReserveProduct] = Field(min_length=1)
-    max_mw: float = Field(gt=0)
+    max_mw: float = Field(gt=0, le=MAX_POWER_MW)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -169,11 +202,11 @@ class PeakChargeConfig(_Strict):
     candidates and the site pays on its largest load among them).
     """
 
-    rate_usd_per_kw_year: float = Field(gt=0)
+    rate_usd_per_kw_year: float = Field(gt=0, le=MAX_PEAK_RATE_USD_PER_KW_YEAR)
     months: list[int] = Field(default_factory=lambda: [6, 7, 8, 9], min_length=1)
     rule: Literal["given", "top_price"] = "top_price"
     peaks: list[dt.datetime] = Field(default_factory=list)
-    intervals_per_month: int = Field(default=8, gt=0)
+    intervals_per_month: int = Field(default=8, gt=0, le=31 * 96)  # 15-min intervals of a month
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -206,12 +239,10 @@ class BacktestConfig(_Strict):
 class SiteConfig(_Strict):
     """A site: interconnect, loads, contract, reserves, charges (the TOML file's top level)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     name: str = Field(min_length=1)
-    interconnect_mw: float = Field(gt=0)
-    aux_mw: float = Field(default=0.0, ge=0)
-    max_energy_mwh_per_day: float | None = Field(default=None, gt=0)
+    interconnect_mw: float = Field(gt=0, le=MAX_POWER_MW)
+    aux_mw: float = Field(default=0.0, ge=0, le=MAX_POWER_MW)
+    max_energy_mwh_per_day: float | None = Field(default=None, gt=0, le=MAX_ENERGY_MWH_PER_DAY)
     fleets: list[FleetConfig] = Field(default_factory=list)
     gpu: GpuConfig | None = None
     contract: ContractConfig = Field(default_factory=ContractConfig)
@@ -257,57 +288,6 @@ class Fleet:
     count: int | None = None
 
 
-def resolve_fleets(site: SiteConfig, asic_models: pd.DataFrame) -> list[Fleet]:
-    """Turn every fleet of ``site`` into MW and J/TH, looking catalogue models up in ``asic_models``.
-
-    Power [MW] = count x ``power_w`` [W] / 1e6; efficiency [J/TH] = ``power_w`` / ``hashrate_ths``
-    (:func:`wattshift.units.efficiency_j_per_th`).
-
-    Parameters
-    ----------
-    site
-        The validated site.
-    asic_models
-        ASIC frame (columns ``model``, ``hashrate_ths``, ``power_w`` at least).
-
-    Raises
-    ------
-    ConfigError
-        ``fleets[i].model`` is not in the catalogue (the message lists the closest names).
-    """
-    from wattshift.units import efficiency_j_per_th
-
-    by_model = {str(m): i for i, m in enumerate(asic_models["model"])} if len(asic_models) else {}
-    fleets = []
-    for i, f in enumerate(site.fleets):
-        if f.model is not None and f.count is not None:
-            if f.model not in by_model:
-                close = difflib.get_close_matches(f.model, list(by_model), n=3, cutoff=0.4)
-                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                raise ConfigError(f"fleets[{i}].model: unknown ASIC model {f.model!r}{hint}")
-            row = asic_models.iloc[by_model[f.model]]
-            power_w = float(row["power_w"])
-            power_mw = f.count * power_w / 1e6
-            eff = float(efficiency_j_per_th(power_w, float(row["hashrate_ths"])))
-        else:
-            assert f.power_mw is not None and f.efficiency_j_per_th is not None
-            power_mw, eff = f.power_mw, f.efficiency_j_per_th
-        fleets.append(
-            Fleet(
-                name=f.name,
-                power_mw=power_mw,
-                efficiency_j_per_th=eff,
-                ramp_mw_per_min=f.ramp_mw_per_min,
-                min_on_minutes=f.min_on_minutes,
-                min_off_minutes=f.min_off_minutes,
-                min_load_fraction=f.min_load_fraction,
-                model=f.model,
-                count=f.count,
-            )
-        )
-    return fleets
-
-
 def _loc_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -329,6 +309,8 @@ def _message(error: Any) -> tuple[str, str]:
     if kind in _OPS:
         key, op = _OPS[kind]
         return "", f"must be {op} {ctx.get(key)}"
+    if kind == "finite_number":
+        return "", "must be a finite number (not NaN or infinity)"
     if kind == "extra_forbidden":
         return "", "unknown field"
     if kind == "missing":
@@ -368,14 +350,20 @@ def load_site(path: str | Path) -> SiteConfig:
     Raises
     ------
     ConfigError
-        The file is missing, is not valid TOML, or a field is invalid (the message names the file and
-        the field path, e.g. ``fleets[1].count: must be > 0``).
+        The file is missing, a directory, not UTF-8, not valid TOML, or a field is invalid (the
+        message names the file and the field path, e.g. ``fleets[1].count: must be > 0``).
     """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: site file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a site TOML file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: site file not readable (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); a site file is UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_site(data, source=str(path))

@@ -17,12 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from wattshift.config import load_site
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services.dispatch import DispatchRun, DispatchSource, result_dict, run_dispatch
+from wattshift.services.sites import examples, load_site, resolve_file
 
-#: Example sites shipped with the source tree.
-EXAMPLE_SITES_DIR = Path(__file__).resolve().parents[3] / "examples" / "sites"
 #: Longer periods are charted as hourly means [days].
 HOURLY_ABOVE_DAYS = 45
 
@@ -147,9 +145,11 @@ def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = No
     wh
         Warehouse with ERCOT prices, ancillary prices, BTC daily data and the ASIC catalogue.
     sites
-        Site TOML files, each with a ``[backtest]`` table; default: ``examples/sites/*.toml``.
+        Site TOML files or example names, each with a ``[backtest]`` table; default: every example
+        site (``wattshift examples``).
     """
-    paths = [Path(s) for s in sites] if sites is not None else sorted(EXAMPLE_SITES_DIR.glob("*.toml"))
+    wanted = [e.path for e in examples("site")] if sites is None else sites
+    paths = [resolve_file(s, "site") for s in wanted]
     parts: list[str] = []
     rows: list[dict[str, object]] = []
     for path in paths:

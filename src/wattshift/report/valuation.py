@@ -18,10 +18,12 @@ SOURCES: tuple[str, ...] = (
     "BTC price, hash rate, issuance and fees (calibration window): Coin Metrics community data, "
     "CC BY-NC 4.0.",
     "Halving schedule: Bitcoin consensus rules (50 BTC halved every 210,000 blocks).",
-    "AI-hosting terms: published deals and CBRE 2024 colocation asking rate, see examples/deals.toml.",
+    "AI-hosting terms: published deals and CBRE 2024 colocation asking rate, see the deals example "
+    "(wattshift examples).",
 )
 
-_DEFAULT_SITE = Path(__file__).resolve().parents[3] / "examples" / "sites" / "converting_to_ai.toml"
+#: Example site valued when no site is given (``wattshift examples``).
+_DEFAULT_SITE = "converting_to_ai"
 _COLOURS = {"mining": "#f7931a", "ai": "#3b6fb6", "hybrid": "#2e9e5b"}
 
 
@@ -116,7 +118,7 @@ def build_section(
     seed: int | None = None,
 ) -> Section:
     """Valuation page for ``sites`` (default: the example site converting to AI)."""
-    from wattshift.config import load_site
+    from wattshift.services.sites import load_site
     from wattshift.services.valuation import value_site_with_fan
 
     parts = []
