@@ -45,12 +45,12 @@ def ehs_to_ths(hashrate_ehs: FloatLike) -> FloatLike:
 
 def usd_per_kwh_to_usd_per_mwh(price_usd_per_kwh: FloatLike) -> FloatLike:
     """USD/kWh → USD/MWh."""
-    return price_usd_per_kwh * 1000.0
+    return price_usd_per_kwh * KWH_PER_MWH
 
 
 def usd_per_mwh_to_usd_per_kwh(price_usd_per_mwh: FloatLike) -> FloatLike:
     """USD/MWh → USD/kWh."""
-    return price_usd_per_mwh / 1000.0
+    return price_usd_per_mwh / KWH_PER_MWH
 
 
 def usd_per_kw_month_to_usd_per_mwh(rate_usd_per_kw_month: FloatLike) -> FloatLike:
@@ -73,6 +73,16 @@ def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLik
     return power_w / hashrate_ths
 
 
+def mwh_per_day(power_w: FloatLike) -> FloatLike:
+    """Energy [MWh/day] of a constant load of ``power_w`` [W] over 24 h."""
+    return power_w * HOURS_PER_DAY / W_PER_MW
+
+
+def usd_to_musd(amount_usd: FloatLike) -> FloatLike:
+    """USD → million USD (``USD M`` in tables and charts)."""
+    return amount_usd / USD_PER_MUSD
+
+
 def mw_to_ths(power_mw: FloatLike, efficiency_j_per_th_: FloatLike) -> FloatLike:
     """Hashrate [TH/s] that ``power_mw`` buys at ``efficiency_j_per_th_``."""
-    return power_mw * 1e6 / efficiency_j_per_th_
+    return power_mw * W_PER_MW / efficiency_j_per_th_

@@ -26,7 +26,7 @@ from wattshift.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from wattshift.mining import MiningAssumptions
+    from wattshift.config.mining import MiningAssumptions
 
 mining_app = typer.Typer(
     help="Mining economics of a day or a span: hashprice, cost per BTC, breakeven power price, USD/MWh.",
@@ -88,7 +88,7 @@ def _assumptions(
     """Defaults with the options given on the command line; a bad value names its option."""
     from pydantic import ValidationError
 
-    from wattshift.mining import MiningAssumptions
+    from wattshift.config.mining import MiningAssumptions
 
     options = {
         "pool_fee": ("--pool-fee", pool_fee),
@@ -262,7 +262,7 @@ def asics(
     db: DbOption = None,
 ) -> None:
     """The ASIC catalogue, most efficient first, with each model's breakeven power price on a day."""
-    from wattshift.services import mining as service
+    from wattshift.services import asics as service
 
     assumptions = _assumptions(pool_fee, None, None, None, None, None)
     with open_warehouse(db) as wh:

@@ -23,8 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wattshift.chain import subsidy_btc_on
-from wattshift.config.mining import MiningAssumptions
-from wattshift.mining.cost import cost_components_usd_per_btc, energy_kwh_per_btc
+from wattshift.mining.cost import CostAssumptions, cost_components_usd_per_btc, energy_kwh_per_btc
 from wattshift.mining.hashprice import (
     breakeven_power_usd_per_kwh,
     btc_per_th_day,
@@ -176,7 +175,7 @@ def economics_frame(
     *,
     efficiency_j_per_th: float | FloatArray,
     power_usd_per_kwh: float | FloatArray,
-    assumptions: MiningAssumptions | None = None,
+    assumptions: CostAssumptions,
     fallback_to_realised: bool = True,
 ) -> pd.DataFrame:
     """Mining economics of each day for a machine of ``efficiency_j_per_th`` at ``power_usd_per_kwh``.
@@ -190,7 +189,8 @@ def economics_frame(
     power_usd_per_kwh
         Power price at the meter [USD/kWh]: a scalar or one value per day.
     assumptions
-        Pool fee, uptime, PUE, opex, capex, life (defaults: :class:`MiningAssumptions`).
+        Pool fee, uptime, PUE, opex, capex, life (:class:`~wattshift.mining.cost.CostAssumptions`;
+        the services build it from :class:`wattshift.config.mining.MiningAssumptions`).
     fallback_to_realised
         Use the realised hashprice on days without difficulty (see :func:`network_btc_per_th_day`).
 
@@ -215,7 +215,7 @@ def economics_frame(
     ValueError
         If a required column is missing or an array argument has the wrong length.
     """
-    a = assumptions if assumptions is not None else MiningAssumptions()
+    a = assumptions
     n = len(btc_daily)
     eff = _per_day(efficiency_j_per_th, n, "efficiency_j_per_th")
     power = _per_day(power_usd_per_kwh, n, "power_usd_per_kwh")
