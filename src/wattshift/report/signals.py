@@ -15,8 +15,7 @@ from plotly.subplots import make_subplots
 
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services import signals as service
-from wattshift.services.signals import DailySource
-from wattshift.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL, SignalRules
+from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL, DailySource, SignalRules
 
 SOURCES: tuple[str, ...] = (
     "BTC price, market cap, realized cap (CapMrktCurUSD / CapMVRVCur), hash rate, issuance: "

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from wattshift.report.base import Section, figure_html, table_html
 
 if TYPE_CHECKING:
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
 SOURCES: tuple[str, ...] = (
     "BTC price, hash rate, issuance and fees (calibration window): Coin Metrics community data, "
