@@ -15,9 +15,11 @@ import numpy.typing as npt
 FloatLike = TypeVar("FloatLike", float, npt.NDArray[np.float64])
 
 SECONDS_PER_DAY = 86_400.0
+MINUTES_PER_HOUR = 60.0
 HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8_760.0
-HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0  # 730 h, the usual colocation convention
+MONTHS_PER_YEAR = 12.0
+HOURS_PER_MONTH = HOURS_PER_YEAR / MONTHS_PER_YEAR  # 730 h, the usual colocation convention
 JOULES_PER_KWH = 3.6e6
 HASHES_PER_TH = 1e12
 TH_PER_EH = 1e6
@@ -55,7 +57,7 @@ def usd_per_mwh_to_usd_per_kwh(price_usd_per_mwh: FloatLike) -> FloatLike:
 
 def usd_per_kw_month_to_usd_per_mwh(rate_usd_per_kw_month: FloatLike) -> FloatLike:
     """Capacity rate USD/kW-month → USD per MWh of a load running all 730 hours of the month."""
-    return rate_usd_per_kw_month * 1000.0 / HOURS_PER_MONTH
+    return rate_usd_per_kw_month * KW_PER_MW / HOURS_PER_MONTH
 
 
 def usd_per_mw_month_to_usd_per_mwh(cost_usd_per_mw_month: FloatLike, uptime: float = 1.0) -> FloatLike:
@@ -65,7 +67,7 @@ def usd_per_mw_month_to_usd_per_mwh(cost_usd_per_mw_month: FloatLike, uptime: fl
 
 def kw_year_to_usd_per_mw(rate_usd_per_kw_year: FloatLike) -> FloatLike:
     """USD/kW-year → USD/MW-year."""
-    return rate_usd_per_kw_year * 1000.0
+    return rate_usd_per_kw_year * KW_PER_MW
 
 
 def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLike:

@@ -104,7 +104,9 @@ def _chunk_progress(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _musd(x: float | None) -> str:
-    return "-" if x is None else f"{x / 1e6:,.2f}"
+    from wattshift.units import usd_to_musd
+
+    return "-" if x is None else f"{usd_to_musd(x):,.2f}"
 
 
 def _pct(x: float | None) -> str:

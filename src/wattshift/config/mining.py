@@ -15,7 +15,7 @@ class MiningAssumptions(BaseModel):
     ``MiningAssumptions(pool_fee=0.025)`` or the CLI's ``--pool-fee``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     pool_fee: float = Field(
         0.02,

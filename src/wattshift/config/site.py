@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
-from wattshift.units import HOURS_PER_DAY
+from wattshift.units import HOURS_PER_DAY, MINUTES_PER_HOUR
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
 ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]
@@ -58,7 +58,9 @@ MAX_KW_PER_GPU = 20.0
 #: Largest transmission peak rate [USD/kW-year]; ERCOT 4CP rates are ~50-70 USD/kW-year (2024 TCOS).
 MAX_PEAK_RATE_USD_PER_KW_YEAR = 1_000.0
 #: Longest minimum on/off time [min]: one week.
-MAX_MIN_ON_OFF_MINUTES = 7 * 24 * 60.0
+MAX_MIN_ON_OFF_MINUTES = 7 * HOURS_PER_DAY * MINUTES_PER_HOUR
+#: Most 15-minute intervals in a month (31 days).
+MAX_INTERVALS_PER_MONTH = int(31 * HOURS_PER_DAY * MINUTES_PER_HOUR / 15)
 
 
 class _Strict(BaseModel):
@@ -206,7 +208,7 @@ class PeakChargeConfig(_Strict):
     months: list[int] = Field(default_factory=lambda: [6, 7, 8, 9], min_length=1)
     rule: Literal["given", "top_price"] = "top_price"
     peaks: list[dt.datetime] = Field(default_factory=list)
-    intervals_per_month: int = Field(default=8, gt=0, le=31 * 96)  # 15-min intervals of a month
+    intervals_per_month: int = Field(default=8, gt=0, le=MAX_INTERVALS_PER_MONTH)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
