@@ -14,14 +14,14 @@ from typer.testing import CliRunner
 
 from wattshift.cli import app
 from wattshift.config import load_site, parse_site
-from wattshift.config.mining import MiningAssumptions
-from wattshift.config.site import (
+from wattshift.config.bounds import (
     MAX_EFFICIENCY_J_PER_TH,
     MAX_POWER_MW,
     MAX_PRICE_USD_PER_MWH,
     MIN_EFFICIENCY_J_PER_TH,
     MIN_PRICE_USD_PER_MWH,
 )
+from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import ConfigError
 
 BASE = """

@@ -6,7 +6,8 @@ config into frozen specs of arrays and scalars).
 
 - :mod:`~wattshift.config.site`: :class:`SiteConfig` and its parts, :func:`load_site`, :func:`parse_site`;
 - :mod:`~wattshift.config.valuation`: :class:`ValuationConfig` (scenarios, AI terms, finance);
-- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex).
+- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex);
+- :mod:`~wattshift.config.bounds`: physical bounds of the values above, each with its source.
 """
 
 from __future__ import annotations

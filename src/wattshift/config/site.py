@@ -8,8 +8,9 @@ reported as a :class:`~wattshift.errors.ConfigError` naming the file and the fie
 
 Catalogue fleets (``model`` + ``count``) are turned into MW and J/TH by the services
 (:func:`wattshift.services.sites.resolve_fleets`, which looks the models up in the ASIC catalogue).
-NaN and infinite numbers are rejected, and every number has physical bounds (constants below, each
-with its source), so that a typo (``interconnect_mw = 1e9``) is an error naming the field.
+NaN and infinite numbers are rejected, and every number has physical bounds (each with its source in
+:mod:`wattshift.config.bounds`), so that a typo (``interconnect_mw = 1e9``) is an error naming the
+field.
 """
 
 from __future__ import annotations
@@ -22,45 +23,29 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wattshift.config.bounds import (
+    MAX_AI_VALUE_USD_PER_MWH,
+    MAX_EFFICIENCY_J_PER_TH,
+    MAX_ENERGY_MWH_PER_DAY,
+    MAX_INTERVALS_PER_MONTH,
+    MAX_KW_PER_GPU,
+    MAX_MACHINE_COUNT,
+    MAX_MIN_ON_OFF_MINUTES,
+    MAX_PEAK_RATE_USD_PER_KW_YEAR,
+    MAX_POWER_MW,
+    MAX_PRICE_USD_PER_MWH,
+    MAX_USD_PER_GPU_HOUR,
+    MIN_EFFICIENCY_J_PER_TH,
+    MIN_PRICE_USD_PER_MWH,
+)
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
-from wattshift.units import HOURS_PER_DAY, MINUTES_PER_HOUR
+from wattshift.units import HOURS_PER_DAY
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
 ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]
 #: Products a load provides by *reducing* consumption; REGDN is provided by *increasing* it.
 UP_PRODUCTS: frozenset[str] = frozenset({"REGUP", "RRS", "NSPIN", "ECRS"})
-
-
-#: Largest power [MW] of a site or a part of one: above the largest US power plant (Grand Coulee,
-#: 6,809 MW nameplate, EIA-860 2023); a larger value is a unit slip (kW for MW), not a site.
-MAX_POWER_MW = 10_000.0
-#: Daily energy bound [MWh/day] of a :data:`MAX_POWER_MW` site running 24 h.
-MAX_ENERGY_MWH_PER_DAY = MAX_POWER_MW * HOURS_PER_DAY
-#: ASIC efficiency bounds [J/TH]: below the best machine announced (Antminer S23 Hyd 3U, 9.5 J/TH,
-#: Bitmain 2024) and above the oldest SHA-256 ASIC still catalogued (Antminer S7, 1,293 W for
-#: 4.73 TH/s = 273 J/TH, Bitmain 2015).
-MIN_EFFICIENCY_J_PER_TH = 5.0
-MAX_EFFICIENCY_J_PER_TH = 300.0
-#: Most machines in one fleet: 3 million S21-class machines (3.5 kW) draw 10,500 MW > MAX_POWER_MW.
-MAX_MACHINE_COUNT = 3_000_000
-#: Energy price bounds [USD/MWh]: ERCOT's offer floor (-250 USD/MWh) and high system-wide offer cap
-#: (5,000 USD/MWh since 2022, PUCT rule 25.505).
-MIN_PRICE_USD_PER_MWH = -250.0
-MAX_PRICE_USD_PER_MWH = 5_000.0
-#: Largest AI value of a MWh [USD/MWh]: an H100 rented at 12 USD/GPU-h (top on-demand list price,
-#: 2024) on 0.7 kW is ~17,000 USD/MWh; 100,000 leaves room for any accelerator.
-MAX_AI_VALUE_USD_PER_MWH = 100_000.0
-#: Largest GPU rental price [USD/GPU-h], far above on-demand list prices (2-12 USD/GPU-h, 2024).
-MAX_USD_PER_GPU_HOUR = 100.0
-#: Largest power per GPU [kW]: a GB200 NVL72 rack draws ~132 kW for 72 GPUs (1.8 kW/GPU, NVIDIA).
-MAX_KW_PER_GPU = 20.0
-#: Largest transmission peak rate [USD/kW-year]; ERCOT 4CP rates are ~50-70 USD/kW-year (2024 TCOS).
-MAX_PEAK_RATE_USD_PER_KW_YEAR = 1_000.0
-#: Longest minimum on/off time [min]: one week.
-MAX_MIN_ON_OFF_MINUTES = 7 * HOURS_PER_DAY * MINUTES_PER_HOUR
-#: Most 15-minute intervals in a month (31 days).
-MAX_INTERVALS_PER_MONTH = int(31 * HOURS_PER_DAY * MINUTES_PER_HOUR / 15)
 
 
 class _Strict(BaseModel):

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from wattshift.config.mining import MiningAssumptions
+from wattshift.config.mining import REFERENCE_POWER_USD_PER_KWH, MiningAssumptions
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services.catalogue import WORKHORSE_MODELS, WORKHORSE_WHY
 from wattshift.services.market import MachineHistory, MarketView, market_view
@@ -25,9 +25,8 @@ from wattshift.services.mining import MiningSource
 
 __all__ = ["DEFAULT_POWER_USD_PER_KWH", "REFERENCE_MODELS", "SOURCES", "WORKHORSE_MODELS", "build_section"]
 
-#: Stated power price of the charts [USD/kWh]: a round assumption, not a market quote; pass
-#: ``power_usd_per_kwh`` (or use ``wattshift mining`` with real ERCOT prices) for a given site.
-DEFAULT_POWER_USD_PER_KWH = 0.05
+#: Stated power price of the charts [USD/kWh] (the default and its reason live in config).
+DEFAULT_POWER_USD_PER_KWH = REFERENCE_POWER_USD_PER_KWH
 
 #: Reference machines of the charts: three generations, plus the catalogue's most efficient.
 REFERENCE_MODELS: tuple[str, ...] = ("Antminer S9 (13.5T)", "Antminer S19j Pro (104T)", "Antminer S21 (200T)")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from wattshift.config.bounds import MAX_POWER_USD_PER_KWH
 from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.mining import CostAssumptions, economics_frame, network_btc_per_th_day
@@ -42,9 +43,6 @@ MINING_DAY_KEYS: tuple[str, ...] = (
     "assumptions",
 )
 _VALUE_KEYS = MINING_DAY_KEYS[1:-1]
-
-#: Above this a "USD/kWh" power price is almost surely a USD/MWh figure [USD/kWh].
-_MAX_POWER_USD_PER_KWH = 5.0
 
 
 class MiningSource(Protocol):
@@ -86,7 +84,7 @@ def checked_power_usd_per_kwh(power_usd_per_kwh: float) -> float:
     """``power_usd_per_kwh`` if it is a finite USD/kWh price; a USD/MWh figure is a clear error."""
     if not math.isfinite(power_usd_per_kwh):
         raise ConfigError(f"power_usd_per_kwh must be a number, got {power_usd_per_kwh}")
-    if abs(power_usd_per_kwh) > _MAX_POWER_USD_PER_KWH:
+    if abs(power_usd_per_kwh) > MAX_POWER_USD_PER_KWH:
         raise ConfigError(
             f"power_usd_per_kwh={power_usd_per_kwh} is not a USD/kWh price (a USD/MWh figure? "
             f"{power_usd_per_kwh} USD/MWh is {usd_per_mwh_to_usd_per_kwh(power_usd_per_kwh):g} USD/kWh)"
