@@ -171,12 +171,8 @@ def cost_components_usd_per_btc(
 
     Parameters
     ----------
-    btc_per_th_day
-        [BTC/TH/day] before pool fee.
-    efficiency_j_per_th
-        e [J/TH].
-    power_usd_per_kwh
-        p [USD/kWh] at the meter.
+    btc_per_th_day, efficiency_j_per_th, power_usd_per_kwh
+        [BTC/TH/day] before pool fee; e [J/TH]; p [USD/kWh] at the meter.
     assumptions
         Pool fee, uptime, PUE, opex, SG&A, capex and life (:class:`CostAssumptions`).
 

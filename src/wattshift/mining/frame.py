@@ -184,10 +184,9 @@ def economics_frame(
     ----------
     btc_daily
         BTC daily frame, one row per day.
-    efficiency_j_per_th
-        Machine (or fleet) efficiency [J/TH]: a scalar or one value per day.
-    power_usd_per_kwh
-        Power price at the meter [USD/kWh]: a scalar or one value per day.
+    efficiency_j_per_th, power_usd_per_kwh
+        Machine (or fleet) efficiency [J/TH] and power price at the meter [USD/kWh]: each a scalar
+        or one value per day.
     assumptions
         Pool fee, uptime, PUE, opex, capex, life (:class:`~wattshift.mining.cost.CostAssumptions`;
         the services build it from :class:`wattshift.config.mining.MiningAssumptions`).
@@ -215,41 +214,49 @@ def economics_frame(
     ValueError
         If a required column is missing or an array argument has the wrong length.
     """
-    a = assumptions
     n = len(btc_daily)
     eff = _per_day(efficiency_j_per_th, n, "efficiency_j_per_th")
     power = _per_day(power_usd_per_kwh, n, "power_usd_per_kwh")
     btc_th_day, _ = network_btc_per_th_day(btc_daily, fallback_to_realised=fallback_to_realised)
-    price = _col(btc_daily, "price_usd")
+    inputs = {
+        "date": btc_daily["date"].to_numpy(dtype="datetime64[ns]"),
+        "price_usd": _col(btc_daily, "price_usd"),
+        "difficulty": _col(btc_daily, "difficulty"),
+        "hashrate_ehs": _col(btc_daily, "hashrate_ehs"),
+        "fees_btc_per_block": _fees_per_block(btc_daily),
+    }
+    derived = _economics(btc_th_day, inputs["price_usd"], eff, power, assumptions)
+    return pd.DataFrame(inputs | derived, index=btc_daily.index)
+
+
+def _fees_per_block(btc_daily: pd.DataFrame) -> FloatArray:
+    """Mean fees per block [BTC/block] = fees_btc / blocks (NaN on days without blocks)."""
     blocks = _col(btc_daily, "blocks")
     with np.errstate(divide="ignore", invalid="ignore"):
-        fees_per_block = np.where(blocks > 0, _col(btc_daily, "fees_btc") / blocks, np.nan)
-    hashprice_th = btc_th_day * price
+        fees: FloatArray = np.where(blocks > 0, _col(btc_daily, "fees_btc") / blocks, np.nan)
+    return fees
+
+
+def _economics(
+    btc_th_day: FloatArray, price_usd: FloatArray, eff: FloatArray, power: FloatArray, a: CostAssumptions
+) -> dict[str, FloatArray]:
+    """The derived columns of :func:`economics_frame`, in :data:`ECONOMICS_COLUMNS` order."""
+    hashprice_th = btc_th_day * price_usd
     costs = cost_components_usd_per_btc(btc_th_day, eff, power, a)
-    kwh_per_btc = energy_kwh_per_btc(btc_th_day, eff, pue=a.pue)
-    out = pd.DataFrame(
-        {
-            "date": btc_daily["date"].to_numpy(dtype="datetime64[ns]"),
-            "price_usd": price,
-            "difficulty": _col(btc_daily, "difficulty"),
-            "hashrate_ehs": _col(btc_daily, "hashrate_ehs"),
-            "fees_btc_per_block": fees_per_block,
-            "hashprice_usd_per_ph_day": hashprice_th * TH_PER_PH,
-            "btc_per_ph_day": btc_th_day * TH_PER_PH,
-            "energy_kwh_per_btc": kwh_per_btc,
-            "energy_cost_usd_per_btc": costs["energy"],
-            "all_in_cost_usd_per_btc": costs["all_in"],
-            "breakeven_power_usd_per_kwh": breakeven_power_usd_per_kwh(
-                hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
-            ),
-            "breakeven_price_usd": costs["cash"],
-            "mining_value_usd_per_mwh": mining_value_usd_per_mwh(
-                hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
-            ),
-        },
-        index=btc_daily.index,
-    )
-    return out
+    return {
+        "hashprice_usd_per_ph_day": hashprice_th * TH_PER_PH,
+        "btc_per_ph_day": btc_th_day * TH_PER_PH,
+        "energy_kwh_per_btc": energy_kwh_per_btc(btc_th_day, eff, pue=a.pue),
+        "energy_cost_usd_per_btc": costs["energy"],
+        "all_in_cost_usd_per_btc": costs["all_in"],
+        "breakeven_power_usd_per_kwh": breakeven_power_usd_per_kwh(
+            hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
+        ),
+        "breakeven_price_usd": costs["cash"],
+        "mining_value_usd_per_mwh": mining_value_usd_per_mwh(
+            hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
+        ),
+    }
 
 
 def _per_day(value: float | FloatArray, n: int, name: str) -> FloatArray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from wattshift.config.mining import MiningAssumptions
@@ -83,17 +84,31 @@ def asic_table(
     table["breakeven_power_usd_per_kwh"] = usd_per_mwh_to_usd_per_kwh(value_mwh)
     table["mining_value_usd_per_mwh"] = value_mwh
     if power_usd_per_kwh is not None:
-        hashrate = table["hashrate_ths"].to_numpy(dtype=np.float64)
-        # Site MWh per machine-day from the catalogue efficiency (as `mining --asic` uses it).
-        site_mwh_per_day = mwh_per_day(hashrate * eff) * a.pue
-        revenue = hashrate * hashprice_th * (1.0 - a.pool_fee)
-        energy = site_mwh_per_day * usd_per_kwh_to_usd_per_mwh(power)
-        table["revenue_usd_per_day"] = revenue
-        table["energy_cost_usd_per_day"] = energy
-        table["margin_usd_per_day"] = revenue - energy
-        table["margin_usd_per_mwh"] = value_mwh - usd_per_kwh_to_usd_per_mwh(power)
+        table = table.assign(**_margins(table, hashprice_th, value_mwh, power, a))
     table.attrs["assumptions"] = {"power_usd_per_kwh": power_usd_per_kwh, **a.as_dict()}
     return table
+
+
+def _margins(
+    table: pd.DataFrame,
+    hashprice_usd_per_th_day: float,
+    value_usd_per_mwh: npt.NDArray[np.float64],
+    power_usd_per_kwh: float,
+    a: MiningAssumptions,
+) -> dict[str, npt.NDArray[np.float64]]:
+    """Daily revenue, energy cost and margins of one machine of each catalogue row [USD/day, USD/MWh]."""
+    hashrate = table["hashrate_ths"].to_numpy(dtype=np.float64)
+    eff = table["efficiency_j_per_th"].to_numpy(dtype=np.float64)
+    # Site MWh per machine-day from the catalogue efficiency (as `mining --asic` uses it).
+    site_mwh_per_day = mwh_per_day(hashrate * eff) * a.pue
+    revenue = hashrate * hashprice_usd_per_th_day * (1.0 - a.pool_fee)
+    energy = site_mwh_per_day * usd_per_kwh_to_usd_per_mwh(power_usd_per_kwh)
+    return {
+        "revenue_usd_per_day": revenue,
+        "energy_cost_usd_per_day": energy,
+        "margin_usd_per_day": revenue - energy,
+        "margin_usd_per_mwh": value_usd_per_mwh - usd_per_kwh_to_usd_per_mwh(power_usd_per_kwh),
+    }
 
 
 def top_and_workhorses(table: pd.DataFrame, top: int) -> pd.DataFrame:
@@ -105,6 +120,26 @@ def top_and_workhorses(table: pd.DataFrame, top: int) -> pd.DataFrame:
     best = ranked.head(top).assign(group="most efficient")
     rest = ranked[~ranked["model"].isin(best["model"]) & ranked["model"].isin(WORKHORSE_MODELS)]
     return pd.concat([best, rest.assign(group="workhorse")], ignore_index=True)
+
+
+def _listed_models(
+    catalogue: pd.DataFrame, n_efficient: int, workhorses: Sequence[str]
+) -> list[tuple[str, pd.Series]]:
+    """(group, catalogue row): the ``n_efficient`` most efficient models, then the workhorses present."""
+    ranked = catalogue.sort_values("efficiency_j_per_th", kind="stable")
+    rows: list[tuple[str, pd.Series]] = [
+        ("most efficient", r) for _, r in ranked.head(n_efficient).iterrows()
+    ]
+    shown = {str(r["model"]) for _, r in rows}
+    for name in workhorses:
+        try:
+            row = find_asic(catalogue, name)
+        except NotInWarehouseError:
+            continue
+        if str(row["model"]) not in shown:
+            rows.append(("workhorse", row))
+            shown.add(str(row["model"]))
+    return rows
 
 
 def machine_rows(
@@ -136,19 +171,7 @@ def machine_rows(
     workhorses
         Models to list after them (skipped when absent from the catalogue).
     """
-    ranked = catalogue.sort_values("efficiency_j_per_th", kind="stable")
-    rows: list[tuple[str, pd.Series]] = [
-        ("most efficient", r) for _, r in ranked.head(n_efficient).iterrows()
-    ]
-    shown = {str(r["model"]) for _, r in rows}
-    for name in workhorses:
-        try:
-            row = find_asic(catalogue, name)
-        except NotInWarehouseError:
-            continue
-        if str(row["model"]) not in shown:
-            rows.append(("workhorse", row))
-            shown.add(str(row["model"]))
+    rows = _listed_models(catalogue, n_efficient, workhorses)
     spec = cost_assumptions(assumptions)
     power_usd_per_mwh = usd_per_kwh_to_usd_per_mwh(power_usd_per_kwh)
     out: list[dict[str, object]] = []

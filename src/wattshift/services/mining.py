@@ -14,6 +14,7 @@ import math
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pydantic import ValidationError
 
@@ -157,14 +158,11 @@ def mining_day(
 
     Parameters
     ----------
-    wh
-        Warehouse (anything with ``btc_daily()`` and ``asic_models()``).
-    date
-        UTC day; None = the latest day with a price.
-    efficiency_j_per_th
-        Machine efficiency [J/TH]; or give ``asic``.
-    asic
-        Catalogue model (see :func:`find_asic`); its efficiency is used.
+    wh, date
+        Warehouse (anything with ``btc_daily()`` and ``asic_models()``); UTC day (None = latest priced).
+    efficiency_j_per_th, asic
+        Machine efficiency [J/TH], or a catalogue model whose efficiency is used
+        (:func:`wattshift.services.catalogue.find_asic`).
     power_usd_per_kwh
         Power price at the meter [USD/kWh].
     pue
@@ -193,46 +191,48 @@ def mining_day(
     a = resolve_assumptions(assumptions, pue)
     btc = btc_frame(wh)
     _, form = network_btc_per_th_day(btc)
-    usable = btc["price_usd"].notna().to_numpy() & (form != "missing")
-    if date is None:
-        if not usable.any():
-            raise NotInWarehouseError("no day in the warehouse has both a BTC price and a hashprice")
-        row_idx = int(np.flatnonzero(usable)[-1])
-    else:
-        day = parse_day(date, error=ConfigError, prefix="date: ")
-        hits = np.flatnonzero((btc["date"] == day).to_numpy())
-        if hits.size == 0:
-            raise NotInWarehouseError(
-                f"{day.date()} is not in the warehouse: BTC daily data covers {span_text(btc['date'])}"
-            )
-        row_idx = int(hits[0])
-        if not usable[row_idx]:
-            priced = btc.loc[usable, "date"]
-            span = span_text(priced) if not priced.empty else "no day"
-            raise NotInWarehouseError(
-                f"{day.date()} has no BTC price or no difficulty/hashrate to price hashrate; "
-                f"mining economics are available {span}"
-            )
-    one = btc.iloc[[row_idx]]
+    row_idx = _day_row(btc, form, date)
     econ = economics_frame(
-        one, efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=cost_assumptions(a)
+        btc.iloc[[row_idx]], efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=cost_assumptions(a)
     ).iloc[0]
     result: dict[str, Any] = {"date": econ["date"].date().isoformat()}
     for key in _VALUE_KEYS:
         result[key] = _plain(econ[key])
     info = _assumption_dict(a, eff, model, power)
     info["hashprice_form"] = str(form[row_idx])
-    info["note"] = (
-        None
-        if form[row_idx] == "expected"
-        else (
-            f"{result['date']} has no difficulty or block count in the warehouse (e.g. the Coin Metrics "
-            "extension file): hashprice is the realised revenue_usd / hashrate, and difficulty and "
-            "fees per block are unknown"
-        )
-    )
+    info["note"] = None if form[row_idx] == "expected" else _REALISED_NOTE.format(day=result["date"])
     result["assumptions"] = info
     return result
+
+
+#: Why a day's hashprice is the realised one (``assumptions.note`` of :func:`mining_day`).
+_REALISED_NOTE = (
+    "{day} has no difficulty or block count in the warehouse (e.g. the Coin Metrics extension file): "
+    "hashprice is the realised revenue_usd / hashrate, and difficulty and fees per block are unknown"
+)
+
+
+def _day_row(btc: pd.DataFrame, form: npt.NDArray[np.str_], date: DateLike | None) -> int:
+    """Row of ``date`` in ``btc`` (None = the latest priced day with a hashprice); clear errors."""
+    usable = btc["price_usd"].notna().to_numpy() & (form != "missing")
+    if date is None:
+        if not usable.any():
+            raise NotInWarehouseError("no day in the warehouse has both a BTC price and a hashprice")
+        return int(np.flatnonzero(usable)[-1])
+    day = parse_day(date, error=ConfigError, prefix="date: ")
+    hits = np.flatnonzero((btc["date"] == day).to_numpy())
+    if hits.size == 0:
+        raise NotInWarehouseError(
+            f"{day.date()} is not in the warehouse: BTC daily data covers {span_text(btc['date'])}"
+        )
+    if not usable[hits[0]]:
+        priced = btc.loc[usable, "date"]
+        span = span_text(priced) if not priced.empty else "no day"
+        raise NotInWarehouseError(
+            f"{day.date()} has no BTC price or no difficulty/hashrate to price hashrate; "
+            f"mining economics are available {span}"
+        )
+    return int(hits[0])
 
 
 def mining_history(
