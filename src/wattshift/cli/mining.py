@@ -278,6 +278,11 @@ def asics(
             {"assumptions": table.attrs["assumptions"], "models": _plain(table).to_dict(orient="records")}
         )
         return
+    out.print(_asics_table(table))
+
+
+def _asics_table(table: pd.DataFrame) -> Table:
+    """The Rich table of :func:`asics` (catalogue columns, breakeven, value, margins when priced)."""
     day_text = table["date"].iloc[0] if len(table) else "-"
     hashprice = table["hashprice_usd_per_ph_day"].iloc[0] if len(table) else float("nan")
     rich = Table(title=f"ASIC catalogue on {day_text} (hashprice {hashprice:,.2f} USD/PH/day)")
@@ -306,7 +311,7 @@ def asics(
             i = [key for key, _, _ in columns].index("release")
             cells[i] = cells[i].split(" ", 1)[0].rstrip(";,")
         rich.add_row(*(escape(c) for c in cells))
-    out.print(rich)
+    return rich
 
 
 def register(app: typer.Typer) -> None:

@@ -36,42 +36,23 @@ def _chart_frame(run: DispatchRun) -> pd.DataFrame:
     return frame
 
 
+def _stacked(x: pd.Index, y: pd.Series, name: str, colour: str) -> go.Scatter:
+    """One stacked area of the MW-by-use chart."""
+    return go.Scatter(x=x, y=y, name=name, stackgroup="mw", line={"width": 0, "color": colour})
+
+
 def _schedule_figure(run: DispatchRun) -> go.Figure:
     frame = _chart_frame(run)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     x = frame.index
     for i, fleet in enumerate(run.fleets):
+        colour = _USE_COLOURS[i % len(_USE_COLOURS)]
         fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=frame[f"mw_{fleet.name}"],
-                name=f"mining: {fleet.name}",
-                stackgroup="mw",
-                line={"width": 0, "color": _USE_COLOURS[i % len(_USE_COLOURS)]},
-            ),
-            secondary_y=False,
+            _stacked(x, frame[f"mw_{fleet.name}"], f"mining: {fleet.name}", colour), secondary_y=False
         )
     if run.site.gpu is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=frame["mw_ai"],
-                name="AI compute",
-                stackgroup="mw",
-                line={"width": 0, "color": "#2a7ab0"},
-            ),
-            secondary_y=False,
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=frame["mw_curtailed"],
-            name="curtailed",
-            stackgroup="mw",
-            line={"width": 0, "color": "#c9ced6"},
-        ),
-        secondary_y=False,
-    )
+        fig.add_trace(_stacked(x, frame["mw_ai"], "AI compute", "#2a7ab0"), secondary_y=False)
+    fig.add_trace(_stacked(x, frame["mw_curtailed"], "curtailed", "#c9ced6"), secondary_y=False)
     reserve_cols = [c for c in frame.columns if c.startswith("mw_reserve_")]
     if reserve_cols:
         fig.add_trace(

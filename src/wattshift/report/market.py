@@ -170,26 +170,30 @@ def build_section(
         assumptions=assumptions,
         pue=pue,
     )
-    figure = market_figure(view)
-    latest_day, hashprice, rows = view.latest_day, view.hashprice_usd_per_ph_day, view.latest_rows
+    return Section(id="market", title="Mining economics", html=_body(view), sources=SOURCES)
+
+
+def _body(view: MarketView) -> str:
+    """The section's HTML: intro with the latest hashprice, charts, latest-day table, assumptions."""
+    power = view.power_usd_per_kwh
     assumption_rows: list[dict[str, object]] = [
-        {"assumption": "power price [USD/kWh]", "value": power_usd_per_kwh},
+        {"assumption": "power price [USD/kWh]", "value": power},
         *({"assumption": k, "value": v} for k, v in view.assumptions.as_dict().items()),
     ]
     intro = (
         f"<p>What a TH/s earns (hashprice, before pool fee) against what it costs to run at "
-        f"<strong>{power_usd_per_kwh:g} USD/kWh</strong>, for reference machines from the catalogue. "
+        f"<strong>{power:g} USD/kWh</strong>, for reference machines from the catalogue. "
         "Energy-only cost is the power bill at the meter (× PUE); all-in adds opex, SG&amp;A and "
         "straight-line ASIC depreciation and grosses up for the pool fee. Hashprice uses the expected "
         "form (difficulty, consensus subsidy, mean fees per block). Halvings are marked. "
-        f"On the latest day, <strong>{html.escape(latest_day)}</strong>, hashprice was "
-        f"<strong>{hashprice:,.2f} USD/PH/day</strong>.</p>"
+        f"On the latest day, <strong>{html.escape(view.latest_day)}</strong>, hashprice was "
+        f"<strong>{view.hashprice_usd_per_ph_day:,.2f} USD/PH/day</strong>.</p>"
     )
-    body = (
+    caption = f"Mining economics on {view.latest_day} at {power:g} USD/kWh"
+    return (
         intro
-        + figure_html(figure, height_px=820)
-        + table_html(rows, caption=f"Mining economics on {latest_day} at {power_usd_per_kwh:g} USD/kWh")
+        + figure_html(market_figure(view), height_px=820)
+        + table_html(view.latest_rows, caption=caption)
         + f"<p class='sources'>{html.escape(WORKHORSE_WHY)}</p>"
         + table_html(assumption_rows, caption="Assumptions")
     )
-    return Section(id="market", title="Mining economics", html=body, sources=SOURCES)
