@@ -16,13 +16,13 @@ field.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wattshift.config._toml import read_toml
 from wattshift.config.bounds import (
     MAX_AI_VALUE_USD_PER_MWH,
     MAX_EFFICIENCY_J_PER_TH,
@@ -340,17 +340,5 @@ def load_site(path: str | Path) -> SiteConfig:
         The file is missing, a directory, not UTF-8, not valid TOML, or a field is invalid (the
         message names the file and the field path, e.g. ``fleets[1].count: must be > 0``).
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: site file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a site TOML file") from None
-    except PermissionError:
-        raise ConfigError(f"{path}: site file not readable (permission denied)") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); a site file is UTF-8 TOML") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "site")
     return parse_site(data, source=str(path))

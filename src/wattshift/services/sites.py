@@ -3,7 +3,7 @@
 - :func:`examples` lists the example sites, grids and deal files shipped with the package
   (:mod:`wattshift.examples`, found with :mod:`importlib.resources`, so an installed wheel has them);
 - :func:`resolve_file` turns ``west_texas_hybrid`` (an example name) or a path into a file;
-- :func:`load_site` reads and validates a site given either way;
+- :func:`load_site` reads and validates a site given either way, :func:`load_deals` the deal terms;
 - :func:`resolve_fleets` looks catalogue fleets (``model`` + ``count``) up in the ASIC frame.
 """
 
@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from wattshift.config import Fleet, SiteConfig, parse_site
 from wattshift.config import load_site as load_site_file
+from wattshift.config.deals import Deals
+from wattshift.config.deals import load_deals as load_deals_file
 from wattshift.errors import ConfigError
 from wattshift.units import W_PER_MW, efficiency_j_per_th
 
@@ -121,6 +123,11 @@ def load_site(name_or_path: str | Path) -> SiteConfig:
         Unknown name, unreadable file, invalid TOML or an invalid field (names the file and field).
     """
     return load_site_file(resolve_file(name_or_path, "site"))
+
+
+def load_deals(name_or_path: str | Path = "deals") -> Deals:
+    """Read and validate the published deal terms (default: the packaged deals example)."""
+    return load_deals_file(resolve_file(name_or_path, "deals"))
 
 
 def example_sites() -> list[dict[str, Any]]:
