@@ -42,6 +42,6 @@ MAX_PEAK_RATE_USD_PER_KW_YEAR = 1_000.0
 MAX_MIN_ON_OFF_MINUTES = 7 * HOURS_PER_DAY * MINUTES_PER_HOUR
 #: Most 15-minute intervals in a month (31 days).
 MAX_INTERVALS_PER_MONTH = int(31 * HOURS_PER_DAY * MINUTES_PER_HOUR / 15)
-#: Longest lease term [years]: published AI-hosting leases run 10-15 years (the deals example); 50 years
-#: is the usual ground-lease horizon, far beyond any hosting contract.
+#: Longest lease term accepted [years]: over three times the longest published AI-hosting lease
+#: (15 years, the deals example).
 MAX_LEASE_TERM_YEARS = 50.0
