@@ -30,7 +30,7 @@ from wattshift.mining.hashprice import (
     btc_per_th_day_realised,
     mining_value_usd_per_mwh,
 )
-from wattshift.units import TH_PER_EH, TH_PER_PH
+from wattshift.units import TH_PER_PH, ehs_to_ths
 
 FloatArray = npt.NDArray[np.float64]
 HashpriceForm = Literal["expected", "realised", "missing"]
@@ -108,7 +108,7 @@ def network_btc_per_th_day(
     with np.errstate(divide="ignore", invalid="ignore"):
         reward_from_usd = _col(btc_daily, "revenue_usd") / _col(btc_daily, "price_usd")
     reward_btc = np.where(np.isfinite(reward_btc), reward_btc, reward_from_usd)
-    hashrate_ths = _col(btc_daily, "hashrate_ehs") * TH_PER_EH
+    hashrate_ths = ehs_to_ths(_col(btc_daily, "hashrate_ehs"))
     realised = btc_per_th_day_realised(reward_btc, np.where(hashrate_ths > 0, hashrate_ths, np.nan))
     use_realised = ~np.isfinite(expected) & np.isfinite(realised)
     values = np.where(use_realised, realised, expected)
@@ -164,7 +164,7 @@ def hashprice_realised_usd_per_ph_day(btc_daily: pd.DataFrame) -> pd.Series:
     pandas.Series of float64
         Indexed like ``btc_daily``.
     """
-    hashrate_phs = _col(btc_daily, "hashrate_ehs") * TH_PER_EH / TH_PER_PH
+    hashrate_phs = ehs_to_ths(_col(btc_daily, "hashrate_ehs")) / TH_PER_PH
     with np.errstate(divide="ignore", invalid="ignore"):
         hp = _col(btc_daily, "revenue_usd") / np.where(hashrate_phs > 0, hashrate_phs, np.nan)
     return pd.Series(hp, index=btc_daily.index, name="hashprice_realised_usd_per_ph_day", dtype=np.float64)
