@@ -53,10 +53,11 @@ demo: install  ## Ingest the real data, print the mining table, write report/ind
 test: install browser  ## Run the test suite (real data from WATTSHIFT_DATA_DIR)
 	$(BIN)/pytest
 
-lint: install  ## ruff (lint + format check) and mypy --strict
+lint: install  ## ruff (lint + format check), mypy --strict and the import-linter layer contracts
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -75,7 +75,7 @@ class Bench:
 
 
 def _fleets(site: SiteConfig) -> list[Fleet]:
-    from wattshift.config import resolve_fleets
+    from wattshift.services.sites import resolve_fleets
 
     return resolve_fleets(site, pd.DataFrame(columns=["model", "hashrate_ths", "power_w"]))
 

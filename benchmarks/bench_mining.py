@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from wattshift.config.mining import MiningAssumptions
 from wattshift.data.asics import read_asics
 from wattshift.data.coinmetrics import read_coinmetrics
-from wattshift.mining import MiningAssumptions, economics_frame
-from wattshift.services.mining import mining_history
+from wattshift.mining import economics_frame
+from wattshift.services.mining import cost_assumptions, mining_history
 
 TARGET_SECONDS = 0.2
 
@@ -67,7 +68,7 @@ def test_bench_economics_frame_full_history(benchmark: Any, source: _Frames) -> 
         btc,
         efficiency_j_per_th=17.5,
         power_usd_per_kwh=0.05,
-        assumptions=MiningAssumptions(),
+        assumptions=cost_assumptions(MiningAssumptions()),
     )
     assert len(frame) == len(btc) > 6_000
     _record(benchmark)

@@ -11,16 +11,17 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from wattshift.api.routers.sites import EXAMPLES_DIR
 from wattshift.cli import app as cli_app
 from wattshift.config import parse_site
+from wattshift.services.sites import examples_dir
 
+SITES_DIR = examples_dir() / "sites"
 SITE_ID = "fixed_block_700mw"
 
 
 def test_sites_lists_every_example_as_a_valid_body(client: TestClient) -> None:
     sites = client.get("/api/sites").json()
-    assert [s["id"] for s in sites] == sorted(p.stem for p in EXAMPLES_DIR.glob("*.toml"))
+    assert [s["id"] for s in sites] == sorted(p.stem for p in SITES_DIR.glob("*.toml"))
     for s in sites:
         assert parse_site(s["site"]).name == s["name"]
         assert s["description"]
@@ -36,7 +37,7 @@ def test_dispatch_equals_cli_json(client: TestClient, site: dict[str, Any], ware
         [
             "dispatch",
             "--site",
-            str(EXAMPLES_DIR / f"{SITE_ID}.toml"),
+            str(SITES_DIR / f"{SITE_ID}.toml"),
             "--format",
             "json",
             "--db",

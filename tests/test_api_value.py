@@ -10,17 +10,18 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from wattshift.api.routers.sites import EXAMPLES_DIR
 from wattshift.api.routers.value import FAN_PERCENTILES
 from wattshift.cli import app as cli_app
+from wattshift.services.sites import examples_dir
 
+SITES_DIR = examples_dir() / "sites"
 SITE_ID = "converting_to_ai"
 SMALL = {"paths": 40, "years": 3, "seed": 7}
 
 
 def test_value_equals_cli_json(client: TestClient, site: dict[str, Any], warehouse_path: Path) -> None:
     api = client.post("/api/value", params=SMALL, json=site).json()
-    args = ["value", "--site", str(EXAMPLES_DIR / f"{SITE_ID}.toml"), "--format", "json"]
+    args = ["value", "--site", str(SITES_DIR / f"{SITE_ID}.toml"), "--format", "json"]
     args += ["--paths", "40", "--years", "3", "--seed", "7", "--db", str(warehouse_path)]
     result = CliRunner().invoke(cli_app, args)
     assert result.exit_code == 0, result.output
@@ -82,7 +83,7 @@ def test_flex_from_dispatch_equals_cli(client: TestClient, warehouse_path: Path)
     body = client.get(f"/api/sites/{site_id}").json()["site"]
     params = {**SMALL, "flex_from": "2024-08-01", "flex_to": "2024-08-08"}
     api = client.post("/api/value", params=params, json=body).json()
-    args = ["value", "--site", str(EXAMPLES_DIR / f"{site_id}.toml"), "--format", "json"]
+    args = ["value", "--site", str(SITES_DIR / f"{site_id}.toml"), "--format", "json"]
     args += ["--paths", "40", "--years", "3", "--seed", "7", "--db", str(warehouse_path)]
     args += ["--flex-from", "2024-08-01", "--flex-to", "2024-08-08"]
     result = CliRunner().invoke(cli_app, args)

@@ -11,8 +11,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from wattshift.cli import app
+from wattshift.services.sites import examples_dir
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = examples_dir()
 runner = CliRunner()
 
 

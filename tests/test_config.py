@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wattshift.config import load_site, parse_site, resolve_fleets
+from wattshift.config import load_site, parse_site
 from wattshift.errors import ConfigError
+from wattshift.services.sites import examples_dir, resolve_fleets
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "sites"
+EXAMPLES = examples_dir() / "sites"
 
 BASE = """
 name = "t"

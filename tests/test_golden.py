@@ -18,11 +18,9 @@ from typer.testing import CliRunner
 from wattshift.cli import app
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 #: Keys whose values are wall-clock measurements, not results.
 VOLATILE = frozenset({"solve_seconds", "seconds", "elapsed_seconds"})
 
-_SITES = EXAMPLES / "sites"
 COMMANDS: dict[str, list[str]] = {
     "mining": [
         "mining",
@@ -39,7 +37,7 @@ COMMANDS: dict[str, list[str]] = {
     "dispatch_fixed": [
         "dispatch",
         "--site",
-        str(_SITES / "fixed_block_700mw.toml"),
+        "fixed_block_700mw",
         "--from",
         "2023-08-01",
         "--to",
@@ -48,7 +46,7 @@ COMMANDS: dict[str, list[str]] = {
     "dispatch_wt": [
         "dispatch",
         "--site",
-        str(_SITES / "west_texas_hybrid.toml"),
+        "west_texas_hybrid",
         "--from",
         "2024-01-01",
         "--to",
@@ -57,14 +55,14 @@ COMMANDS: dict[str, list[str]] = {
     "dispatch_conv": [
         "dispatch",
         "--site",
-        str(_SITES / "converting_to_ai.toml"),
+        "converting_to_ai",
         "--from",
         "2024-08-01",
         "--to",
         "2024-09-01",
     ],
-    "value": ["value", "--site", str(_SITES / "converting_to_ai.toml"), "--paths", "2000", "--seed", "7"],
-    "treasury": ["treasury", "--site", str(_SITES / "converting_to_ai.toml")],
+    "value": ["value", "--site", "converting_to_ai", "--paths", "2000", "--seed", "7"],
+    "treasury": ["treasury", "--site", "converting_to_ai"],
 }
 
 

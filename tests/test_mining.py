@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,8 +12,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from wattshift.chain import subsidy_btc_on
+from wattshift.config.mining import MiningAssumptions
 from wattshift.mining import (
-    MiningAssumptions,
+    CostAssumptions,
     all_in_cost_usd_per_btc,
     breakeven_power_usd_per_kwh,
     btc_per_th_day,
@@ -26,6 +29,13 @@ from wattshift.mining import (
     hashprice_usd_per_th_day_from,
     mining_value_usd_per_mwh,
 )
+from wattshift.services.mining import cost_assumptions
+
+
+def spec(**given: float) -> CostAssumptions:
+    """The engine's frozen assumptions from config defaults with ``given`` overrides."""
+    return cost_assumptions(MiningAssumptions(**given))
+
 
 positive = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False, allow_infinity=False)
 efficiencies = st.floats(min_value=5.0, max_value=120.0)
@@ -90,7 +100,7 @@ def test_all_in_cost_hand_computed() -> None:
     #   depreciation 20 / (5 * 365.25) = 0.0109514 USD/TH-day / 5e-7                     = 21,902.81
     #   before fee   79,502.81; all-in = / 0.98                                          = 81,125.32
     #   cash (no depreciation) = 57,600 / 0.98                                           = 58,775.51
-    a = MiningAssumptions(
+    a = spec(
         pool_fee=0.02,
         uptime=1.0,
         pue=1.0,
@@ -109,7 +119,7 @@ def test_all_in_cost_hand_computed() -> None:
     assert all_in_cost_usd_per_btc(5e-7, 20.0, 0.05, a) == parts["all_in"]
     assert cash_breakeven_price_usd(5e-7, 20.0, 0.05, a) == parts["cash"]
     # Uptime 80 %: fixed costs per BTC grow by 1/0.8, energy does not.
-    slow = cost_components_usd_per_btc(5e-7, 20.0, 0.05, a.model_copy(update={"uptime": 0.8}))
+    slow = cost_components_usd_per_btc(5e-7, 20.0, 0.05, dataclasses.replace(a, uptime=0.8))
     assert slow["energy"] == pytest.approx(48_000.0)
     assert slow["depreciation"] == pytest.approx(21_902.806 / 0.8, rel=1e-6)
 
@@ -120,7 +130,7 @@ def test_vector_equals_scalar_loop() -> None:
     f = np.array([0.01, 0.5, 0.18, 0.02])
     e = np.array([98.0, 29.5, 17.5, 13.5])
     p = np.array([0.03, 0.05, 0.07, 0.02])
-    a = MiningAssumptions()
+    a = spec()
     b = btc_per_th_day(d, s, f)
     hp = hashprice_usd_per_th_day_from(b, np.array([10_000.0, 20_000.0, 70_000.0, 90_000.0]))
     checks = [
@@ -207,7 +217,7 @@ def test_energy_cost_at_breakeven_power_is_price_after_pool_fee(
 def test_all_in_at_least_cash_at_least_energy(
     d: float, f: float, e: float, p: float, fee: float, uptime: float, opex: float, capex: float
 ) -> None:
-    a = MiningAssumptions(pool_fee=fee, uptime=uptime, opex_usd_per_mw_month=opex, capex_usd_per_th=capex)
+    a = spec(pool_fee=fee, uptime=uptime, opex_usd_per_mw_month=opex, capex_usd_per_th=capex)
     b = btc_per_th_day(d, 3.125, f)
     parts = cost_components_usd_per_btc(b, e, p, a)
     assert parts["all_in"] >= parts["cash"] * (1 - 1e-12)

@@ -10,7 +10,7 @@ import pytest
 from wattshift.data.asics import read_asics
 from wattshift.data.coinmetrics import read_coinmetrics
 from wattshift.report.market import build_section
-from wattshift.services.mining import WORKHORSE_MODELS
+from wattshift.services.catalogue import WORKHORSE_MODELS
 from wattshift.testing import FakeWarehouse
 
 

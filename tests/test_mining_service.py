@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wattshift.config.mining import MiningAssumptions
 from wattshift.data.asics import read_asics
 from wattshift.data.coinmetrics import read_coinmetrics
 from wattshift.errors import ConfigError, NotInWarehouseError
-from wattshift.mining import MiningAssumptions
-from wattshift.services.mining import MINING_DAY_KEYS, asic_table, find_asic, mining_day, mining_history
+from wattshift.services.asics import asic_table
+from wattshift.services.catalogue import find_asic
+from wattshift.services.mining import MINING_DAY_KEYS, mining_day, mining_history
 from wattshift.testing import FakeWarehouse
 
 MAIN = "coinmetrics_btc_daily_2009-01-03_2026-03-23.csv"

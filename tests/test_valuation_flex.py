@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -11,12 +10,13 @@ import pytest
 from wattshift.config import SiteConfig, load_site
 from wattshift.errors import ConfigError
 from wattshift.services.dispatch import result_dict, run_dispatch
+from wattshift.services.sites import examples_dir
 from wattshift.services.valuation import flex_usd_per_mw_month_from_dispatch, value_site
 
 if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = examples_dir()
 START, END = dt.date(2024, 8, 1), dt.date(2024, 8, 8)
 SMALL: dict[str, Any] = {"paths": 64, "years": 3, "seed": 11}
 

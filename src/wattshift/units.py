@@ -15,14 +15,24 @@ import numpy.typing as npt
 FloatLike = TypeVar("FloatLike", float, npt.NDArray[np.float64])
 
 SECONDS_PER_DAY = 86_400.0
+MINUTES_PER_HOUR = 60.0
 HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8_760.0
-HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0  # 730 h, the usual colocation convention
+MONTHS_PER_YEAR = 12.0
+HOURS_PER_MONTH = HOURS_PER_YEAR / MONTHS_PER_YEAR  # 730 h, the usual colocation convention
 JOULES_PER_KWH = 3.6e6
 HASHES_PER_TH = 1e12
 TH_PER_EH = 1e6
 TH_PER_PH = 1e3
 TWO_POW_32 = 2.0**32
+W_PER_KW = 1e3
+W_PER_MW = 1e6
+KW_PER_MW = 1e3
+KWH_PER_MWH = 1e3
+#: Julian year [days] (365.25), the year of straight-line depreciation per day.
+DAYS_PER_YEAR = 365.25
+#: USD in one million USD (tables and charts quote ``USD M``).
+USD_PER_MUSD = 1e6
 
 
 def ths_to_ehs(hashrate_ths: FloatLike) -> FloatLike:
@@ -37,17 +47,17 @@ def ehs_to_ths(hashrate_ehs: FloatLike) -> FloatLike:
 
 def usd_per_kwh_to_usd_per_mwh(price_usd_per_kwh: FloatLike) -> FloatLike:
     """USD/kWh → USD/MWh."""
-    return price_usd_per_kwh * 1000.0
+    return price_usd_per_kwh * KWH_PER_MWH
 
 
 def usd_per_mwh_to_usd_per_kwh(price_usd_per_mwh: FloatLike) -> FloatLike:
     """USD/MWh → USD/kWh."""
-    return price_usd_per_mwh / 1000.0
+    return price_usd_per_mwh / KWH_PER_MWH
 
 
 def usd_per_kw_month_to_usd_per_mwh(rate_usd_per_kw_month: FloatLike) -> FloatLike:
     """Capacity rate USD/kW-month → USD per MWh of a load running all 730 hours of the month."""
-    return rate_usd_per_kw_month * 1000.0 / HOURS_PER_MONTH
+    return rate_usd_per_kw_month * KW_PER_MW / HOURS_PER_MONTH
 
 
 def usd_per_mw_month_to_usd_per_mwh(cost_usd_per_mw_month: FloatLike, uptime: float = 1.0) -> FloatLike:
@@ -57,7 +67,7 @@ def usd_per_mw_month_to_usd_per_mwh(cost_usd_per_mw_month: FloatLike, uptime: fl
 
 def kw_year_to_usd_per_mw(rate_usd_per_kw_year: FloatLike) -> FloatLike:
     """USD/kW-year → USD/MW-year."""
-    return rate_usd_per_kw_year * 1000.0
+    return rate_usd_per_kw_year * KW_PER_MW
 
 
 def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLike:
@@ -65,6 +75,16 @@ def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLik
     return power_w / hashrate_ths
 
 
+def mwh_per_day(power_w: FloatLike) -> FloatLike:
+    """Energy [MWh/day] of a constant load of ``power_w`` [W] over 24 h."""
+    return power_w * HOURS_PER_DAY / W_PER_MW
+
+
+def usd_to_musd(amount_usd: FloatLike) -> FloatLike:
+    """USD → million USD (``USD M`` in tables and charts)."""
+    return amount_usd / USD_PER_MUSD
+
+
 def mw_to_ths(power_mw: FloatLike, efficiency_j_per_th_: FloatLike) -> FloatLike:
     """Hashrate [TH/s] that ``power_mw`` buys at ``efficiency_j_per_th_``."""
-    return power_mw * 1e6 / efficiency_j_per_th_
+    return power_mw * W_PER_MW / efficiency_j_per_th_

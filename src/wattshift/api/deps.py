@@ -26,7 +26,7 @@ from wattshift.api.rwlock import ReadWriteLock
 from wattshift.errors import NotInWarehouseError
 
 if TYPE_CHECKING:
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
 
 class WarehouseAccess:
@@ -51,7 +51,7 @@ class WarehouseAccess:
         self._anchor_lock = threading.Lock()
 
     def _ensure_anchor(self) -> None:
-        from wattshift.warehouse import Warehouse
+        from wattshift.services.store import Warehouse
 
         with self._anchor_lock:
             if self._anchor is None:
@@ -78,7 +78,7 @@ class WarehouseAccess:
                     f"no warehouse at {self.db_path}: run `wattshift data ingest --all` "
                     "or POST a file to /api/data/ingest first"
                 )
-            from wattshift.warehouse import Warehouse
+            from wattshift.services.store import Warehouse
 
             self._ensure_anchor()
             with Warehouse(self.db_path, read_only=True) as wh:
@@ -87,7 +87,7 @@ class WarehouseAccess:
     @contextmanager
     def write(self) -> Iterator[Warehouse]:
         """A read-write warehouse, held while no other request reads or writes (created if missing)."""
-        from wattshift.warehouse import Warehouse
+        from wattshift.services.store import Warehouse
 
         with self._lock.write():
             self._drop_anchor()

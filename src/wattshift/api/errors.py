@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -88,11 +89,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for e in errors:  # the ``ctx`` may hold exception objects; the rest is plain data
         if "ctx" in e:
             e["ctx"] = {k: str(v) for k, v in e["ctx"].items()}
+        if "input" in e:  # a NaN or inf the body held is echoed as text (JSON has no such numbers)
+            e["input"] = _json_safe(e["input"])
     message = _site_message(exc.body) if any(e.get("loc", ("",))[0] == "body" for e in errors) else None
     return JSONResponse(
         status_code=422,
         content=jsonable_encoder({"detail": errors, "message": message or _validation_message(errors)}),
     )
+
+
+def _json_safe(value: object) -> object:
+    """``value`` with every non-finite float replaced by its text (``"nan"``, ``"inf"``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _site_message(body: object) -> str | None:

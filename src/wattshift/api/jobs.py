@@ -34,7 +34,7 @@ from wattshift.api.errors import INTERNAL_ERROR_DETAIL, status_for
 from wattshift.errors import WattshiftError
 
 if TYPE_CHECKING:
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
 logger = logging.getLogger("wattshift.api")
 

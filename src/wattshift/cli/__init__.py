@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "value",
     "report",
     "serve",
+    "examples",
 )
 
 

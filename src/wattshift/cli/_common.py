@@ -30,7 +30,7 @@ from wattshift.settings import db_path
 if TYPE_CHECKING:
     import pandas as pd
 
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
 #: stdout: tables and machine output. stderr: progress, notes, errors.
 #: When stdout is not a terminal (a pipe, a file, CI) tables are laid out 200 columns wide.
@@ -79,7 +79,7 @@ DateOption = Annotated[
 
 def open_warehouse(db: Path | None, *, read_only: bool = True) -> Warehouse:
     """Open the warehouse named by ``--db`` / ``$WATTSHIFT_DB``; a missing file is a clear error."""
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
     path = db_path(db)
     if read_only and not path.exists():

@@ -67,12 +67,11 @@ def ingest_command(
 
     Exit code 2 if any file failed (the good ones are ingested).
     """
-    from wattshift.data.registry import known_files
     from wattshift.services import data as service
 
     files = list(paths or [])
     if all_files:
-        files += known_files(data_dir(data_dir_opt))
+        files += service.known_data_files(data_dir(data_dir_opt))
     if not files:
         raise WattshiftError(
             "nothing to ingest: give data files or --all (with --data-dir or $WATTSHIFT_DATA_DIR)"
@@ -159,10 +158,10 @@ def fetch_command(
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Download the public data (pinned origins) into a folder laid out like the shared data folder."""
-    from wattshift.data import fetch
+    from wattshift.services import data as service
 
     if list_only:
-        entries = [entry.describe() for entry in fetch.MANIFEST]
+        entries = service.public_files()
         if fmt is TableOrJson.json:
             emit_json(entries)
             return
@@ -188,7 +187,7 @@ def fetch_command(
                 tasks[name] = int(bar.add_task(name, total=total or None))
             bar.update(tasks[name], completed=done, total=total or None)  # type: ignore[arg-type]
 
-        written = fetch.fetch_all(dest, progress=progress)
+        written = service.fetch_public(dest, progress=progress)
     for path in written:
         out.print(str(path), highlight=False)
     err.print(f"{len(written)} files in {dest}; next: wattshift data ingest --all --data-dir {dest}")

@@ -108,7 +108,10 @@ def _window_progress() -> Progress:
 
 
 def dispatch(
-    site: Annotated[Path, typer.Option("--site", help="Site TOML file.", exists=False)],
+    site: Annotated[
+        Path,
+        typer.Option("--site", help="Site TOML file or example name (wattshift examples).", exists=False),
+    ],
     date_from: Annotated[
         dt.datetime | None,
         typer.Option("--from", formats=["%Y-%m-%d"], help="First day (UTC) [default: site's [backtest]]."),
@@ -146,8 +149,8 @@ def _run(
     fmt: TableJsonCsv,
     db: Path | None,
 ) -> None:
-    from wattshift.config import load_site
     from wattshift.services import dispatch as service
+    from wattshift.services.sites import load_site
 
     site = load_site(site_path)
     with open_warehouse(db) as wh, _window_progress() as bar:

@@ -26,7 +26,7 @@ from wattshift.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from wattshift.mining import MiningAssumptions
+    from wattshift.config.mining import MiningAssumptions
 
 mining_app = typer.Typer(
     help="Mining economics of a day or a span: hashprice, cost per BTC, breakeven power price, USD/MWh.",
@@ -88,7 +88,7 @@ def _assumptions(
     """Defaults with the options given on the command line; a bad value names its option."""
     from pydantic import ValidationError
 
-    from wattshift.mining import MiningAssumptions
+    from wattshift.config.mining import MiningAssumptions
 
     options = {
         "pool_fee": ("--pool-fee", pool_fee),
@@ -262,7 +262,7 @@ def asics(
     db: DbOption = None,
 ) -> None:
     """The ASIC catalogue, most efficient first, with each model's breakeven power price on a day."""
-    from wattshift.services import mining as service
+    from wattshift.services import asics as service
 
     assumptions = _assumptions(pool_fee, None, None, None, None, None)
     with open_warehouse(db) as wh:
@@ -278,6 +278,11 @@ def asics(
             {"assumptions": table.attrs["assumptions"], "models": _plain(table).to_dict(orient="records")}
         )
         return
+    out.print(_asics_table(table))
+
+
+def _asics_table(table: pd.DataFrame) -> Table:
+    """The Rich table of :func:`asics` (catalogue columns, breakeven, value, margins when priced)."""
     day_text = table["date"].iloc[0] if len(table) else "-"
     hashprice = table["hashprice_usd_per_ph_day"].iloc[0] if len(table) else float("nan")
     rich = Table(title=f"ASIC catalogue on {day_text} (hashprice {hashprice:,.2f} USD/PH/day)")
@@ -306,7 +311,7 @@ def asics(
             i = [key for key, _, _ in columns].index("release")
             cells[i] = cells[i].split(" ", 1)[0].rstrip(";,")
         rich.add_row(*(escape(c) for c in cells))
-    out.print(rich)
+    return rich
 
 
 def register(app: typer.Typer) -> None:

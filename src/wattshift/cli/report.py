@@ -14,9 +14,10 @@ from wattshift.cli._common import DbOption, err, friendly_errors, open_warehouse
 def report(
     out: Annotated[Path, typer.Option("--out", help="Folder to write index.html into.")] = Path("report"),
     site: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
-            "--site", help="Site TOML(s) for the dispatch and valuation sections [default: examples]."
+            "--site",
+            help="Site TOML(s) or example names for the dispatch and valuation sections [default: examples].",
         ),
     ] = None,
     db: DbOption = None,

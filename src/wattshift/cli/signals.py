@@ -66,7 +66,7 @@ def today(
     if ctx.invoked_subcommand is not None:
         return
     from wattshift.services import signals as service
-    from wattshift.signals import MVRV_Z_LABEL
+    from wattshift.services.signals import MVRV_Z_LABEL
 
     with open_warehouse(db) as wh:
         day = service.signals_day(wh, date.date() if date is not None else None)
@@ -142,7 +142,7 @@ def ribbons(
 ) -> None:
     """Hash Ribbons episodes: capitulation, recovery, buy, price at buy and what followed."""
     from wattshift.services import signals as service
-    from wattshift.signals import DEFAULT_HORIZONS_DAYS
+    from wattshift.services.signals import DEFAULT_HORIZONS_DAYS
 
     with open_warehouse(db) as wh:
         rows = service.ribbons(wh, merge_gap_days=merge_gap_days, use_previous_day_hashrate=previous_day)

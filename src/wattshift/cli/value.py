@@ -21,7 +21,7 @@ value_app = typer.Typer(
 )
 
 SiteOption = Annotated[
-    Path, typer.Option("--site", help="Site TOML file (its [valuation] table is optional).")
+    Path, typer.Option("--site", help="Site TOML file or example name (its [valuation] table is optional).")
 ]
 PathsOption = Annotated[
     int | None, typer.Option("--paths", min=10, help="Monte Carlo paths [default: site's].")
@@ -104,7 +104,9 @@ def _chunk_progress(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _musd(x: float | None) -> str:
-    return "-" if x is None else f"{x / 1e6:,.2f}"
+    from wattshift.units import usd_to_musd
+
+    return "-" if x is None else f"{usd_to_musd(x):,.2f}"
 
 
 def _pct(x: float | None) -> str:
@@ -176,7 +178,7 @@ def _print_plan(result: dict[str, Any]) -> None:
 @friendly_errors
 def value(
     ctx: typer.Context,
-    site: Annotated[Path | None, typer.Option("--site", help="Site TOML file.")] = None,
+    site: Annotated[Path | None, typer.Option("--site", help="Site TOML file or example name.")] = None,
     paths: PathsOption = None,
     years: YearsOption = None,
     seed: SeedOption = None,
@@ -194,7 +196,7 @@ def value(
         err.print("[bold red]error:[/] --site is required")
         raise typer.Exit(code=2)
     span = flex_span(flex_from, flex_to)
-    from wattshift.config import load_site
+    from wattshift.services.sites import load_site
     from wattshift.services.valuation import value_site
 
     cfg = load_site(site)
@@ -212,7 +214,9 @@ def value(
 @value_app.command("sweep")
 @friendly_errors
 def sweep_cmd(
-    grid: Annotated[Path, typer.Option("--grid", help="Sweep grid TOML (sites x scenarios x parameters).")],
+    grid: Annotated[
+        Path, typer.Option("--grid", help="Sweep grid TOML or example name (sites x scenarios x parameters).")
+    ],
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address [default: a LocalCluster].")
     ] = None,
@@ -222,9 +226,10 @@ def sweep_cmd(
     db: DbOption = None,
 ) -> None:
     """Value a grid of sites x scenarios x parameters on Dask."""
+    from wattshift.services.sites import resolve_file
     from wattshift.services.valuation import load_grid, sweep
 
-    parsed = load_grid(grid)
+    parsed = load_grid(resolve_file(grid, "grid"))
     with open_warehouse(db) as wh, _chunk_progress(f"sweep {grid.name}") as progress:
         rows = sweep(wh, parsed, scheduler=scheduler, serial=serial, n_workers=workers, progress=progress)
     if fmt == TableOrJson.json:
@@ -261,7 +266,7 @@ def treasury(
 ) -> None:
     """Conversion plan and the BTC to sell (how many, when) to fund it; hold vs sell vs hybrid."""
     span = flex_span(flex_from, flex_to)
-    from wattshift.config import load_site
+    from wattshift.services.sites import load_site
     from wattshift.services.valuation import treasury_plan
 
     cfg = load_site(site)

@@ -6,7 +6,9 @@ config into frozen specs of arrays and scalars).
 
 - :mod:`~wattshift.config.site`: :class:`SiteConfig` and its parts, :func:`load_site`, :func:`parse_site`;
 - :mod:`~wattshift.config.valuation`: :class:`ValuationConfig` (scenarios, AI terms, finance);
-- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex).
+- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex);
+- :mod:`~wattshift.config.deals`: published AI-hosting deal terms (:func:`load_deals`);
+- :mod:`~wattshift.config.bounds`: physical bounds of the values above, each with its source.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from wattshift.config.site import (
     format_validation_error,
     load_site,
     parse_site,
-    resolve_fleets,
 )
 
 __all__ = [
@@ -40,5 +41,4 @@ __all__ = [
     "format_validation_error",
     "load_site",
     "parse_site",
-    "resolve_fleets",
 ]

@@ -6,6 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: Stated power price of the report's market charts [USD/kWh]: a round assumption, not a market quote;
+#: the report says so, and ``wattshift mining --power-usd-per-kwh`` or a site's ERCOT prices give a
+#: given site's own.
+REFERENCE_POWER_USD_PER_KWH = 0.05
+
 
 class MiningAssumptions(BaseModel):
     """Assumptions of the all-in cost per BTC (immutable; every value visible in the JSON output).
@@ -15,7 +20,7 @@ class MiningAssumptions(BaseModel):
     ``MiningAssumptions(pool_fee=0.025)`` or the CLI's ``--pool-fee``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     pool_fee: float = Field(
         0.02,

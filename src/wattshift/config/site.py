@@ -6,25 +6,41 @@ optional daily energy budget. :func:`load_site` reads and validates a TOML file;
 reported as a :class:`~wattshift.errors.ConfigError` naming the file and the field path, for example
 ``site.toml: fleets[1].count: must be > 0``.
 
-Catalogue fleets (``model`` + ``count``) are turned into MW and J/TH by :func:`resolve_fleets`, which
-takes the ASIC frame (``wattshift.data.schema.ASIC_COLUMNS``) so that an unknown model is an error
-listing the closest catalogue names.
+Catalogue fleets (``model`` + ``count``) are turned into MW and J/TH by the services
+(:func:`wattshift.services.sites.resolve_fleets`, which looks the models up in the ASIC catalogue).
+NaN and infinite numbers are rejected, and every number has physical bounds (each with its source in
+:mod:`wattshift.config.bounds`), so that a typo (``interconnect_mw = 1e9``) is an error naming the
+field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wattshift.config._toml import read_toml
+from wattshift.config.bounds import (
+    MAX_AI_VALUE_USD_PER_MWH,
+    MAX_EFFICIENCY_J_PER_TH,
+    MAX_ENERGY_MWH_PER_DAY,
+    MAX_INTERVALS_PER_MONTH,
+    MAX_KW_PER_GPU,
+    MAX_MACHINE_COUNT,
+    MAX_MIN_ON_OFF_MINUTES,
+    MAX_PEAK_RATE_USD_PER_KW_YEAR,
+    MAX_POWER_MW,
+    MAX_PRICE_USD_PER_MWH,
+    MAX_USD_PER_GPU_HOUR,
+    MIN_EFFICIENCY_J_PER_TH,
+    MIN_PRICE_USD_PER_MWH,
+)
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
+from wattshift.units import HOURS_PER_DAY
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
 ReserveProduct = Literal["REGUP", "REGDN", "RRS", "NSPIN", "ECRS"]
@@ -33,7 +49,7 @@ UP_PRODUCTS: frozenset[str] = frozenset({"REGUP", "RRS", "NSPIN", "ECRS"})
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _field_error(field: str, message: str) -> ValueError:
@@ -62,12 +78,14 @@ class FleetConfig(_Strict):
 
     name: str = Field(min_length=1)
     model: str | None = None
-    count: int | None = Field(default=None, gt=0)
-    power_mw: float | None = Field(default=None, gt=0)
-    efficiency_j_per_th: float | None = Field(default=None, gt=0)
-    ramp_mw_per_min: float | None = Field(default=None, gt=0)
-    min_on_minutes: float = Field(default=0.0, ge=0)
-    min_off_minutes: float = Field(default=0.0, ge=0)
+    count: int | None = Field(default=None, gt=0, le=MAX_MACHINE_COUNT)
+    power_mw: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
+    efficiency_j_per_th: float | None = Field(
+        default=None, ge=MIN_EFFICIENCY_J_PER_TH, le=MAX_EFFICIENCY_J_PER_TH
+    )
+    ramp_mw_per_min: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
+    min_on_minutes: float = Field(default=0.0, ge=0, le=MAX_MIN_ON_OFF_MINUTES)
+    min_off_minutes: float = Field(default=0.0, ge=0, le=MAX_MIN_ON_OFF_MINUTES)
     min_load_fraction: float = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
@@ -93,11 +111,11 @@ class GpuConfig(_Strict):
     ``utilisation`` [unitless]; see :func:`wattshift.dispatch.values.ai_value_usd_per_mwh`.
     """
 
-    capacity_mw: float = Field(gt=0)
+    capacity_mw: float = Field(gt=0, le=MAX_POWER_MW)
     firm_mw: float = Field(default=0.0, ge=0)
-    value_usd_per_mwh: float | None = None
-    spot_usd_per_gpu_hour: float | None = Field(default=None, ge=0)
-    kw_per_gpu: float | None = Field(default=None, gt=0)
+    value_usd_per_mwh: float | None = Field(default=None, ge=0, le=MAX_AI_VALUE_USD_PER_MWH)
+    spot_usd_per_gpu_hour: float | None = Field(default=None, ge=0, le=MAX_USD_PER_GPU_HOUR)
+    kw_per_gpu: float | None = Field(default=None, gt=0, le=MAX_KW_PER_GPU)
     utilisation: float = Field(default=1.0, gt=0, le=1)
     min_energy_mwh_per_day: float = Field(default=0.0, ge=0)
 
@@ -117,7 +135,7 @@ class GpuConfig(_Strict):
             raise _field_error(
                 "value_usd_per_mwh", "give value_usd_per_mwh or spot_usd_per_gpu_hour + kw_per_gpu"
             )
-        if self.min_energy_mwh_per_day > self.capacity_mw * 24.0:
+        if self.min_energy_mwh_per_day > self.capacity_mw * HOURS_PER_DAY:
             raise _field_error("min_energy_mwh_per_day", "exceeds capacity_mw x 24 h")
         return self
 
@@ -133,8 +151,10 @@ class ContractConfig(_Strict):
     kind: Literal["index", "block"] = "index"
     iso: Literal["ERCOT"] = "ERCOT"
     node: str = Field(default="HB_WEST", min_length=1)
-    block_mw: float | None = Field(default=None, gt=0)
-    block_price_usd_per_mwh: float | None = None
+    block_mw: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
+    block_price_usd_per_mwh: float | None = Field(
+        default=None, ge=MIN_PRICE_USD_PER_MWH, le=MAX_PRICE_USD_PER_MWH
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -150,7 +170,7 @@ class ReservesConfig(_Strict):
     """Ancillary services offered by curtailable load: ``products`` and a total cap ``max_mw`` [MW]."""
 
     products: list[ReserveProduct] = Field(min_length=1)
-    max_mw: float = Field(gt=0)
+    max_mw: float = Field(gt=0, le=MAX_POWER_MW)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -169,11 +189,11 @@ class PeakChargeConfig(_Strict):
     candidates and the site pays on its largest load among them).
     """
 
-    rate_usd_per_kw_year: float = Field(gt=0)
+    rate_usd_per_kw_year: float = Field(gt=0, le=MAX_PEAK_RATE_USD_PER_KW_YEAR)
     months: list[int] = Field(default_factory=lambda: [6, 7, 8, 9], min_length=1)
     rule: Literal["given", "top_price"] = "top_price"
     peaks: list[dt.datetime] = Field(default_factory=list)
-    intervals_per_month: int = Field(default=8, gt=0)
+    intervals_per_month: int = Field(default=8, gt=0, le=MAX_INTERVALS_PER_MONTH)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -206,12 +226,10 @@ class BacktestConfig(_Strict):
 class SiteConfig(_Strict):
     """A site: interconnect, loads, contract, reserves, charges (the TOML file's top level)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     name: str = Field(min_length=1)
-    interconnect_mw: float = Field(gt=0)
-    aux_mw: float = Field(default=0.0, ge=0)
-    max_energy_mwh_per_day: float | None = Field(default=None, gt=0)
+    interconnect_mw: float = Field(gt=0, le=MAX_POWER_MW)
+    aux_mw: float = Field(default=0.0, ge=0, le=MAX_POWER_MW)
+    max_energy_mwh_per_day: float | None = Field(default=None, gt=0, le=MAX_ENERGY_MWH_PER_DAY)
     fleets: list[FleetConfig] = Field(default_factory=list)
     gpu: GpuConfig | None = None
     contract: ContractConfig = Field(default_factory=ContractConfig)
@@ -257,57 +275,6 @@ class Fleet:
     count: int | None = None
 
 
-def resolve_fleets(site: SiteConfig, asic_models: pd.DataFrame) -> list[Fleet]:
-    """Turn every fleet of ``site`` into MW and J/TH, looking catalogue models up in ``asic_models``.
-
-    Power [MW] = count x ``power_w`` [W] / 1e6; efficiency [J/TH] = ``power_w`` / ``hashrate_ths``
-    (:func:`wattshift.units.efficiency_j_per_th`).
-
-    Parameters
-    ----------
-    site
-        The validated site.
-    asic_models
-        ASIC frame (columns ``model``, ``hashrate_ths``, ``power_w`` at least).
-
-    Raises
-    ------
-    ConfigError
-        ``fleets[i].model`` is not in the catalogue (the message lists the closest names).
-    """
-    from wattshift.units import efficiency_j_per_th
-
-    by_model = {str(m): i for i, m in enumerate(asic_models["model"])} if len(asic_models) else {}
-    fleets = []
-    for i, f in enumerate(site.fleets):
-        if f.model is not None and f.count is not None:
-            if f.model not in by_model:
-                close = difflib.get_close_matches(f.model, list(by_model), n=3, cutoff=0.4)
-                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                raise ConfigError(f"fleets[{i}].model: unknown ASIC model {f.model!r}{hint}")
-            row = asic_models.iloc[by_model[f.model]]
-            power_w = float(row["power_w"])
-            power_mw = f.count * power_w / 1e6
-            eff = float(efficiency_j_per_th(power_w, float(row["hashrate_ths"])))
-        else:
-            assert f.power_mw is not None and f.efficiency_j_per_th is not None
-            power_mw, eff = f.power_mw, f.efficiency_j_per_th
-        fleets.append(
-            Fleet(
-                name=f.name,
-                power_mw=power_mw,
-                efficiency_j_per_th=eff,
-                ramp_mw_per_min=f.ramp_mw_per_min,
-                min_on_minutes=f.min_on_minutes,
-                min_off_minutes=f.min_off_minutes,
-                min_load_fraction=f.min_load_fraction,
-                model=f.model,
-                count=f.count,
-            )
-        )
-    return fleets
-
-
 def _loc_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -329,6 +296,8 @@ def _message(error: Any) -> tuple[str, str]:
     if kind in _OPS:
         key, op = _OPS[kind]
         return "", f"must be {op} {ctx.get(key)}"
+    if kind == "finite_number":
+        return "", "must be a finite number (not NaN or infinity)"
     if kind == "extra_forbidden":
         return "", "unknown field"
     if kind == "missing":
@@ -368,14 +337,8 @@ def load_site(path: str | Path) -> SiteConfig:
     Raises
     ------
     ConfigError
-        The file is missing, is not valid TOML, or a field is invalid (the message names the file and
-        the field path, e.g. ``fleets[1].count: must be > 0``).
+        The file is missing, a directory, not UTF-8, not valid TOML, or a field is invalid (the
+        message names the file and the field path, e.g. ``fleets[1].count: must be > 0``).
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: site file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "site")
     return parse_site(data, source=str(path))

@@ -5,15 +5,16 @@ concept:
 
 - :mod:`~wattshift.mining.hashprice`: BTC per TH/s per day, hashprice, breakeven power price, USD/MWh;
 - :mod:`~wattshift.mining.cost`: energy per BTC, energy cost, all-in and cash cost per BTC;
-- :mod:`~wattshift.config.mining`: :class:`MiningAssumptions` (pool fee, uptime, PUE, opex, capex);
+- :class:`~wattshift.mining.cost.CostAssumptions`: pool fee, uptime, PUE, opex, capex as a frozen spec
+  (defaults and sources live in :class:`wattshift.config.mining.MiningAssumptions`);
 - :mod:`~wattshift.mining.fleet`: fleet totals and efficiency (total W / total TH/s);
 - :mod:`~wattshift.mining.frame`: :func:`economics_frame`, one row per day from the BTC daily frame.
 """
 
 from __future__ import annotations
 
-from wattshift.config.mining import MiningAssumptions
 from wattshift.mining.cost import (
+    CostAssumptions,
     all_in_cost_usd_per_btc,
     cash_breakeven_price_usd,
     cost_components_usd_per_btc,
@@ -40,8 +41,8 @@ from wattshift.mining.hashprice import (
 
 __all__ = [
     "ECONOMICS_COLUMNS",
+    "CostAssumptions",
     "FleetTotals",
-    "MiningAssumptions",
     "all_in_cost_usd_per_btc",
     "breakeven_power_usd_per_kwh",
     "btc_per_th_day",

@@ -14,16 +14,56 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from wattshift.config.mining import MiningAssumptions
 from wattshift.mining._types import Values
-from wattshift.units import HASHES_PER_TH, HOURS_PER_DAY, HOURS_PER_MONTH, JOULES_PER_KWH, TWO_POW_32
+from wattshift.units import (
+    DAYS_PER_YEAR,
+    HASHES_PER_TH,
+    HOURS_PER_DAY,
+    HOURS_PER_MONTH,
+    JOULES_PER_KWH,
+    TWO_POW_32,
+    W_PER_KW,
+    W_PER_MW,
+)
 
-#: Days per year for straight-line depreciation (Julian year) [d].
-DAYS_PER_YEAR = 365.25
 #: kWh per day drawn by 1 W [kWh/(W·day)].
-_KWH_PER_W_DAY = HOURS_PER_DAY / 1000.0
+_KWH_PER_W_DAY = HOURS_PER_DAY / W_PER_KW
+
+
+@dataclass(frozen=True)
+class CostAssumptions:
+    """Operating assumptions of the all-in cost per BTC, as plain numbers (a frozen spec).
+
+    The engine holds no defaults: the services build this once from the validated
+    :class:`wattshift.config.mining.MiningAssumptions`, where every default is given with its source.
+
+    Attributes
+    ----------
+    pool_fee
+        Pool fee [fraction of revenue], in [0, 1).
+    uptime
+        Share of hours hashing [fraction], in (0, 1].
+    pue
+        Power usage effectiveness [ratio ≥ 1].
+    opex_usd_per_mw_month, sga_usd_per_mw_month
+        Non-power opex and allocated SG&A [USD per MW of machine load per month].
+    capex_usd_per_th
+        Machine price [USD per TH/s].
+    asic_life_years
+        Straight-line depreciation life [years].
+    """
+
+    pool_fee: float
+    uptime: float
+    pue: float
+    opex_usd_per_mw_month: float
+    sga_usd_per_mw_month: float
+    capex_usd_per_th: float
+    asic_life_years: float
 
 
 def energy_kwh_per_btc(
@@ -114,7 +154,7 @@ def cost_components_usd_per_btc(
     btc_per_th_day: Values,
     efficiency_j_per_th: Values | float,
     power_usd_per_kwh: Values | float,
-    assumptions: MiningAssumptions,
+    assumptions: CostAssumptions,
 ) -> dict[str, Values]:
     """Every part of the all-in cost per BTC received by the miner [USD/BTC].
 
@@ -131,14 +171,10 @@ def cost_components_usd_per_btc(
 
     Parameters
     ----------
-    btc_per_th_day
-        [BTC/TH/day] before pool fee.
-    efficiency_j_per_th
-        e [J/TH].
-    power_usd_per_kwh
-        p [USD/kWh] at the meter.
+    btc_per_th_day, efficiency_j_per_th, power_usd_per_kwh
+        [BTC/TH/day] before pool fee; e [J/TH]; p [USD/kWh] at the meter.
     assumptions
-        Pool fee, uptime, PUE, opex, SG&A, capex and life (:class:`MiningAssumptions`).
+        Pool fee, uptime, PUE, opex, SG&A, capex and life (:class:`CostAssumptions`).
 
     Returns
     -------
@@ -152,7 +188,7 @@ def cost_components_usd_per_btc(
             energy_kwh_per_btc(btc_per_th_day, efficiency_j_per_th, pue=a.pue), power_usd_per_kwh
         )
         btc_per_installed_th_day = btc_per_th_day * a.uptime
-        mw_per_th = efficiency_j_per_th * 1e-6
+        mw_per_th = efficiency_j_per_th / W_PER_MW
         per_mw_day = HOURS_PER_DAY / HOURS_PER_MONTH
         opex: Values = a.opex_usd_per_mw_month * per_mw_day * mw_per_th / btc_per_installed_th_day
         sga: Values = a.sga_usd_per_mw_month * per_mw_day * mw_per_th / btc_per_installed_th_day
@@ -178,7 +214,7 @@ def all_in_cost_usd_per_btc(
     btc_per_th_day: Values,
     efficiency_j_per_th: Values | float,
     power_usd_per_kwh: Values | float,
-    assumptions: MiningAssumptions,
+    assumptions: CostAssumptions,
 ) -> Values:
     """All-in cost per BTC received [USD/BTC]: energy, opex, SG&A and depreciation, after pool fee.
 
@@ -194,7 +230,7 @@ def all_in_cost_usd_per_btc(
     power_usd_per_kwh
         p [USD/kWh].
     assumptions
-        :class:`MiningAssumptions`.
+        :class:`CostAssumptions`.
 
     Returns
     -------
@@ -210,7 +246,7 @@ def cash_breakeven_price_usd(
     btc_per_th_day: Values,
     efficiency_j_per_th: Values | float,
     power_usd_per_kwh: Values | float,
-    assumptions: MiningAssumptions,
+    assumptions: CostAssumptions,
 ) -> Values:
     """BTC price at which revenue after pool fee covers the cash costs (energy, opex, SG&A) [USD/BTC].
 
@@ -227,7 +263,7 @@ def cash_breakeven_price_usd(
     power_usd_per_kwh
         p [USD/kWh].
     assumptions
-        :class:`MiningAssumptions`.
+        :class:`CostAssumptions`.
 
     Returns
     -------

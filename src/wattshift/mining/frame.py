@@ -23,15 +23,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from wattshift.chain import subsidy_btc_on
-from wattshift.config.mining import MiningAssumptions
-from wattshift.mining.cost import cost_components_usd_per_btc, energy_kwh_per_btc
+from wattshift.mining.cost import CostAssumptions, cost_components_usd_per_btc, energy_kwh_per_btc
 from wattshift.mining.hashprice import (
     breakeven_power_usd_per_kwh,
     btc_per_th_day,
     btc_per_th_day_realised,
     mining_value_usd_per_mwh,
 )
-from wattshift.units import TH_PER_EH, TH_PER_PH
+from wattshift.units import TH_PER_PH, ehs_to_ths
 
 FloatArray = npt.NDArray[np.float64]
 HashpriceForm = Literal["expected", "realised", "missing"]
@@ -109,7 +108,7 @@ def network_btc_per_th_day(
     with np.errstate(divide="ignore", invalid="ignore"):
         reward_from_usd = _col(btc_daily, "revenue_usd") / _col(btc_daily, "price_usd")
     reward_btc = np.where(np.isfinite(reward_btc), reward_btc, reward_from_usd)
-    hashrate_ths = _col(btc_daily, "hashrate_ehs") * TH_PER_EH
+    hashrate_ths = ehs_to_ths(_col(btc_daily, "hashrate_ehs"))
     realised = btc_per_th_day_realised(reward_btc, np.where(hashrate_ths > 0, hashrate_ths, np.nan))
     use_realised = ~np.isfinite(expected) & np.isfinite(realised)
     values = np.where(use_realised, realised, expected)
@@ -165,7 +164,7 @@ def hashprice_realised_usd_per_ph_day(btc_daily: pd.DataFrame) -> pd.Series:
     pandas.Series of float64
         Indexed like ``btc_daily``.
     """
-    hashrate_phs = _col(btc_daily, "hashrate_ehs") * TH_PER_EH / TH_PER_PH
+    hashrate_phs = ehs_to_ths(_col(btc_daily, "hashrate_ehs")) / TH_PER_PH
     with np.errstate(divide="ignore", invalid="ignore"):
         hp = _col(btc_daily, "revenue_usd") / np.where(hashrate_phs > 0, hashrate_phs, np.nan)
     return pd.Series(hp, index=btc_daily.index, name="hashprice_realised_usd_per_ph_day", dtype=np.float64)
@@ -176,7 +175,7 @@ def economics_frame(
     *,
     efficiency_j_per_th: float | FloatArray,
     power_usd_per_kwh: float | FloatArray,
-    assumptions: MiningAssumptions | None = None,
+    assumptions: CostAssumptions,
     fallback_to_realised: bool = True,
 ) -> pd.DataFrame:
     """Mining economics of each day for a machine of ``efficiency_j_per_th`` at ``power_usd_per_kwh``.
@@ -185,12 +184,12 @@ def economics_frame(
     ----------
     btc_daily
         BTC daily frame, one row per day.
-    efficiency_j_per_th
-        Machine (or fleet) efficiency [J/TH]: a scalar or one value per day.
-    power_usd_per_kwh
-        Power price at the meter [USD/kWh]: a scalar or one value per day.
+    efficiency_j_per_th, power_usd_per_kwh
+        Machine (or fleet) efficiency [J/TH] and power price at the meter [USD/kWh]: each a scalar
+        or one value per day.
     assumptions
-        Pool fee, uptime, PUE, opex, capex, life (defaults: :class:`MiningAssumptions`).
+        Pool fee, uptime, PUE, opex, capex, life (:class:`~wattshift.mining.cost.CostAssumptions`;
+        the services build it from :class:`wattshift.config.mining.MiningAssumptions`).
     fallback_to_realised
         Use the realised hashprice on days without difficulty (see :func:`network_btc_per_th_day`).
 
@@ -215,41 +214,49 @@ def economics_frame(
     ValueError
         If a required column is missing or an array argument has the wrong length.
     """
-    a = assumptions if assumptions is not None else MiningAssumptions()
     n = len(btc_daily)
     eff = _per_day(efficiency_j_per_th, n, "efficiency_j_per_th")
     power = _per_day(power_usd_per_kwh, n, "power_usd_per_kwh")
     btc_th_day, _ = network_btc_per_th_day(btc_daily, fallback_to_realised=fallback_to_realised)
-    price = _col(btc_daily, "price_usd")
+    inputs = {
+        "date": btc_daily["date"].to_numpy(dtype="datetime64[ns]"),
+        "price_usd": _col(btc_daily, "price_usd"),
+        "difficulty": _col(btc_daily, "difficulty"),
+        "hashrate_ehs": _col(btc_daily, "hashrate_ehs"),
+        "fees_btc_per_block": _fees_per_block(btc_daily),
+    }
+    derived = _economics(btc_th_day, inputs["price_usd"], eff, power, assumptions)
+    return pd.DataFrame(inputs | derived, index=btc_daily.index)
+
+
+def _fees_per_block(btc_daily: pd.DataFrame) -> FloatArray:
+    """Mean fees per block [BTC/block] = fees_btc / blocks (NaN on days without blocks)."""
     blocks = _col(btc_daily, "blocks")
     with np.errstate(divide="ignore", invalid="ignore"):
-        fees_per_block = np.where(blocks > 0, _col(btc_daily, "fees_btc") / blocks, np.nan)
-    hashprice_th = btc_th_day * price
+        fees: FloatArray = np.where(blocks > 0, _col(btc_daily, "fees_btc") / blocks, np.nan)
+    return fees
+
+
+def _economics(
+    btc_th_day: FloatArray, price_usd: FloatArray, eff: FloatArray, power: FloatArray, a: CostAssumptions
+) -> dict[str, FloatArray]:
+    """The derived columns of :func:`economics_frame`, in :data:`ECONOMICS_COLUMNS` order."""
+    hashprice_th = btc_th_day * price_usd
     costs = cost_components_usd_per_btc(btc_th_day, eff, power, a)
-    kwh_per_btc = energy_kwh_per_btc(btc_th_day, eff, pue=a.pue)
-    out = pd.DataFrame(
-        {
-            "date": btc_daily["date"].to_numpy(dtype="datetime64[ns]"),
-            "price_usd": price,
-            "difficulty": _col(btc_daily, "difficulty"),
-            "hashrate_ehs": _col(btc_daily, "hashrate_ehs"),
-            "fees_btc_per_block": fees_per_block,
-            "hashprice_usd_per_ph_day": hashprice_th * TH_PER_PH,
-            "btc_per_ph_day": btc_th_day * TH_PER_PH,
-            "energy_kwh_per_btc": kwh_per_btc,
-            "energy_cost_usd_per_btc": costs["energy"],
-            "all_in_cost_usd_per_btc": costs["all_in"],
-            "breakeven_power_usd_per_kwh": breakeven_power_usd_per_kwh(
-                hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
-            ),
-            "breakeven_price_usd": costs["cash"],
-            "mining_value_usd_per_mwh": mining_value_usd_per_mwh(
-                hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
-            ),
-        },
-        index=btc_daily.index,
-    )
-    return out
+    return {
+        "hashprice_usd_per_ph_day": hashprice_th * TH_PER_PH,
+        "btc_per_ph_day": btc_th_day * TH_PER_PH,
+        "energy_kwh_per_btc": energy_kwh_per_btc(btc_th_day, eff, pue=a.pue),
+        "energy_cost_usd_per_btc": costs["energy"],
+        "all_in_cost_usd_per_btc": costs["all_in"],
+        "breakeven_power_usd_per_kwh": breakeven_power_usd_per_kwh(
+            hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
+        ),
+        "breakeven_price_usd": costs["cash"],
+        "mining_value_usd_per_mwh": mining_value_usd_per_mwh(
+            hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
+        ),
+    }
 
 
 def _per_day(value: float | FloatArray, n: int, name: str) -> FloatArray:

@@ -22,10 +22,12 @@ from __future__ import annotations
 import numpy as np
 
 from wattshift.mining._types import Values
-from wattshift.units import HASHES_PER_TH, HOURS_PER_DAY, SECONDS_PER_DAY, TWO_POW_32
+from wattshift.units import HASHES_PER_TH, HOURS_PER_DAY, SECONDS_PER_DAY, TWO_POW_32, W_PER_KW, W_PER_MW
 
 #: kWh per (J/TH · TH/s · day) = 24 h / 1000: one TH/s at e J/TH draws e W, i.e. e·0.024 kWh per day.
-KWH_PER_DAY_PER_W = HOURS_PER_DAY / 1000.0
+KWH_PER_DAY_PER_W = HOURS_PER_DAY / W_PER_KW
+#: MWh per (J/TH · TH/s · day) = 24 h / 1e6.
+MWH_PER_DAY_PER_W = HOURS_PER_DAY / W_PER_MW
 
 
 def btc_per_th_day(
@@ -127,7 +129,7 @@ def mining_value_usd_per_mwh(
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         out: Values = (
-            hashprice_usd_per_th_day * (1.0 - pool_fee) / (efficiency_j_per_th * HOURS_PER_DAY * 1e-6 * pue)
+            hashprice_usd_per_th_day * (1.0 - pool_fee) / (efficiency_j_per_th * MWH_PER_DAY_PER_W * pue)
         )
     return out
 

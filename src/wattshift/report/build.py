@@ -20,7 +20,7 @@ from wattshift import __version__
 from wattshift.report.base import Section, page_html
 
 if TYPE_CHECKING:
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
 #: (module, options passed through) in page order.
 SECTION_MODULES: tuple[str, ...] = ("market", "signals", "dispatch", "valuation")

@@ -17,12 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from wattshift.config import load_site
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services.dispatch import DispatchRun, DispatchSource, result_dict, run_dispatch
+from wattshift.services.sites import examples, load_site, resolve_file
 
-#: Example sites shipped with the source tree.
-EXAMPLE_SITES_DIR = Path(__file__).resolve().parents[3] / "examples" / "sites"
 #: Longer periods are charted as hourly means [days].
 HOURLY_ABOVE_DAYS = 45
 
@@ -38,6 +36,11 @@ def _chart_frame(run: DispatchRun) -> pd.DataFrame:
     return frame
 
 
+def _stacked(x: pd.Index, y: pd.Series, name: str, colour: str) -> go.Scatter:
+    """One stacked area of the MW-by-use chart."""
+    return go.Scatter(x=x, y=y, name=name, stackgroup="mw", line={"width": 0, "color": colour})
+
+
 def _schedule_figure(run: DispatchRun) -> go.Figure:
     frame = _chart_frame(run)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -45,37 +48,13 @@ def _schedule_figure(run: DispatchRun) -> go.Figure:
     # reach plotly as an object array of Timestamps, which it deep-copies element by element)
     x = pd.DatetimeIndex(frame.index).tz_convert("America/Chicago").tz_localize(None)
     for i, fleet in enumerate(run.fleets):
+        colour = _USE_COLOURS[i % len(_USE_COLOURS)]
         fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=frame[f"mw_{fleet.name}"],
-                name=f"mining: {fleet.name}",
-                stackgroup="mw",
-                line={"width": 0, "color": _USE_COLOURS[i % len(_USE_COLOURS)]},
-            ),
-            secondary_y=False,
+            _stacked(x, frame[f"mw_{fleet.name}"], f"mining: {fleet.name}", colour), secondary_y=False
         )
     if run.site.gpu is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=frame["mw_ai"],
-                name="AI compute",
-                stackgroup="mw",
-                line={"width": 0, "color": "#2a7ab0"},
-            ),
-            secondary_y=False,
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=frame["mw_curtailed"],
-            name="curtailed",
-            stackgroup="mw",
-            line={"width": 0, "color": "#c9ced6"},
-        ),
-        secondary_y=False,
-    )
+        fig.add_trace(_stacked(x, frame["mw_ai"], "AI compute", "#2a7ab0"), secondary_y=False)
+    fig.add_trace(_stacked(x, frame["mw_curtailed"], "curtailed", "#c9ced6"), secondary_y=False)
     reserve_cols = [c for c in frame.columns if c.startswith("mw_reserve_")]
     if reserve_cols:
         fig.add_trace(
@@ -149,9 +128,11 @@ def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = No
     wh
         Warehouse with ERCOT prices, ancillary prices, BTC daily data and the ASIC catalogue.
     sites
-        Site TOML files, each with a ``[backtest]`` table; default: ``examples/sites/*.toml``.
+        Site TOML files or example names, each with a ``[backtest]`` table; default: every example
+        site (``wattshift examples``).
     """
-    paths = [Path(s) for s in sites] if sites is not None else sorted(EXAMPLE_SITES_DIR.glob("*.toml"))
+    wanted = [e.path for e in examples("site")] if sites is None else sites
+    paths = [resolve_file(s, "site") for s in wanted]
     parts: list[str] = []
     rows: list[dict[str, object]] = []
     for path in paths:

@@ -15,8 +15,7 @@ from plotly.subplots import make_subplots
 
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services import signals as service
-from wattshift.services.signals import DailySource
-from wattshift.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL, SignalRules
+from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL, DailySource, SignalRules
 
 SOURCES: tuple[str, ...] = (
     "BTC price, market cap, realized cap (CapMrktCurUSD / CapMVRVCur), hash rate, issuance: "
@@ -74,6 +73,23 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
         ),
     )
     x = pd.DatetimeIndex(frame["date"]).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    _price_panel(fig, frame, x)
+    _hashrate_panel(fig, frame, x)
+    # shapes are set once at the end: add_vrect/add_hrect one by one is quadratic in plotly
+    shapes = _capitulation_shapes(frame) + _zone_panels(fig, frame, x)
+    count = frame["confluence_count"].astype("float64")
+    fig.add_trace(
+        go.Bar(x=x, y=_values(count), name="confluence", marker={"color": "#8250df", "line": {"width": 0}}),
+        row=6,
+        col=1,
+    )
+    fig.update_yaxes(range=[0, 4.2], dtick=1, row=6, col=1)
+    fig.update_layout(showlegend=False, bargap=0, shapes=shapes)
+    return fig
+
+
+def _price_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> None:
+    """Row 1: BTC price (log scale) with the Hash Ribbon buys marked."""
     fig.add_trace(
         go.Scatter(
             x=x, y=_values(frame["price_usd"]), name="BTC price", line={"color": "#1d2330", "width": 1}
@@ -95,6 +111,9 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
 
+
+def _hashrate_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> None:
+    """Row 2: the 30- and 60-day mean hash rate (log scale)."""
     for col, name, color in (
         ("hashrate_sma_fast_ehs", "hash rate SMA30", "#0969da"),
         ("hashrate_sma_slow_ehs", "hash rate SMA60", "#bf8700"),
@@ -105,8 +124,11 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
             col=1,
         )
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
-    # shapes are set once at the end: add_vrect/add_hrect one by one is quadratic in plotly
-    shapes: list[dict[str, object]] = [
+
+
+def _capitulation_shapes(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Row 2's shaded capitulations, as layout shapes."""
+    return [
         {
             "type": "rect",
             "xref": "x2",
@@ -122,12 +144,19 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
         for first, last in _capitulation_spans(frame)
     ]
 
-    panels: tuple[tuple[int, str, str, float, float, float, float], ...] = (
-        (3, "puell", "Puell Multiple", 0.0, 0.5, 4.0, 12.0),
-        (4, "mvrv_z", "MVRV Z", -2.0, 0.0, 7.0, 12.0),
-        (5, "fear_greed", "Fear & Greed", 0.0, 25.0, 75.0, 100.0),
-    )
-    for row, col, name, low, bottom, top, high in panels:
+
+#: Rows 3-5: (row, column, name, axis low, bottom-zone top, top-zone bottom, axis high).
+_ZONE_PANELS: tuple[tuple[int, str, str, float, float, float, float], ...] = (
+    (3, "puell", "Puell Multiple", 0.0, 0.5, 4.0, 12.0),
+    (4, "mvrv_z", "MVRV Z", -2.0, 0.0, 7.0, 12.0),
+    (5, "fear_greed", "Fear & Greed", 0.0, 25.0, 75.0, 100.0),
+)
+
+
+def _zone_panels(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> list[dict[str, object]]:
+    """Rows 3-5 (Puell, MVRV Z, Fear & Greed); returns their bottom and top zones as shapes."""
+    shapes: list[dict[str, object]] = []
+    for row, col, name, low, bottom, top, high in _ZONE_PANELS:
         for y0, y1, color in ((low, bottom, _BOTTOM), (top, high, _TOP)):
             shapes.append(
                 {
@@ -149,16 +178,7 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
             col=1,
         )
     fig.update_yaxes(range=[0, 100], row=5, col=1)
-
-    count = frame["confluence_count"].astype("float64")
-    fig.add_trace(
-        go.Bar(x=x, y=_values(count), name="confluence", marker={"color": "#8250df", "line": {"width": 0}}),
-        row=6,
-        col=1,
-    )
-    fig.update_yaxes(range=[0, 4.2], dtick=1, row=6, col=1)
-    fig.update_layout(showlegend=False, bargap=0, shapes=shapes)
-    return fig
+    return shapes
 
 
 def _pct(value: Any) -> str:
@@ -197,14 +217,37 @@ def build_section(
         priced = frame["price_usd"].notna().to_numpy()
         frame = frame.iloc[int(priced.argmax()) :].reset_index(drop=True) if priced.any() else frame
     today = service.signals_day(wh, rules=rules)
+    chosen = rules or SignalRules()
     episodes = service.ribbons(
         wh,
-        merge_gap_days=(rules or SignalRules()).ribbons_merge_gap_days,
-        use_previous_day_hashrate=(rules or SignalRules()).ribbons_previous_day_hashrate,
+        merge_gap_days=chosen.ribbons_merge_gap_days,
+        use_previous_day_hashrate=chosen.ribbons_previous_day_hashrate,
         horizons_days=horizons_days,
     )
     backtest = service.backtest(wh, horizons_days, rules=rules)
 
+    body = "".join(
+        [
+            _summary_html(today),
+            figure_html(signals_figure(frame), height_px=1300),
+            "<h3>Hash Ribbons episodes (since 2012)</h3>",
+            "<p>Capitulations broken by a recovery of at most "
+            f"{chosen.ribbons_merge_gap_days} days are merged; a buy fired during such "
+            "a whipsaw stands, so its date can precede the final recovery.</p>",
+            table_html(_episode_rows(episodes, horizons_days)),
+            "<h3>What followed: forward BTC returns after each signal</h3>",
+            "<p>Hit rate is the share of positive returns. Signal days overlap, so <em>n</em> overstates "
+            "the independent evidence; confluence levels are counted only on days all four indicators are "
+            "known (Fear &amp; Greed starts 2018-02-01) - compare them with "
+            "<em>all days, 4 indicators known</em>.</p>",
+            table_html(_backtest_rows(backtest, horizons_days)),
+        ]
+    )
+    return Section(id="signals", title="Cycle signals", html=body, sources=SOURCES)
+
+
+def _summary_html(today: dict[str, Any]) -> str:
+    """Today's reading of the four indicators and their confluence."""
     confluence = today["confluence"]
     ribbons = today["hash_ribbons"]
     fear_greed = today["fear_greed"]
@@ -217,7 +260,12 @@ def build_section(
         f"Confluence: <strong>{confluence['count']}</strong> of {confluence['available']} "
         f"in their bottom zone{in_zone}.</p>"
     )
-    episode_rows: list[dict[str, object]] = [
+    return summary
+
+
+def _episode_rows(episodes: list[dict[str, Any]], horizons_days: Sequence[int]) -> list[dict[str, object]]:
+    """Hash Ribbons episodes since 2012 with the forward returns after each buy."""
+    return [
         {
             "capitulation": e["capitulation_start"],
             "recovery": e["recovery"],
@@ -230,6 +278,10 @@ def build_section(
         for e in episodes
         if str(e["capitulation_start"]) >= "2012-01-01"
     ]
+
+
+def _backtest_rows(backtest: pd.DataFrame, horizons_days: Sequence[int]) -> list[dict[str, object]]:
+    """One row per signal: median forward return and hit rate per horizon, and n."""
     wide = backtest.pivot(index="signal", columns="horizon_days", values=["median_return", "hit_rate", "n"])
     order = list(dict.fromkeys(backtest["signal"]))
     backtest_rows: list[dict[str, object]] = []
@@ -241,25 +293,7 @@ def build_section(
             row[f"{h} d hit rate"] = "" if pd.isna(hit) else f"{hit:.0%}"
         row["n (first horizon)"] = int(wide.loc[signal, ("n", horizons_days[0])])
         backtest_rows.append(row)
-
-    body = "".join(
-        [
-            summary,
-            figure_html(signals_figure(frame), height_px=1300),
-            "<h3>Hash Ribbons episodes (since 2012)</h3>",
-            "<p>Capitulations broken by a recovery of at most "
-            f"{(rules or SignalRules()).ribbons_merge_gap_days} days are merged; a buy fired during such "
-            "a whipsaw stands, so its date can precede the final recovery.</p>",
-            table_html(episode_rows),
-            "<h3>What followed: forward BTC returns after each signal</h3>",
-            "<p>Hit rate is the share of positive returns. Signal days overlap, so <em>n</em> overstates "
-            "the independent evidence; confluence levels are counted only on days all four indicators are "
-            "known (Fear &amp; Greed starts 2018-02-01) - compare them with "
-            "<em>all days, 4 indicators known</em>.</p>",
-            table_html(backtest_rows),
-        ]
-    )
-    return Section(id="signals", title="Cycle signals", html=body, sources=SOURCES)
+    return backtest_rows
 
 
 def _num(value: float | None, digits: int = 2) -> str:

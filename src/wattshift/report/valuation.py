@@ -10,18 +10,21 @@ import numpy as np
 import plotly.graph_objects as go
 
 from wattshift.report.base import Section, figure_html, table_html
+from wattshift.units import MONTHS_PER_YEAR, usd_to_musd
 
 if TYPE_CHECKING:
-    from wattshift.warehouse import Warehouse
+    from wattshift.services.store import Warehouse
 
 SOURCES: tuple[str, ...] = (
     "BTC price, hash rate, issuance and fees (calibration window): Coin Metrics community data, "
     "CC BY-NC 4.0.",
     "Halving schedule: Bitcoin consensus rules (50 BTC halved every 210,000 blocks).",
-    "AI-hosting terms: published deals and CBRE 2024 colocation asking rate, see examples/deals.toml.",
+    "AI-hosting terms: published deals and CBRE 2024 colocation asking rate, see the deals example "
+    "(wattshift examples).",
 )
 
-_DEFAULT_SITE = Path(__file__).resolve().parents[3] / "examples" / "sites" / "converting_to_ai.toml"
+#: Example site valued when no site is given (``wattshift examples``).
+_DEFAULT_SITE = "converting_to_ai"
 _COLOURS = {"mining": "#f7931a", "ai": "#3b6fb6", "hybrid": "#2e9e5b"}
 
 
@@ -30,20 +33,25 @@ def fan_figure(fan: dict[str, Any], start_year: int) -> go.Figure:
     fig = go.Figure()
     for name, q in fan.items():
         months = np.asarray(q).shape[1]
-        x = start_year + np.arange(1, months + 1) / 12.0
+        x = start_year + np.arange(1, months + 1) / MONTHS_PER_YEAR
         colour = _COLOURS.get(name, "#555")
         for lo, hi, alpha in ((0, 4, 0.12), (1, 3, 0.25)):
             fig.add_trace(
-                go.Scatter(x=x, y=q[hi] / 1e6, line={"width": 0}, showlegend=False, hoverinfo="skip")
+                go.Scatter(x=x, y=usd_to_musd(q[hi]), line={"width": 0}, showlegend=False, hoverinfo="skip")
             )
             fig.add_trace(
                 go.Scatter(
-                    x=x, y=q[lo] / 1e6, fill="tonexty", line={"width": 0}, showlegend=False, hoverinfo="skip",
+                    x=x,
+                    y=usd_to_musd(q[lo]),
+                    fill="tonexty",
+                    line={"width": 0},
+                    showlegend=False,
+                    hoverinfo="skip",
                     fillcolor=_rgba(colour, alpha),
                 )
-            )  # fmt: skip
+            )
         fig.add_trace(
-            go.Scatter(x=x, y=q[2] / 1e6, name=f"{name} (median)", line={"color": colour, "width": 2})
+            go.Scatter(x=x, y=usd_to_musd(q[2]), name=f"{name} (median)", line={"color": colour, "width": 2})
         )
     fig.update_layout(
         title="Cumulative discounted cash flow per MW (median, 25-75 % and 5-95 % of paths)",
@@ -66,20 +74,20 @@ def value_bars(result: dict[str, Any]) -> go.Figure:
     fig.add_trace(
         go.Bar(
             x=names,
-            y=[npv[n]["mean"] / 1e6 for n in names],
+            y=[usd_to_musd(npv[n]["mean"]) for n in names],
             name="NPV mean",
             marker_color=[_COLOURS[n] for n in names],
             error_y={
                 "type": "data",
                 "symmetric": False,
-                "array": [(npv[n]["p95"] - npv[n]["mean"]) / 1e6 for n in names],
-                "arrayminus": [(npv[n]["mean"] - npv[n]["p5"]) / 1e6 for n in names],
+                "array": [usd_to_musd(npv[n]["p95"] - npv[n]["mean"]) for n in names],
+                "arrayminus": [usd_to_musd(npv[n]["mean"] - npv[n]["p5"]) for n in names],
             },
         )
     )
     ev = result["ev_per_mw_usd"]
     fig.add_trace(
-        go.Bar(x=list(ev), y=[v / 1e6 for v in ev.values()], name="EV at EBITDA multiple", opacity=0.5)
+        go.Bar(x=list(ev), y=[usd_to_musd(v) for v in ev.values()], name="EV at EBITDA multiple", opacity=0.5)
     )
     fig.update_layout(title="Value per MW [USD M]", barmode="group", yaxis_title="USD M per MW")
     return fig
@@ -94,7 +102,7 @@ def schedule_figure(result: dict[str, Any]) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=[g["year"] for g in gains],
-            y=[g["usd"] / 1e6 for g in gains],
+            y=[usd_to_musd(g["usd"]) for g in gains],
             name="gain per MW [USD M]",
             yaxis="y2",
         )
@@ -116,7 +124,7 @@ def build_section(
     seed: int | None = None,
 ) -> Section:
     """Valuation page for ``sites`` (default: the example site converting to AI)."""
-    from wattshift.config import load_site
+    from wattshift.services.sites import load_site
     from wattshift.services.valuation import value_site_with_fan
 
     parts = []
@@ -128,9 +136,9 @@ def build_section(
         rows: list[dict[str, object]] = [
             {
                 "business": b,
-                "NPV p5 [USD M/MW]": result["npv_usd"][b]["p5"] / 1e6,
-                "NPV p50": result["npv_usd"][b]["p50"] / 1e6,
-                "NPV p95": result["npv_usd"][b]["p95"] / 1e6,
+                "NPV p5 [USD M/MW]": usd_to_musd(result["npv_usd"][b]["p5"]),
+                "NPV p50": usd_to_musd(result["npv_usd"][b]["p50"]),
+                "NPV p95": usd_to_musd(result["npv_usd"][b]["p95"]),
                 "IRR p50": result["irr"][b]["p50"],
                 "payback p50 [y]": result["payback_years"][b]["p50"],
             }

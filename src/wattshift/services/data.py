@@ -6,7 +6,7 @@ describe data the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,9 @@ import pandas as pd
 
 from wattshift.data.registry import known_files
 from wattshift.warehouse import IngestResult, Progress, Warehouse
+
+#: ``progress(file_name, bytes_done, bytes_total)`` of a download.
+FetchProgress = Callable[[str, int, int], None]
 
 
 def ingest(
@@ -41,6 +44,38 @@ def ingest(
 def ingest_all(wh: Warehouse, data_dir: str | Path, progress: Progress | None = None) -> list[IngestResult]:
     """Ingest every known file found in ``data_dir`` (see :func:`wattshift.data.registry.known_files`)."""
     return ingest(wh, known_files(data_dir), progress)
+
+
+def known_data_files(data_dir: str | Path) -> list[Path]:
+    """The known data files found in ``data_dir`` (see :func:`wattshift.data.registry.known_files`)."""
+    return known_files(data_dir)
+
+
+def public_files() -> list[dict[str, object]]:
+    """Every public data file ``wattshift data fetch`` downloads: target, description and origins."""
+    from wattshift.data import fetch
+
+    return [entry.describe() for entry in fetch.MANIFEST]
+
+
+def fetch_public(dest: str | Path, progress: FetchProgress | None = None) -> list[Path]:
+    """Download the public data (pinned origins, checked hashes) into ``dest``.
+
+    Parameters
+    ----------
+    dest
+        Folder laid out like the shared data folder.
+    progress
+        ``progress(file_name, bytes_done, bytes_total)`` while downloading.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from wattshift.data import fetch
+
+    return fetch.fetch_all(Path(dest), progress=progress)
 
 
 def results_records(results: Iterable[IngestResult]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
-from wattshift.config import Fleet, SiteConfig, resolve_fleets
+from wattshift.config import Fleet, SiteConfig
 from wattshift.dispatch.backtest import (
     BacktestInputs,
     BacktestResult,
@@ -32,6 +32,7 @@ from wattshift.dispatch.values import (
     fleet_values_usd_per_mwh,
 )
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.sites import resolve_fleets
 
 Market = Literal["rt", "da"]
 Foresight = Literal["perfect", "day_ahead"]

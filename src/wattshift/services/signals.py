@@ -16,16 +16,20 @@ import pandas as pd
 
 from wattshift.errors import NotInWarehouseError
 from wattshift.services._days import DateLike, parse_day, span_text
+
+# The ``X as X`` imports re-export engine constants and rules the interfaces show or take as
+# defaults, so that the edges call the services only (import-linter contracts in pyproject.toml).
+from wattshift.signals import DEFAULT_HORIZONS_DAYS as DEFAULT_HORIZONS_DAYS
 from wattshift.signals import (
-    DEFAULT_HORIZONS_DAYS,
     INDICATORS,
-    SignalRules,
     cycle_backtest,
     hash_ribbons,
     ribbon_episodes,
     signals_frame,
 )
-from wattshift.signals.ribbons import MERGE_GAP_DAYS
+from wattshift.signals import MVRV_Z_LABEL as MVRV_Z_LABEL
+from wattshift.signals import SignalRules as SignalRules
+from wattshift.signals.ribbons import MERGE_GAP_DAYS as MERGE_GAP_DAYS
 
 
 class DailySource(Protocol):

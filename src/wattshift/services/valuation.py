@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from wattshift.chain import block_height_estimate, subsidy_btc
-from wattshift.config import SiteConfig, resolve_fleets
+from wattshift.config import SiteConfig
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.sites import resolve_fleets
 from wattshift.units import HOURS_PER_DAY, HOURS_PER_MONTH
 from wattshift.valuation.conversion import plan_conversion, switch_gains
 from wattshift.valuation.dcf import summary

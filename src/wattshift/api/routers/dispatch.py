@@ -25,7 +25,7 @@ from wattshift.api.jsonify import bad_param, records
 from wattshift.config import SiteConfig
 from wattshift.services import dispatch as service
 from wattshift.services.dispatch import DispatchSource
-from wattshift.warehouse import Warehouse
+from wattshift.services.store import Warehouse
 
 #: The dispatch endpoints. It also carries the generic ``GET /api/jobs/{job_id}`` of
 #: :mod:`wattshift.api.jobs`, the first (and so far only) kind of job being a dispatch.

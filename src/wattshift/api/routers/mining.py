@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from wattshift.api.deps import cached_read
 from wattshift.api.jsonify import bad_param, records
-from wattshift.mining import MiningAssumptions
+from wattshift.config.mining import MiningAssumptions
+from wattshift.services import asics as asics_service
 from wattshift.services import mining as service
 
 router = APIRouter(prefix="/api/mining", tags=["mining"])
@@ -172,7 +173,7 @@ async def mining_asics(
         request,
         ("mining_asics", date, power_usd_per_kwh, pue, _key(assumptions)),
         lambda wh: frame_document(
-            service.asic_table(wh, date, power_usd_per_kwh, pue=pue, assumptions=assumptions), "models"
+            asics_service.asic_table(wh, date, power_usd_per_kwh, pue=pue, assumptions=assumptions), "models"
         ),
     )
 

@@ -15,8 +15,7 @@ from fastapi.responses import Response
 from wattshift.api.deps import cached_read
 from wattshift.api.jsonify import bad_param
 from wattshift.services import signals as service
-from wattshift.signals import DEFAULT_HORIZONS_DAYS
-from wattshift.signals.ribbons import MERGE_GAP_DAYS
+from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MERGE_GAP_DAYS
 
 router = APIRouter(prefix="/api/signals", tags=["signals"])
 

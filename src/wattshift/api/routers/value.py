@@ -30,7 +30,7 @@ from wattshift.api.jsonify import bad_param
 from wattshift.api.routers.dispatch import MAX_PERIOD_DAYS
 from wattshift.config import SiteConfig
 from wattshift.services import valuation as service
-from wattshift.warehouse import Warehouse
+from wattshift.services.store import Warehouse
 
 router = APIRouter(tags=["value"])
 
