@@ -155,7 +155,8 @@ def test_local_column_in_another_zone_is_caught() -> None:
 def test_preamble_lines_are_counted_in_errors() -> None:
     text = (
         b"ISONE Hourly\nHourly real-time\nSource: EIA collected from ISONE\n"
-        b"UTC Timestamp (Interval Ending),Local Timestamp Eastern Time (Interval Beginning),Internal Hub LMP\n"
+        b"UTC Timestamp (Interval Ending),"
+        b"Local Timestamp Eastern Time (Interval Beginning),Internal Hub LMP\n"
         b"2023-01-01 06:00:00,2023-01-01 00:00:00,36.99\n"
         b"2023-01-01 07:00:00,2023-01-01 01:00:00,abc\n"
     )
@@ -185,7 +186,10 @@ def test_pjm_stale_current_flag_is_an_error() -> None:
     header = (
         "datetime_beginning_utc,datetime_beginning_ept,pnode_name,total_lmp_rt,row_is_current,version_nbr\n"
     )
-    rows = "3/5/2024 5:00:00 AM,3/5/2024 12:00:00 AM,PJM-RTO,10.0,True,1\n3/5/2024 5:00:00 AM,3/5/2024 12:00:00 AM,PJM-RTO,11.0,False,2\n"
+    rows = (
+        "3/5/2024 5:00:00 AM,3/5/2024 12:00:00 AM,PJM-RTO,10.0,True,1\n"
+        "3/5/2024 5:00:00 AM,3/5/2024 12:00:00 AM,PJM-RTO,11.0,False,2\n"
+    )
     with pytest.raises(DataError, match="higher version") as info:
         parse_pjm_lmps((header + rows).encode(), name="pjm_rt.csv")
     assert (info.value.line, info.value.column) == (2, "version_nbr")
