@@ -295,3 +295,21 @@ def market_of_nodes(nodes: list[str] | tuple[str, ...]) -> str | None:
         if nodes and set(nodes) <= set(spec.nodes):
             return spec.name
     return None
+
+
+def check_node_in(node: str, market_names: list[str] | tuple[str, ...]) -> str:
+    """The market (of ``market_names``) that has ``node``.
+
+    Raises
+    ------
+    UnknownMarketError
+        If none has it; the message names close matches among all their nodes, with their market.
+    """
+    for name in market_names:
+        if node in market(name).nodes:
+            return market(name).name
+    owners = {n: market(m).name for m in market_names for n in market(m).nodes}
+    close = difflib.get_close_matches(node, list(owners), n=4, cutoff=0.4)
+    close = [n for n in owners if n.lower() == node.lower() and n not in close] + close
+    hint = "; did you mean " + ", ".join(f"{owners[c]} {c!r}" for c in close) + "?" if close else ""
+    raise UnknownMarketError(f"unknown node {node!r} in {', '.join(market_names)}{hint}")
