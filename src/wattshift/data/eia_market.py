@@ -166,7 +166,13 @@ def parse_eia_market(source: Source, *, iso: str, name: str | None = None) -> pd
         )
     check_sorted_unique(starts.asi8, label, UTC_END_COLUMN, first_data_line=first)
     check_local_matches(
-        starts, frame[local_columns[0]], spec.timezone, label, local_columns[0], first_data_line=first
+        starts,
+        frame[local_columns[0]],
+        spec.timezone,
+        label,
+        local_columns[0],
+        first_data_line=first,
+        fmt="%Y-%m-%d %H:%M:%S",
     )
     block = price_columns(
         frame, lmp_columns, label, first_data_line=first, lo=plausible_floor(spec.price_floor)

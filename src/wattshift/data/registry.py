@@ -14,6 +14,8 @@ the higher priority wins per row, whatever the ingest order.
   the gridstatus.io API series ``ercot_rt_spp_15min_hb_hubavg_2024_2025.parquet`` (first postings;
   237 of 67,176 HB_HUBAVG intervals differ from the archive, by up to 1,596 USD/MWh).
 - ERCOT day-ahead: the NP4-180-ER yearly DAM file beats the gridstatus.io API HB_HUBAVG series.
+- Nord Pool SE3/SE4 2023-24: Energinet's Elspotprices (the TSO's publication) beats the
+  elprisetjustnu.se republication (they differ in one hour: 2023-05-28 12:00 UTC, -10 vs 0 EUR/MWh).
 - Coin Metrics files are merged by *vintage* (snapshot date) instead, column by column; see
   :mod:`wattshift.warehouse.merge`. Their priority is informational.
 
@@ -52,7 +54,8 @@ class FileSpec:
     folder
         Sub-folder of the data directory (``onchain``, ``power``, ``asics``, ``gpu``).
     kind
-        Source kind: ``coinmetrics``, ``fear_greed``, ``ercot``, ``asics`` or ``gpu``.
+        Source kind: ``coinmetrics``, ``fear_greed``, ``ercot``, ``asics``, ``gpu``, ``eia_market``,
+        ``pjm``, ``nordic``, ``fx``, ``ercot_load`` or ``ercot_4cp``.
     table
         Warehouse table the rows go to.
     reader
