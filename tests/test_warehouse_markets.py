@@ -143,3 +143,17 @@ def test_status_lists_the_new_tables(warehouse: Warehouse) -> None:
     assert {"fx_rates", "system_load", "cp4_intervals"} <= tables
     row = status[status["source"] == "SE3/2024.csv"].iloc[0]
     assert row["table"] == "iso_prices"
+
+
+def test_data_gaps_json(warehouse_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from wattshift.cli import app
+
+    res = CliRunner().invoke(app, ["data", "gaps", "--db", str(warehouse_path), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = {(r["iso"], r["node"]): r for r in json.loads(res.stdout)}
+    assert rows[("NYISO", "A - West")]["longest_gap_hours"] == 1032.0
+    assert rows[("NYISO", "A - West")]["longest_gap_start"].startswith("2023-07-24")

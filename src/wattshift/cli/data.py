@@ -146,6 +146,20 @@ def status_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -
     _print_gaps(gap_frame)
 
 
+@data_app.command("gaps")
+@friendly_errors
+def gaps_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -> None:
+    """Gaps in every price series (missing intervals between held ones; never filled)."""
+    from wattshift.services import data as service
+
+    with open_warehouse(db) as wh:
+        frame = service.gaps(wh)
+    if fmt is TableOrJson.json:
+        emit_json(_records(frame))
+        return
+    _print_gaps(frame)
+
+
 def _print_gaps(frame: pd.DataFrame) -> None:
     """Price series with missing intervals (e.g. EIA's 2023 Q3 outage): shown, never filled."""
     if frame.empty:
