@@ -296,3 +296,13 @@ def test_energinet_reads_both_areas_with_the_repeated_hour(markets: Path) -> Non
     # the only disagreement with the republished file (README): 2023-05-28 12:00 UTC
     se3 = frame[frame["node"] == "SE3"].set_index("interval_start_utc")["price_eur_per_mwh"]
     assert se3[pd.Timestamp("2023-05-28 12:00", tz="UTC")] == -10.0
+
+
+def test_dst_days_in_miso_and_isone_zones(markets: Path) -> None:
+    miso = EIA_READERS["MISO"](markets / "miso" / "miso_lmp_rt_hr_hubs_2022.csv")
+    texas = miso[miso["node"] == "Texas Hub"]["interval_start_utc"].dt.tz_convert("EST")
+    days = texas.dt.date.astype(str).value_counts()
+    assert days["2022-11-06"] == 24 and days["2022-03-13"] == 24  # MISO's clock has no DST
+    isone = EIA_READERS["ISONE"](markets / "isone" / "isone_lmp_rt_hr_hubs_2021.csv")
+    days = isone["interval_start_utc"].dt.tz_convert("America/New_York").dt.date.astype(str).value_counts()
+    assert days["2021-11-07"] == 25 and days["2021-03-14"] == 23
