@@ -35,13 +35,27 @@ def test_every_shared_data_file_is_known(shared_data_dir: Path) -> None:
     assert [registry_key(p) for p in readable] == [k for k, s in KNOWN_FILES.items() if not s.pending]
 
 
-def test_pending_files_are_known_but_not_read(shared_data_dir: Path) -> None:
+def test_every_known_file_has_a_reader_and_nordic_keys_name_the_zone(shared_data_dir: Path) -> None:
+    assert not [k for k, spec in KNOWN_FILES.items() if spec.pending]
     path = shared_data_dir / "markets" / "nordic" / "SE3" / "2024.csv"
     spec = spec_for(path)
-    assert spec.pending and spec.kind == "nordic" and spec.name == "SE3/2024.csv"
+    assert spec.kind == "nordic" and spec.name == "SE3/2024.csv" and spec.table == "iso_prices"
+    frame = spec.read(path)
+    assert set(frame["node"]) == {"SE3"} and len(frame) == 8_784
+
+
+def test_a_pending_spec_is_known_but_not_read(tmp_path: Path) -> None:
+    spec = FileSpec("x.csv", "markets", "eia_market", "iso_prices", "", PRIORITY_RAW, "not written yet")
     with pytest.raises(DataError, match="no reader for it yet") as info:
-        spec.read(path)
-    assert "SE3/2024.csv" in str(info.value)
+        spec.read(tmp_path / "x.csv")
+    assert "x.csv" in str(info.value)
+
+
+def test_the_tso_publication_beats_the_republication() -> None:
+    assert (
+        KNOWN_FILES["energinet_Elspotprices_SE3_SE4_2023_2024.csv"].priority
+        > KNOWN_FILES["SE3/2023.csv"].priority
+    )
 
 
 def test_known_files_skips_missing_and_reads_flat_folders(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from wattshift.data.registry import known_files, spec_for
+from wattshift.data.registry import known_files, registry_key, spec_for
 from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
 from wattshift.errors import NotInWarehouseError
 from wattshift.warehouse import Warehouse
@@ -96,7 +96,7 @@ def test_price_series_counts(wh: Warehouse, shared_data_dir: Path) -> None:
 
 def test_status_lists_every_file(wh: Warehouse, shared_data_dir: Path) -> None:
     status = wh.status()
-    assert set(status["source"]) - {"(merged)"} == {p.name for p in known_files(shared_data_dir)}
+    assert set(status["source"]) - {"(merged)"} == {registry_key(p) for p in known_files(shared_data_dir)}
     merged = status[status["source"] == "(merged)"].iloc[0]
     assert merged["rows"] == 6359
     # the raw monthly file and the API series are fully covered by the yearly archives

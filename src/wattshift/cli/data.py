@@ -120,11 +120,12 @@ def _file_progress() -> Progress:
 @data_app.command("status")
 @friendly_errors
 def status_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -> None:
-    """Rows, first and last timestamp (UTC) and last ingest per table and source file."""
+    """Rows, first and last timestamp (UTC) and last ingest per table and source file; gaps in prices."""
     from wattshift.services import data as service
 
     with open_warehouse(db) as wh:
         frame = service.status(wh)
+        gap_frame = service.gaps(wh)
     if fmt is TableOrJson.json:
         emit_json(_records(frame))
         return
@@ -139,6 +140,41 @@ def status_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -
             _when(row.first),
             _when(row.last),
             _when(row.last_ingest),
+        )
+    out.print(table)
+    _print_gaps(gap_frame)
+
+
+@data_app.command("gaps")
+@friendly_errors
+def gaps_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -> None:
+    """Gaps in every price series (missing intervals between held ones; never filled)."""
+    from wattshift.services import data as service
+
+    with open_warehouse(db) as wh:
+        frame = service.gaps(wh)
+    if fmt is TableOrJson.json:
+        emit_json(_records(frame))
+        return
+    _print_gaps(frame)
+
+
+def _print_gaps(frame: pd.DataFrame) -> None:
+    """Price series with missing intervals (e.g. EIA's 2023 Q3 outage): shown, never filled."""
+    if frame.empty:
+        return
+    table = Table(title="Gaps in price series (missing intervals; never filled)", title_justify="left")
+    for column in ("market", "node", "product", "gaps", "missing", "longest gap (UTC)", "hours"):
+        table.add_column(column, justify="right" if column in ("gaps", "missing", "hours") else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            str(row.iso),
+            str(row.node),
+            str(row.market),
+            f"{row.gaps:,}",
+            f"{row.missing_intervals:,}",
+            f"{_when(row.longest_gap_start)} → {_when(row.longest_gap_end)}",
+            f"{row.longest_gap_hours:,.1f}",
         )
     out.print(table)
 

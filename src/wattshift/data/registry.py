@@ -14,6 +14,8 @@ the higher priority wins per row, whatever the ingest order.
   the gridstatus.io API series ``ercot_rt_spp_15min_hb_hubavg_2024_2025.parquet`` (first postings;
   237 of 67,176 HB_HUBAVG intervals differ from the archive, by up to 1,596 USD/MWh).
 - ERCOT day-ahead: the NP4-180-ER yearly DAM file beats the gridstatus.io API HB_HUBAVG series.
+- Nord Pool SE3/SE4 2023-24: Energinet's Elspotprices (the TSO's publication) beats the
+  elprisetjustnu.se republication (they differ in one hour: 2023-05-28 12:00 UTC, -10 vs 0 EUR/MWh).
 - Coin Metrics files are merged by *vintage* (snapshot date) instead, column by column; see
   :mod:`wattshift.warehouse.merge`. Their priority is informational.
 
@@ -52,7 +54,8 @@ class FileSpec:
     folder
         Sub-folder of the data directory (``onchain``, ``power``, ``asics``, ``gpu``).
     kind
-        Source kind: ``coinmetrics``, ``fear_greed``, ``ercot``, ``asics`` or ``gpu``.
+        Source kind: ``coinmetrics``, ``fear_greed``, ``ercot``, ``asics``, ``gpu``, ``eia_market``,
+        ``pjm``, ``nordic``, ``fx``, ``ercot_load`` or ``ercot_4cp``.
     table
         Warehouse table the rows go to.
     reader
@@ -192,22 +195,28 @@ _SPECS: Final[tuple[FileSpec, ...]] = (
 )
 
 
-def _pending(name: str, folder: str, kind: str, table: str, what: str) -> FileSpec:
-    """A known file whose adapter is not written yet: listed, never read (``data ingest`` skips it)."""
-    return FileSpec(name, folder, kind, table, "", PRIORITY_RAW, what)
+def _spec(
+    name: str, folder: str, kind: str, table: str, reader: str, what: str, priority: int = PRIORITY_RAW
+) -> FileSpec:
+    return FileSpec(name, folder, kind, table, reader, priority, what)
 
 
 def _eia(market: str, names: tuple[str, ...], what: str) -> tuple[FileSpec, ...]:
+    reader = f"wattshift.data.eia_market:EIA_READERS[{market.upper()}]"
     return tuple(
-        _pending(name, f"markets/{market}", "eia_market", "iso_prices", f"{what} (U.S. EIA wholesale file)")
+        _spec(
+            name, f"markets/{market}", "eia_market", "iso_prices", reader, f"{what} (U.S. EIA wholesale file)"
+        )
         for name in names
     )
 
 
 _QUARTERS: Final[tuple[str, ...]] = tuple(f"{y}Q{q}" for y in range(2021, 2025) for q in range(1, 5))
 
-#: Files that arrived in the shared data before their adapters (markets beyond ERCOT, FX, ERCOT load/4CP).
-_PENDING_SPECS: Final[tuple[FileSpec, ...]] = (
+#: Markets beyond ERCOT, FX rates, ERCOT load and 4CP. The Nordic zone files share names across
+#: folders, so their registry key is ``ZONE/NAME``. Energinet (the TSO's own publication) beats the
+#: elprisetjustnu.se republication where both hold an hour (they differ in one hour of 2023).
+_MARKET_SPECS: Final[tuple[FileSpec, ...]] = (
     *_eia("miso", tuple(f"miso_lmp_rt_hr_hubs_{y}.csv" for y in range(2021, 2025)), "MISO RT LMP, hubs"),
     *_eia("nyiso", tuple(f"nyiso_lmp_rt_hr_zones_{y}.csv" for y in range(2021, 2025)), "NYISO RT LBMP"),
     *_eia("isone", tuple(f"isone_lmp_rt_hr_hubs_{y}.csv" for y in range(2021, 2025)), "ISO-NE RT LMP"),
@@ -222,7 +231,14 @@ _PENDING_SPECS: Final[tuple[FileSpec, ...]] = (
         "CAISO RT FMM LMP 15 min",
     ),
     *(
-        _pending(name, "markets/pjm", "pjm", "iso_prices", f"PJM Data Miner {what}")
+        _spec(
+            name,
+            "markets/pjm",
+            "pjm",
+            "iso_prices",
+            "wattshift.data.pjm:read_pjm_lmps",
+            f"PJM Data Miner {what}",
+        )
         for name, what in (
             ("pjm_aldene_node_da_hrl_lmps_2025-06_2026-06.csv", "DA hourly LMP, ALDENE node"),
             ("pjm_aldene_node_rt_hrl_lmps_2025-06_2026-06.csv", "RT hourly LMP, ALDENE node"),
@@ -234,43 +250,57 @@ _PENDING_SPECS: Final[tuple[FileSpec, ...]] = (
         )
     ),
     *(
-        _pending(
-            f"{zone}/{year}.csv", "markets/nordic", "nordic", "iso_prices", f"Nord Pool DA {zone} {year}"
+        _spec(
+            f"{zone}/{year}.csv",
+            "markets/nordic",
+            "nordic",
+            "iso_prices",
+            "wattshift.data.nordic:read_nordic_dayahead",
+            f"Nord Pool DA {zone} {year} [EUR/MWh]",
         )
         for zone in ("SE1", "SE2", "SE3", "SE4")
         for year in range(2021, 2027)
     ),
-    _pending(
+    _spec(
         "energinet_Elspotprices_SE3_SE4_2023_2024.csv",
         "markets/nordic",
         "nordic",
         "iso_prices",
+        "wattshift.data.nordic:read_energinet_elspot",
         "Energinet Elspotprices SE3/SE4 2023-24 [EUR/MWh]",
+        PRIORITY_ARCHIVE,
     ),
-    _pending(
-        "ecb_eurofxref_hist_1999-01-04_2025-05-09.csv", "fx", "fx", "fx_rates", "ECB euro reference rates"
+    _spec(
+        "ecb_eurofxref_hist_1999-01-04_2025-05-09.csv",
+        "fx",
+        "fx",
+        "fx_rates",
+        "wattshift.data.ecb:read_ecb_rates",
+        "ECB euro reference rates",
     ),
     *(
-        _pending(
+        _spec(
             f"ercot_native_load_hourly_{year}.csv",
             "power",
             "ercot_load",
             "system_load",
+            "wattshift.data.ercot_load:read_ercot_native_load",
             f"ERCOT hourly native load {year} [MW]",
         )
         for year in (2023, 2024, 2025)
     ),
-    _pending(
+    _spec(
         "ercot_4cp_intervals_2022_2025.csv",
         "power",
         "ercot_4cp",
         "cp4_intervals",
+        "wattshift.data.ercot_4cp:read_ercot_4cp",
         "ERCOT official 4CP intervals 2022-25",
     ),
 )
 
 #: Every known file, by registry key: the file name, or ``ZONE/NAME`` where one name is reused per folder.
-KNOWN_FILES: Final[Mapping[str, FileSpec]] = {spec.name: spec for spec in (*_SPECS, *_PENDING_SPECS)}
+KNOWN_FILES: Final[Mapping[str, FileSpec]] = {spec.name: spec for spec in (*_SPECS, *_MARKET_SPECS)}
 
 #: File-name patterns for other snapshots of the same sources (tried after the exact names).
 PATTERNS: Final[tuple[FileSpec, ...]] = (
@@ -351,7 +381,9 @@ def known_files(data_dir: str | Path, *, include_pending: bool = False) -> list[
     """
     root = Path(data_dir)
     found: list[Path] = []
-    specs = (*_SPECS, *_PENDING_SPECS) if include_pending else _SPECS
+    specs = (*_SPECS, *_MARKET_SPECS)
+    if not include_pending:
+        specs = tuple(s for s in specs if not s.pending)
     for spec in specs:
         for candidate in (root / spec.folder / spec.name, root / spec.name):
             if candidate.is_file():

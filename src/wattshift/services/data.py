@@ -104,3 +104,15 @@ def status(wh: Warehouse) -> pd.DataFrame:
         :func:`wattshift.warehouse.reports.status`.
     """
     return wh.status()
+
+
+def gaps(wh: Warehouse) -> pd.DataFrame:
+    """Gaps in every price series held (missing intervals between held ones; never filled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso, node, market, gaps, missing_intervals, longest_gap_start, longest_gap_end,
+        longest_gap_hours``; see :func:`wattshift.warehouse.market_queries.price_gaps`.
+    """
+    return wh.price_gaps()

@@ -27,7 +27,7 @@ import pandas as pd
 
 from wattshift.data.registry import KNOWN_FILES, spec_for
 from wattshift.errors import DataError, WattshiftError
-from wattshift.warehouse import merge, queries, reports
+from wattshift.warehouse import fx, market_queries, market_tables, merge, queries, reports
 from wattshift.warehouse.queries import DayLike, TimeLike, fetch_one
 from wattshift.warehouse.reports import KIND_OF_TABLE
 from wattshift.warehouse.results import (
@@ -37,6 +37,7 @@ from wattshift.warehouse.results import (
     Progress,
     Status,
     error_result,
+    file_label,
     file_sha256,
     utc_now,
 )
@@ -266,10 +267,11 @@ class Warehouse:
             self._log_failure(planned, exc)
             raise
         planned = Planned(path, spec, sha, started, t0)
-        if self._last_ok_sha(path.name) == sha:
-            self._log(spec.kind, spec.table, path.name, sha, 0, started, "unchanged")
+        label = file_label(path)
+        if self._last_ok_sha(label) == sha:
+            self._log(spec.kind, spec.table, label, sha, 0, started, "unchanged")
             return IngestResult(
-                path.name, spec.kind, spec.table, 0, time.perf_counter() - t0, "unchanged", sha256=sha
+                label, spec.kind, spec.table, 0, time.perf_counter() - t0, "unchanged", sha256=sha
             )
         return planned
 
@@ -277,7 +279,7 @@ class Warehouse:
         self._log(
             planned.spec.kind,
             planned.spec.table,
-            planned.path.name,
+            file_label(planned.path),
             planned.sha256 or None,
             0,
             planned.started,
@@ -290,7 +292,7 @@ class Warehouse:
             planned.spec.table,
             frame,
             display=str(planned.path),
-            file_name=planned.path.name,
+            file_name=file_label(planned.path),
             kind=planned.spec.kind,
             priority=planned.spec.priority,
             sha256=planned.sha256,
@@ -325,7 +327,7 @@ class Warehouse:
         if kind not in TABLE_OF_KIND:
             raise ValueError(f"unknown kind {kind!r}; known: {', '.join(TABLE_OF_KIND)}")
         table = TABLE_OF_KIND[kind]
-        name = Path(source_name).name
+        name = file_label(Path(source_name))
         if priority is None:
             known = KNOWN_FILES.get(name)
             priority = known.priority if known is not None else 0
@@ -377,9 +379,15 @@ class Warehouse:
             merge.merge_btc_daily(con, days, vintage=vintage, source_file=file_name)
             return len(days)
         if table == "iso_prices":
+            frame, currency = fx.split_currency(frame, display)
             prices = merge.prepare_iso_prices(frame, display)
             merge.merge_iso_prices(con, prices, priority=priority, source_file=file_name)
+            fx.record_currency(con, prices.series, currency)
             return len(prices)
+        if table in market_tables.MARKET_TABLES:
+            return market_tables.ingest(
+                con, table, frame, source=display, file_name=file_name, priority=priority
+            )
         if table == "gpu_prices":
             quotes = merge.prepare_gpu_prices(frame, display)
             merge.merge_gpu_prices(con, quotes, source_file=file_name)
@@ -437,3 +445,21 @@ class Warehouse:
     ) -> pd.DataFrame:
         """GPU rental prices [USD/GPU-hour]: ``date, gpu, price_usd_per_gpu_hour, kind, provider, source``."""
         return queries.gpu_prices(self._con, gpu, start, end)
+
+    # -- markets beyond ERCOT (queries in market_queries) ---------------------------------------
+
+    def fx_rates(self, currency: str = "USD") -> pd.DataFrame:
+        """ECB reference rates of ``currency`` [units per EUR], by date."""
+        return market_queries.fx_rates(self._con, currency)
+
+    def system_load(self, zone: str = "ERCOT", *, iso: str = "ERCOT") -> pd.DataFrame:
+        """Hourly load [MW] of ``zone``; see :func:`~wattshift.warehouse.market_queries.system_load`."""
+        return market_queries.system_load(self._con, zone, iso=iso)
+
+    def cp4_intervals(self) -> pd.DataFrame:
+        """ERCOT's official 4CP intervals; see :func:`~wattshift.warehouse.market_queries.cp4_intervals`."""
+        return market_queries.cp4_intervals(self._con)
+
+    def price_gaps(self) -> pd.DataFrame:
+        """Gaps per price series (never filled); see :func:`.market_queries.price_gaps`."""
+        return market_queries.price_gaps(self._con)

@@ -17,6 +17,7 @@ import pandas as pd
 from wattshift.data.gpu import GPU_PRICE_COLUMNS
 from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
 from wattshift.errors import NotInWarehouseError
+from wattshift.warehouse import fx
 
 DayLike = dt.date | str | pd.Timestamp
 TimeLike = dt.datetime | dt.date | str | pd.Timestamp
@@ -117,7 +118,8 @@ def iso_prices(
     ------
     NotInWarehouseError
         If no interval matches: names the span the warehouse holds for that series, or the
-        series it holds at all.
+        series it holds at all; or, for a series in another currency (Nord Pool: EUR), a delivery
+        day without an ECB rate (names the span of rates held).
     """
     lo, hi = as_utc(start), as_utc(end)
     series = fetch_one(
@@ -151,7 +153,7 @@ def iso_prices(
         },
         columns=list(ISO_PRICE_COLUMNS),
     )
-    return frame
+    return fx.to_usd(con, frame, iso, fx.series_currency(con, iso, node, market))
 
 
 def _raise_not_held(

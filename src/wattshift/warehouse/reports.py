@@ -17,6 +17,9 @@ KIND_OF_TABLE: Final[dict[str, str]] = {
     "iso_prices": "ercot",
     "asic_models": "asics",
     "gpu_prices": "gpu",
+    "fx_rates": "fx",
+    "system_load": "ercot_load",
+    "cp4_intervals": "ercot_4cp",
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from wattshift.data.registry import FileSpec
+from wattshift.data.registry import FileSpec, registry_key
 from wattshift.errors import DataError
 
 Status = Literal["ok", "unchanged", "error"]
@@ -26,6 +26,15 @@ TABLE_OF_KIND: Final[dict[str, str]] = {
     "asic_models": "asic_models",
     "gpu": "gpu_prices",
     "gpu_prices": "gpu_prices",
+    "eia_market": "iso_prices",
+    "pjm": "iso_prices",
+    "nordic": "iso_prices",
+    "fx": "fx_rates",
+    "fx_rates": "fx_rates",
+    "ercot_load": "system_load",
+    "system_load": "system_load",
+    "ercot_4cp": "cp4_intervals",
+    "cp4_intervals": "cp4_intervals",
 }
 
 
@@ -82,7 +91,7 @@ def error_result(path: Path, exc: BaseException, planned: Planned | None = None)
     """The result of a failed ingest of ``path`` (``planned`` when it got that far)."""
     spec = planned.spec if planned is not None else None
     return IngestResult(
-        path.name,
+        file_label(path) if spec else path.name,
         spec.kind if spec else "unknown",
         spec.table if spec else "",
         0,
@@ -91,6 +100,12 @@ def error_result(path: Path, exc: BaseException, planned: Planned | None = None)
         error=str(exc),
         sha256=planned.sha256 or None if planned else None,
     )
+
+
+def file_label(path: Path) -> str:
+    """Name a file goes by in the warehouse: its registry key (``SE3/2024.csv`` for names reused per
+    folder, else the file name), so that files of the same name in different folders stay apart."""
+    return registry_key(path)
 
 
 def utc_now() -> dt.datetime:

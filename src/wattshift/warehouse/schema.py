@@ -26,6 +26,17 @@ Tables (DESIGN.md §2):
 ``gpu_prices``
     GPU rental quotes; one file replaces its own rows (``(source_file, row_index)`` key), since
     the same day, GPU and provider may carry several list prices.
+``fx_rates``
+    ECB reference rates, ``units_per_eur`` per ``(date, currency)`` (business days only).
+``system_load``
+    Hourly system and zone load [MW] per ``(iso, zone, interval_start_utc)`` (naive UTC).
+``cp4_intervals``
+    ERCOT's official 4CP interval per ``(year, month)`` (naive UTC start, 15 min, MW).
+``price_currency``
+    Currency of each price series that is not USD (``iso, node, market, currency``). Prices are
+    stored in their market's currency in ``price_usd_per_mwh`` (for a ``EUR`` series that column
+    holds EUR/MWh) and converted at query time with the ECB rate of the delivery day
+    (:mod:`wattshift.warehouse.fx`); a series absent from this table is in USD.
 ``ingest_log``
     One row per ingest attempt: ``ok``, ``unchanged`` (same file name and SHA-256 as an earlier
     successful ingest; skipped) or ``error`` (with the message; written after the rollback).
@@ -38,11 +49,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from wattshift.data.ecb import FX_COLUMNS
+from wattshift.data.ercot_4cp import CP4_COLUMNS
+from wattshift.data.ercot_load import LOAD_COLUMNS
 from wattshift.data.gpu import GPU_PRICE_COLUMNS
 from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
 
 #: Bumped whenever a table changes; a warehouse written by another version must be rebuilt.
-SCHEMA_VERSION: Final[int] = 1
+SCHEMA_VERSION: Final[int] = 2
 
 #: Float columns of the BTC daily frame (everything but ``date``).
 BTC_VALUE_COLUMNS: Final[tuple[str, ...]] = BTC_DAILY_COLUMNS[1:]
@@ -78,6 +92,11 @@ TABLES: Final[dict[str, TableSpec]] = {
     ),
     "asic_models": TableSpec("asic_models", ASIC_COLUMNS, ("model",), None),
     "gpu_prices": TableSpec("gpu_prices", GPU_PRICE_COLUMNS, ("source_file", "row_index"), "date"),
+    "fx_rates": TableSpec("fx_rates", FX_COLUMNS, ("date", "currency"), "date"),
+    "system_load": TableSpec(
+        "system_load", LOAD_COLUMNS, ("iso", "zone", "interval_start_utc"), "interval_start_utc"
+    ),
+    "cp4_intervals": TableSpec("cp4_intervals", CP4_COLUMNS, ("year", "month"), "interval_start_utc"),
 }
 
 #: The data as users see it (tables and the ``iso_prices`` view); independent of ingest order.
@@ -88,6 +107,10 @@ DATA_TABLES: Final[tuple[str, ...]] = (
     "iso_prices",
     "asic_models",
     "gpu_prices",
+    "fx_rates",
+    "system_load",
+    "cp4_intervals",
+    "price_currency",
 )
 
 #: Every stored table but the log (ids in ``price_series``/``price_sources`` follow ingest order).
@@ -100,6 +123,10 @@ STORED_TABLES: Final[tuple[str, ...]] = (
     "price_sources",
     "asic_models",
     "gpu_prices",
+    "fx_rates",
+    "system_load",
+    "cp4_intervals",
+    "price_currency",
 )
 
 _BTC_VALUES_DDL = ",\n    ".join(f"{c} DOUBLE" for c in BTC_VALUE_COLUMNS)
@@ -171,6 +198,42 @@ JOIN price_sources AS f USING (source_id)""",
     provider VARCHAR,
     source VARCHAR,
     PRIMARY KEY (source_file, row_index)
+)""",
+    """CREATE TABLE IF NOT EXISTS fx_rates (
+    date DATE NOT NULL,
+    currency VARCHAR NOT NULL,
+    units_per_eur DOUBLE NOT NULL,
+    priority INTEGER NOT NULL,
+    source_file VARCHAR NOT NULL,
+    PRIMARY KEY (date, currency)
+)""",
+    """CREATE TABLE IF NOT EXISTS system_load (
+    iso VARCHAR NOT NULL,
+    zone VARCHAR NOT NULL,
+    interval_start_utc TIMESTAMP NOT NULL,
+    interval_minutes SMALLINT NOT NULL,
+    load_mw DOUBLE NOT NULL,
+    priority INTEGER NOT NULL,
+    source_file VARCHAR NOT NULL,
+    PRIMARY KEY (iso, zone, interval_start_utc)
+)""",
+    """CREATE TABLE IF NOT EXISTS cp4_intervals (
+    year INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    interval_start_utc TIMESTAMP NOT NULL,
+    interval_minutes SMALLINT NOT NULL,
+    total_4cp_mw DOUBLE NOT NULL,
+    annual_average_4cp_mw DOUBLE NOT NULL,
+    priority INTEGER NOT NULL,
+    source_file VARCHAR NOT NULL,
+    PRIMARY KEY (year, month)
+)""",
+    """CREATE TABLE IF NOT EXISTS price_currency (
+    iso VARCHAR NOT NULL,
+    node VARCHAR NOT NULL,
+    market VARCHAR NOT NULL,
+    currency VARCHAR NOT NULL,
+    PRIMARY KEY (iso, node, market)
 )""",
     """CREATE TABLE IF NOT EXISTS ingest_log (
     source VARCHAR NOT NULL,

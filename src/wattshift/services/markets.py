@@ -1,0 +1,230 @@
+"""Markets compared for siting: price, volatility, hours above the fleet's strike and mining margin.
+
+``compare_markets`` reads every price series held (``wh.price_nodes()``), keeps the markets' real-time
+product (day-ahead where a market has no real-time prices in wattshift, e.g. Nord Pool), cuts the
+market's local calendar year, converts to USD (EUR at the ECB rate of the day, in the warehouse) and
+runs :func:`wattshift.mining.siting.siting_metrics` against the mining value of a MWh of each UTC day
+(:func:`wattshift.mining.economics_frame`, with the fleet's efficiency, pool fee and PUE).
+
+Not included: the value of flexibility per MW-year (``flex_value_usd_per_mw_year`` of issue 15) needs
+the dispatch engine without hindsight, which is being refactored; it is left out, not estimated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.markets import MARKETS, check_node_in, market
+from wattshift.mining import MiningAssumptions, economics_frame
+from wattshift.mining.siting import siting_metrics
+from wattshift.services.mining import find_asic, resolve_assumptions
+
+#: Keys of each JSON row, in order.
+COMPARE_KEYS: tuple[str, ...] = (
+    "market",
+    "node",
+    "year",
+    "product",
+    "coverage",
+    "mean_price_usd_per_mwh",
+    "std_price_usd_per_mwh",
+    "hours_above_strike",
+    "mean_mining_value_usd_per_mwh",
+    "mining_margin_usd_per_mwh",
+)
+
+
+class CompareSource(Protocol):
+    """What :func:`compare_markets` reads from the warehouse."""
+
+    def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """BTC daily frame."""
+        ...
+
+    def asic_models(self) -> pd.DataFrame:
+        """ASIC catalogue."""
+        ...
+
+    def price_nodes(self) -> pd.DataFrame:
+        """Series held: ``iso, node, market, interval_minutes, first, last, rows``."""
+        ...
+
+    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
+        """Prices of one series in USD/MWh."""
+        ...
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One market node in one year (fields :data:`COMPARE_KEYS`; units in the names)."""
+
+    market: str
+    node: str
+    year: int
+    product: str
+    coverage: float
+    mean_price_usd_per_mwh: float
+    std_price_usd_per_mwh: float
+    hours_above_strike: float
+    mean_mining_value_usd_per_mwh: float
+    mining_margin_usd_per_mwh: float
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """The siting table: rows best mining margin first, the series skipped and why, the fleet used."""
+
+    year: int
+    efficiency_j_per_th: float
+    asic: str | None
+    rows: list[CompareRow]
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    note: str = (
+        "flex_value_usd_per_mw_year is not computed (needs the dispatch engine without hindsight); "
+        "coverage < 1 means missing intervals in the source (never filled)"
+    )
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as JSON-ready dicts (keys :data:`COMPARE_KEYS`)."""
+        return [asdict(r) for r in self.rows]
+
+
+def _efficiency(
+    wh: CompareSource, efficiency_j_per_th: float | None, asic: str | None
+) -> tuple[float, str | None]:
+    if (efficiency_j_per_th is None) == (asic is None):
+        raise ConfigError("give exactly one of --efficiency-j-per-th or --asic")
+    if asic is not None:
+        row = find_asic(wh.asic_models(), asic)
+        return float(row["efficiency_j_per_th"]), str(row["model"])
+    assert efficiency_j_per_th is not None
+    if not math.isfinite(efficiency_j_per_th) or efficiency_j_per_th <= 0:
+        raise ConfigError(f"efficiency must be a positive number of J/TH, got {efficiency_j_per_th}")
+    return float(efficiency_j_per_th), None
+
+
+def _selected(held: pd.DataFrame, markets: Sequence[str] | None, nodes: Sequence[str] | None) -> pd.DataFrame:
+    """Series of the known markets' products and nodes, filtered by ``markets``/``nodes`` (validated)."""
+    names = [market(m).name for m in markets] if markets else list(MARKETS)
+    for node in nodes or ():
+        check_node_in(node, names)
+    keep = [
+        iso in names
+        and node in MARKETS[iso].nodes
+        and product in MARKETS[iso].products
+        and (not nodes or node in nodes)
+        for iso, node, product in zip(
+            held["iso"].astype(str), held["node"].astype(str), held["market"].astype(str), strict=True
+        )
+    ]
+    return held[np.asarray(keep, dtype=bool)] if len(held) else held
+
+
+def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> pd.Series:
+    btc = wh.btc_daily()
+    if btc.empty:
+        raise NotInWarehouseError(
+            "no BTC daily data in the warehouse: run `wattshift data ingest --all` first"
+        )
+    econ = economics_frame(btc, efficiency_j_per_th=eff, power_usd_per_kwh=0.0, assumptions=a)
+    return pd.Series(econ["mining_value_usd_per_mwh"].to_numpy(), index=pd.DatetimeIndex(econ["date"]))
+
+
+def _row(
+    wh: CompareSource, iso: str, node: str, product: str, year: int, value_by_day: pd.Series
+) -> CompareRow | None:
+    tz = MARKETS[iso].timezone
+    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
+    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    prices = wh.iso_prices(node, product, start, end, iso=iso)
+    days = prices["interval_start_utc"].dt.tz_localize(None).dt.normalize()
+    value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
+    has_value = ~np.isnan(value)
+    if not has_value.any():
+        return None
+    m = siting_metrics(
+        prices["price_usd_per_mwh"].to_numpy(dtype=np.float64)[has_value],
+        prices["interval_minutes"].to_numpy(dtype=np.float64)[has_value] / 60.0,
+        value[has_value],
+        (end - start).total_seconds() / 3600.0,
+    )
+    return CompareRow(
+        iso,
+        node,
+        year,
+        product,
+        m.coverage,
+        m.mean_price_usd_per_mwh,
+        m.std_price_usd_per_mwh,
+        m.hours_above_strike,
+        m.mean_mining_value_usd_per_mwh,
+        m.mining_margin_usd_per_mwh,
+    )
+
+
+def _first_product(
+    wh: CompareSource,
+    iso: str,
+    node: str,
+    products: set[str],
+    year: int,
+    value_by_day: pd.Series,
+    skipped: list[dict[str, str]],
+) -> CompareRow | None:
+    """Row of the real-time product if it has prices in ``year``, else of the day-ahead one."""
+    for product in ("rt", "da"):
+        if product not in products:
+            continue
+        try:
+            return _row(wh, iso, node, product, year, value_by_day)
+        except NotInWarehouseError as exc:
+            if "ECB" in str(exc):  # prices held, but no exchange rate to convert them
+                skipped.append({"market": iso, "node": node, "reason": str(exc)})
+                return None
+    return None
+
+
+def compare_markets(
+    wh: CompareSource,
+    year: int,
+    *,
+    efficiency_j_per_th: float | None = None,
+    asic: str | None = None,
+    markets: Sequence[str] | None = None,
+    nodes: Sequence[str] | None = None,
+    pue: float | None = None,
+    assumptions: MiningAssumptions | None = None,
+) -> CompareResult:
+    """Siting table for ``year``: every market node with prices that year, best mining margin first.
+
+    Raises
+    ------
+    ConfigError
+        Both or neither of efficiency / ASIC, or a bad efficiency.
+    UnknownMarketError
+        An unknown market or node (close matches in the message).
+    NotInWarehouseError
+        No BTC data, an unknown ASIC, or no series with prices in ``year``.
+    """
+    eff, model = _efficiency(wh, efficiency_j_per_th, asic)
+    a = resolve_assumptions(assumptions, pue)
+    value_by_day = _mining_value_by_day(wh, eff, a)
+    series = _selected(wh.price_nodes(), markets, nodes)
+    rows: list[CompareRow] = []
+    skipped: list[dict[str, str]] = []
+    for key, group in series.groupby(["iso", "node"], sort=True):
+        iso, node = str(key[0]), str(key[1])
+        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped)
+        if row is not None:
+            rows.append(row)
+    if not rows and not skipped:
+        raise NotInWarehouseError(f"no market node has prices in {year} (see `wattshift data status`)")
+    rows.sort(key=lambda r: r.mining_margin_usd_per_mwh, reverse=True)
+    return CompareResult(year, eff, model, rows, skipped)
