@@ -31,9 +31,9 @@ def test_every_series_held_is_in_the_table(warehouse: Warehouse) -> None:
     nodes = warehouse.price_nodes()
     nodes = nodes[nodes["market"].isin(["da", "rt"])]
     for row in nodes.itertuples(index=False):
-        spec = MARKETS[row.iso]
+        spec = MARKETS[str(row.iso)]
         # ERCOT's load-zone pairs are stored as LZ_X:lo / LZ_X:hi (LZ and LZEW, labels lost upstream)
-        assert row.node.split(":")[0] in spec.nodes, (row.iso, row.node)
+        assert str(row.node).split(":")[0] in spec.nodes, (row.iso, row.node)
         assert row.market in spec.products, (row.iso, row.market)
     assert set(nodes["iso"]) == set(MARKETS)
 

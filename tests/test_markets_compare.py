@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from wattshift.cli import app
-from wattshift.mining import MiningAssumptions, economics_frame
+from wattshift.config.mining import MiningAssumptions
+from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
 from wattshift.services.markets import COMPARE_KEYS, compare_markets
+from wattshift.services.mining import cost_assumptions
 from wattshift.warehouse import Warehouse
 
 runner = CliRunner()
@@ -65,7 +67,7 @@ def test_isone_2024_row_by_hand(warehouse: Warehouse, shared_data_dir: Path) -> 
         warehouse.btc_daily(),
         efficiency_j_per_th=20.0,
         power_usd_per_kwh=0.0,
-        assumptions=MiningAssumptions(),
+        assumptions=cost_assumptions(MiningAssumptions()),
     )
     value = dict(zip(econ["date"].dt.strftime("%Y-%m-%d"), econ["mining_value_usd_per_mwh"], strict=True))
     starts = [pd.Timestamp(r["UTC Timestamp (Interval Ending)"]) - pd.Timedelta(hours=1) for r in raw]

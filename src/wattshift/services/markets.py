@@ -20,11 +20,13 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.markets import MARKETS, check_node_in, market
-from wattshift.mining import MiningAssumptions, economics_frame
+from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
-from wattshift.services.mining import find_asic, resolve_assumptions
+from wattshift.services.catalogue import find_asic
+from wattshift.services.mining import cost_assumptions, resolve_assumptions
 
 #: Keys of each JSON row, in order.
 COMPARE_KEYS: tuple[str, ...] = (
@@ -133,7 +135,9 @@ def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) ->
         raise NotInWarehouseError(
             "no BTC daily data in the warehouse: run `wattshift data ingest --all` first"
         )
-    econ = economics_frame(btc, efficiency_j_per_th=eff, power_usd_per_kwh=0.0, assumptions=a)
+    econ = economics_frame(
+        btc, efficiency_j_per_th=eff, power_usd_per_kwh=0.0, assumptions=cost_assumptions(a)
+    )
     return pd.Series(econ["mining_value_usd_per_mwh"].to_numpy(), index=pd.DatetimeIndex(econ["date"]))
 
 
