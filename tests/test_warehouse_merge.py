@@ -60,12 +60,13 @@ def test_reingesting_a_revised_file_replaces_its_values() -> None:
     revised = btc_frame(["2026-01-01"], "2026-03-23", price_usd=[101.0])
     with Warehouse(":memory:") as wh:
         wh.ingest_frame("coinmetrics", first, source_name="btc.csv")
-        with pytest.raises(HistoryShrinkError, match=r"1 row\(s\) of btc_daily .* 2026-01-02 \.\. 2026-01-02"):
+        lost = r"1 row\(s\) of btc_daily .* 2026-01-02 \.\. 2026-01-02"
+        with pytest.raises(HistoryShrinkError, match=lost):
             wh.ingest_frame("coinmetrics", revised, source_name="btc.csv")  # would drop 2026-01-02
         assert wh.btc_daily()["price_usd"].tolist() == [100.0, 200.0]
         wh.ingest_frame("coinmetrics", revised, source_name="btc.csv", options=IngestOptions(replace=True))
         got = wh.btc_daily()
-    assert got["price_usd"].tolist() == [101.0]  # replaced: the revision dropped 2026-01-02, so does the table
+    assert got["price_usd"].tolist() == [101.0]  # replaced: the revision dropped 2026-01-02, so did the table
 
 
 def test_vintage_defaults_to_the_last_date() -> None:

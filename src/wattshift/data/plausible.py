@@ -193,8 +193,9 @@ def check_plausible(
         bad = (values < bound.lo) | (values > bound.hi) | np.isinf(values)  # NaN = missing: passes
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
+            value = f"{float(values[pos])!r} {bound.unit}".strip()
             raise DataError(
-                f"implausible value {float(values[pos])!r} {bound.unit}{_describe_row(frame, pos, key)}: outside "
+                f"implausible value {value}{_describe_row(frame, pos, key)}: outside "
                 f"[{bound.lo:g}, {bound.hi:g}] ({bound.source})",
                 file=file,
                 line=None if first_data_line is None else pos + first_data_line,
