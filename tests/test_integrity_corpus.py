@@ -210,30 +210,36 @@ _INGEST = "import sys; from wattshift.cli import app; sys.argv = ['wattshift', *
 def test_sigkill_during_ingest_leaves_before_or_after_state(
     base: tuple[Path, dict[str, str]], shared_data_dir: Path, tmp_path: Path
 ) -> None:
-    big = next(shared_data_dir.glob("power/ercot_rtm_spp_15min_hubs_2024.csv"))  # 245,952 rows
-    after_db = _copy(base, tmp_path)
-    with Warehouse(after_db) as wh:
-        wh.ingest_file(big)
-        after = wh.fingerprint(stored=True)
-    before = base[1]
-    assert after != before
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    rng = random.Random(2026)
-    outcomes = []
-    for attempt in range(5):
-        db = tmp_path / f"k{attempt}.duckdb"
+    real = next(shared_data_dir.glob("power/ercot_rtm_spp_15min_hubs_2024.csv"))
+    big = tmp_path / "in" / real.name  # its first 20,000 intervals: 140,000 rows, Jan-Jul 2024
+    big.parent.mkdir()
+    with real.open("rb") as handle:
+        big.write_bytes(b"".join(handle.readline() for _ in range(20_001)))
+
+    def start(db: Path) -> subprocess.Popen[bytes]:
         shutil.copyfile(base[0], db)
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-c", _INGEST, "data", "ingest", str(big), "--db", str(db)],
-            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.8, 4.0))  # start-up ~1 s, parse + merge ~1-3 s on 2 busy cores
+
+    t0 = time.monotonic()
+    assert start(tmp_path / "after.duckdb").wait() == 0
+    whole_s = time.monotonic() - t0  # start-up, parse, merge, commit
+    with Warehouse(tmp_path / "after.duckdb", read_only=True) as wh:
+        after = wh.fingerprint(stored=True)
+    before = base[1]
+    assert after != before
+    rng = random.Random(2026)
+    outcomes = []
+    for attempt in range(5):
+        proc = start(db := tmp_path / f"k{attempt}.duckdb")
+        time.sleep(rng.uniform(0.4, 1.3) * whole_s)  # from start-up to after the commit (exit takes a while)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         with Warehouse(db) as wh:  # reopen (replays or discards the WAL), then hash
             state = wh.fingerprint(stored=True)
         assert state in (before, after)
         outcomes.append("after" if state == after else "before")
-    print("SIGKILL outcomes:", outcomes)
+    print(f"SIGKILL outcomes (whole ingest {whole_s:.1f} s):", outcomes)
