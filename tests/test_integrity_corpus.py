@@ -243,3 +243,40 @@ def test_sigkill_during_ingest_leaves_before_or_after_state(
         assert state in (before, after)
         outcomes.append("after" if state == after else "before")
     print(f"SIGKILL outcomes (whole ingest {whole_s:.1f} s):", outcomes)
+
+
+@pytest.mark.parametrize("command", [["value"], ["dispatch", "--from", "2024-01-01", "--to", "2024-01-02"]])
+def test_site_pointing_at_a_directory_or_latin1_file(
+    command: list[str], base: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    latin = tmp_path / "site.toml"
+    latin.write_bytes('name = "caf\xe9"\n'.encode("latin-1"))
+    for site, phrase in ((tmp_path, "is a directory"), (latin, "not UTF-8")):
+        code, err = _run(*command, "--site", str(site), "--db", str(base[0]))
+        assert code == BAD_INPUT and phrase in err and "Traceback" not in err
+
+
+def test_every_command_turns_errors_into_exit_codes() -> None:
+    """Each command callback is wrapped by ``friendly_errors`` (no traceback can reach a user)."""
+    import typer.main
+
+    def wrapped(func: object) -> bool:
+        while func is not None:
+            if getattr(func, "friendly_errors", False):
+                return True
+            func = getattr(func, "__wrapped__", None)
+        return False
+
+    seen = []
+
+    def walk(command: object, path: str) -> None:
+        sub = getattr(command, "commands", None) or {}
+        callback = getattr(command, "callback", None)
+        if path and (callback is not None or not sub):
+            seen.append(path)
+            assert wrapped(callback), f"`wattshift {path}` is not wrapped by friendly_errors"
+        for name, child in sub.items():
+            walk(child, f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    assert {"data ingest", "data status", "mining", "signals", "dispatch", "value"} <= set(seen)

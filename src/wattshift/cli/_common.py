@@ -188,4 +188,5 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
                 raise
             raise error_exit(exc) from None
 
+    wrapper.__dict__["friendly_errors"] = True  # marks wrapped commands (a test checks every command)
     return wrapper

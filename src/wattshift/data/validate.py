@@ -4,6 +4,13 @@ naming the file, the 1-based line (header = line 1) and the column.
 Adapters read a file into a frame of strings/numbers with the default RangeIndex, where row ``i``
 is line ``i + 2`` of a CSV with one header line (``line_of``); for other layouts they pass
 ``first_data_line``.
+
+For a new adapter, :func:`read_csv_text` is the shared reading path: it rejects compressed, binary
+and non-UTF-8 content (:func:`check_text`: byte offset and line), a truncated file (last line
+without its line break, or with fewer fields than the header), ragged rows and empty files.
+:func:`to_float` applies the one missing-value rule (an empty cell is missing; ``NaN``/``inf``
+text is an error). Bounds, future dates and settlement points: :mod:`wattshift.data.plausible`
+and :mod:`wattshift.data.nodes` (the warehouse also runs them on every frame it merges).
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """The :class:`Warehouse`: a DuckDB file with the market data, ingested atomically and idempotently.
 
 This is the only place (with :mod:`~wattshift.warehouse.merge` and :mod:`~wattshift.warehouse.queries`)
-that talks SQL. Ingest rules:
-
-- **atomic per file**: the file is parsed completely first (adapters raise
-  :class:`~wattshift.errors.DataError` naming file, line and column); the rows then go in within one
-  transaction. On any error the transaction is rolled back (every table is exactly as before), an
-  ``ingest_log`` row with status ``error`` and the message is written after the rollback, and the
-  error is re-raised.
-- **idempotent**: a file whose name and SHA-256 equal the last successful ingest of that name is
-  skipped and logged as ``unchanged``; ingesting changed content replaces the file's own values
-  (see :mod:`~wattshift.warehouse.merge` for how overlapping files are resolved).
+that talks SQL. Ingest (atomic per file, idempotent, never shrinking history without ``replace``)
+lives in :mod:`~wattshift.warehouse.ingest`; a writable open takes the writer lock and waits for
+other processes (:mod:`~wattshift.warehouse.lock`).
 """
 
 from __future__ import annotations
