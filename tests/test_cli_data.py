@@ -75,7 +75,7 @@ def test_a_bad_file_fails_alone(data_dir: Path, shared_data_dir: Path, tmp_path:
     good = data_dir / "onchain" / SMALL["onchain"]
     db = tmp_path / "w.duckdb"
     code, stdout, stderr = _run("data", "ingest", str(good), str(bad), "--db", str(db), "--format", "json")
-    assert code == 2
+    assert code == 3  # bad input
     results = {r["file"]: r for r in json.loads(stdout)}
     assert results[SMALL["onchain"]]["status"] == "ok"
     assert results[SMALL["asics"]]["status"] == "error"
@@ -87,13 +87,13 @@ def test_a_bad_file_fails_alone(data_dir: Path, shared_data_dir: Path, tmp_path:
 
 def test_usage_errors(tmp_path: Path) -> None:
     code, _, stderr = _run("data", "ingest", "--db", str(tmp_path / "w.duckdb"))
-    assert code == 2 and "nothing to ingest" in stderr
+    assert code == 3 and "nothing to ingest" in stderr
     code, _, stderr = _run("data", "status", "--db", str(tmp_path / "missing.duckdb"))
-    assert code == 2 and "no warehouse" in stderr
+    assert code == 4 and "no warehouse" in stderr
     code, _, stderr = _run(
         "data", "ingest", "--all", "--db", str(tmp_path / "w.duckdb"), env={"WATTSHIFT_DATA_DIR": ""}
     )
-    assert code == 2 and "WATTSHIFT_DATA_DIR" in stderr
+    assert code == 3 and "WATTSHIFT_DATA_DIR" in stderr
 
 
 def test_fetch_list_names_only_known_files() -> None:

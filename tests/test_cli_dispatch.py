@@ -76,14 +76,14 @@ def test_table_and_merit_refusal(site_file: Path) -> None:
     res = CliRunner().invoke(app, [*ARGS, "--site", str(site_file)])
     assert res.exit_code == 0 and "value of flexibility" in res.stdout
     bad = CliRunner().invoke(app, [*ARGS, "--site", str(site_file), "--solver", "merit"])
-    assert bad.exit_code == 2 and "--solver merit" in bad.output
+    assert bad.exit_code == 3 and "--solver merit" in bad.output
 
 
 def test_bad_site_field_is_named(tmp_path: Path, site_file: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(SITE.replace("count = 2000", "count = -1"), encoding="utf-8")
     res = CliRunner().invoke(app, [*ARGS, "--site", str(bad)])
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     assert "fleets[0].count: must be > 0" in res.output
 
 
@@ -94,7 +94,7 @@ def test_price_gap_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     path = tmp_path / "s.toml"
     path.write_text(SITE, encoding="utf-8")
     res = CliRunner().invoke(app, [*ARGS, "--site", str(path)])
-    assert res.exit_code == 2
+    assert res.exit_code == 4  # prices not in the warehouse
     text = " ".join(res.output.split())  # Rich wraps long lines on stderr
     assert "prices missing for 2023-08-01T02:30:00+00:00 .. 2023-08-01T02:45:00+00:00 (2 intervals)" in text
 

@@ -91,31 +91,35 @@ def test_mining_latest_day_by_default(db: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
         (
             ["mining", "--date", "2024-04-01", "--efficiency-j-per-th", "20"],
             "--power-usd-per-kwh is required",
+            3,
         ),
-        (["mining", "--date", "2024-04-01", "--power-usd-per-kwh", "0.05"], "exactly one"),
+        (["mining", "--date", "2024-04-01", "--power-usd-per-kwh", "0.05"], "exactly one", 3),
         (
             ["mining", "--date", "2023-01-01", "--efficiency-j-per-th", "20", "--power-usd-per-kwh", "0.05"],
             "2024-03-25 to 2024-04-25",
+            4,  # not in the warehouse
         ),
         (
             ["mining", "--date", "2024-04-01", "--asic", "S21 XP", "--power-usd-per-kwh", "0.05"],
             "close matches",
+            4,
         ),
         (
             ["mining", "--efficiency-j-per-th", "20", "--power-usd-per-kwh", "0.05", "--pool-fee", "1.5"],
             "--pool-fee",
+            3,
         ),
-        (["mining", "--efficiency-j-per-th", "20", "--power-usd-per-kwh", "50"], "USD/MWh"),
+        (["mining", "--efficiency-j-per-th", "20", "--power-usd-per-kwh", "50"], "USD/MWh", 3),
     ],
 )
-def test_mining_errors_are_one_line(db: Path, args: list[str], message: str) -> None:
-    code, stdout, stderr = _run(db, *args)
-    assert code == 2
+def test_mining_errors_are_one_line(db: Path, args: list[str], message: str, code: int) -> None:
+    got, stdout, stderr = _run(db, *args)
+    assert got == code  # 3 bad input, 4 not in the warehouse
     assert stdout == ""
     assert message in " ".join(stderr.split())
 
@@ -124,7 +128,7 @@ def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     code, _, stderr = _run(
         tmp_path / "nope.duckdb", "mining", "--efficiency-j-per-th", "20", "--power-usd-per-kwh", "1"
     )
-    assert code == 2
+    assert code == 4  # not in the warehouse
     assert "no warehouse" in stderr
 
 

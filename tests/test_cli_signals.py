@@ -51,9 +51,9 @@ def test_today_table_defaults_to_latest(db: str) -> None:
     assert "2026-06-01" in out and "Hash Ribbons" in out and "Confluence" in out
 
 
-def test_unknown_date_is_exit_2_with_the_span(db: str) -> None:
+def test_unknown_date_is_exit_4_with_the_span(db: str) -> None:
     code, out, err = _run("signals", "--date", "2031-01-01", "--db", db)
-    assert code == 2
+    assert code == 4  # not in the warehouse
     assert out == ""
     assert "2009-01-03" in err and "2026-06-01" in err
 
@@ -118,4 +118,4 @@ def test_bad_horizons_are_a_usage_error(db: str) -> None:
 
 def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = _run("signals", "--db", str(tmp_path / "none.duckdb"))
-    assert code == 2 and "wattshift data ingest" in err
+    assert code == 4 and "wattshift data ingest" in err

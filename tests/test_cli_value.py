@@ -99,7 +99,7 @@ def test_value_bad_site_is_clear_error(db: Path, tmp_path: Path) -> None:
         "efficiency_j_per_th = 20\n[valuation.ai]\npue = 0.5\n"
     )
     res = runner.invoke(app, ["value", "--site", str(bad), "--db", str(db)])
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     assert "valuation.ai.pue" in res.stderr
 
 
@@ -208,5 +208,5 @@ def test_flex_options_need_a_forward_span(
 ) -> None:
     site = EXAMPLES / "sites" / "west_texas_hybrid.toml"
     res = runner.invoke(app, [*command, "--site", str(site), *flex_args, "--db", str(db)])
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     assert message in res.stderr

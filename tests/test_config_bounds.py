@@ -172,7 +172,7 @@ def test_cli_gives_one_line_errors(tmp_path: Path, kind: str) -> None:
         site = _site_file(tmp_path, BASE.replace("interconnect_mw = 10.0", "interconnect_mw = nan"))
         expected = "interconnect_mw: must be a finite number"
     result = CliRunner().invoke(app, ["dispatch", "--site", str(site), "--db", str(tmp_path / "none.duckdb")])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output  # bad input (wattshift.errors.ExitCode)
     text = " ".join(result.output.split())  # Rich wraps long lines
     assert text.startswith("error: ") and expected in text
     assert "Traceback" not in text

@@ -80,7 +80,7 @@ def test_cli_examples_json_and_table() -> None:
 
 def test_cli_unknown_site_name_is_one_line() -> None:
     result = CliRunner().invoke(app, ["dispatch", "--site", "no_such_site"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # bad input
     assert "no_such_site: no such site file and no example of that name" in " ".join(result.output.split())
 
 

@@ -119,8 +119,8 @@ def test_cli_json_keys_and_errors(warehouse_path: Path) -> None:
     assert len(payload["rows"]) == 10 and all(tuple(r) == COMPARE_KEYS for r in payload["rows"])
     assert "flex_value_usd_per_mw_year" not in payload["rows"][0] and "flex_value" in payload["note"]
     bad = runner.invoke(app, [*args, "--nodes", "Texas"])
-    assert bad.exit_code == 2 and "MISO 'Texas Hub'" in bad.output
+    assert bad.exit_code == 3 and "MISO 'Texas Hub'" in bad.output
     both = runner.invoke(app, [*args, "--asic", "S21 (200T)"])
-    assert both.exit_code == 2 and "exactly one" in both.output
+    assert both.exit_code == 3 and "exactly one" in both.output
     listing = runner.invoke(app, ["markets", "list", "--format", "json"])
     assert {m["market"] for m in json.loads(listing.stdout)} >= {"PJM", "NORDPOOL"}

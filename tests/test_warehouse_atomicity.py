@@ -18,6 +18,7 @@ import pytest
 
 from wattshift.errors import DataError
 from wattshift.warehouse import Warehouse, merge
+from wattshift.warehouse.ingest import IngestOptions
 
 HUBS_2023 = "ercot_rtm_spp_15min_hubs_2023.csv"
 DAM = "ercot_dam_spp_hub_lz_hourly_2022_2025.csv"
@@ -190,8 +191,8 @@ def test_failure_inside_the_transaction_rolls_back(
         "merge_ranked": _write(tmp_path, ASICS, list(_real_lines(_find(shared_data_dir, ASICS))[:3])),
     }
     before = wh.fingerprint(stored=True)
-    with pytest.raises(RuntimeError, match="simulated"):
-        wh.ingest_file(sources[target])
+    with pytest.raises(RuntimeError, match="simulated"):  # replace: the shorter files reach the merge
+        wh.ingest_file(sources[target], options=IngestOptions(replace=True))
     assert wh.fingerprint(stored=True) == before
     assert wh.ingest_log().iloc[-1]["error"] == "disk full (simulated)"
 

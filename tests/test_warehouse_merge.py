@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wattshift.data.schema import BTC_DAILY_COLUMNS, ISO_PRICE_COLUMNS
-from wattshift.errors import WattshiftError
+from wattshift.errors import HistoryShrinkError, WattshiftError
 from wattshift.warehouse import SCHEMA_VERSION, Warehouse
+from wattshift.warehouse.ingest import IngestOptions
 
 
 def btc_frame(days: list[str], vintage: str | None = None, **values: list[float]) -> pd.DataFrame:
@@ -59,9 +60,13 @@ def test_reingesting_a_revised_file_replaces_its_values() -> None:
     revised = btc_frame(["2026-01-01"], "2026-03-23", price_usd=[101.0])
     with Warehouse(":memory:") as wh:
         wh.ingest_frame("coinmetrics", first, source_name="btc.csv")
-        wh.ingest_frame("coinmetrics", revised, source_name="btc.csv")
+        lost = r"1 row\(s\) of btc_daily .* 2026-01-02 \.\. 2026-01-02"
+        with pytest.raises(HistoryShrinkError, match=lost):
+            wh.ingest_frame("coinmetrics", revised, source_name="btc.csv")  # would drop 2026-01-02
+        assert wh.btc_daily()["price_usd"].tolist() == [100.0, 200.0]
+        wh.ingest_frame("coinmetrics", revised, source_name="btc.csv", options=IngestOptions(replace=True))
         got = wh.btc_daily()
-    assert got["price_usd"].tolist() == [101.0]  # the revision dropped 2026-01-02: so does the table
+    assert got["price_usd"].tolist() == [101.0]  # replaced: the revision dropped 2026-01-02, so did the table
 
 
 def test_vintage_defaults_to_the_last_date() -> None:
@@ -99,7 +104,7 @@ def test_rows_without_a_price_are_not_stored() -> None:
 
 
 _DAYS = [f"2021-01-0{d}" for d in range(1, 6)]
-_cell = st.one_of(st.just(np.nan), st.floats(0, 1e6, allow_nan=False))
+_cell = st.one_of(st.just(np.nan), st.floats(0, 1e5, allow_nan=False))  # within the plausibility bounds
 
 
 @st.composite

@@ -18,6 +18,11 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    epilog=(
+        "\b\nExit codes: 0 success; 1 internal error (a bug); 2 usage error; 3 bad input (data file, "
+        "config or argument; ingest refused because it would shrink history); 4 data not in the "
+        "warehouse; 5 network error; 6 warehouse busy (another writer held it past --wait)."
+    ),
 )
 
 #: Command modules, in help order. A module that is not there yet is skipped.

@@ -3,7 +3,11 @@
 Conventions every command follows:
 - machine output (``--format json|csv``) goes to stdout and nothing else does;
 - tables go to stdout; progress bars, notes and errors go to stderr;
-- a :class:`~wattshift.errors.WattshiftError` becomes a one-line red message and exit code 2.
+- no traceback reaches a user (:func:`friendly_errors`): a :class:`~wattshift.errors.WattshiftError`
+  becomes a one-line red message and its class's exit code (:class:`~wattshift.errors.ExitCode`:
+  3 bad input, 4 not in the warehouse, 5 network, 6 warehouse busy); an unreadable path or text
+  is bad input (3); anything else is an internal error (1) with a one-line message
+  (``WATTSHIFT_DEBUG=1`` shows the traceback).
 
 Start-up time: ``wattshift --help`` imports every command module, so this module and the command
 modules import pandas, numpy, the services and the engines inside the functions that use them,
@@ -16,15 +20,18 @@ import datetime as dt
 import enum
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
+import click
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
-from wattshift.errors import WattshiftError
+from wattshift.errors import ExitCode, NotInWarehouseError, WattshiftError
 from wattshift.settings import db_path
 
 if TYPE_CHECKING:
@@ -77,16 +84,39 @@ DateOption = Annotated[
 ]
 
 
-def open_warehouse(db: Path | None, *, read_only: bool = True) -> Warehouse:
-    """Open the warehouse named by ``--db`` / ``$WATTSHIFT_DB``; a missing file is a clear error."""
+#: Default ``--wait`` [s]; equal to :data:`wattshift.warehouse.lock.DEFAULT_WAIT_S` (a test checks it;
+#: not imported from there because that loads DuckDB and pandas, see the start-up note above).
+DEFAULT_WAIT_S = 60.0
+
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0.0,
+        help="Seconds to wait for the warehouse while another process writes to it (then exit code 6).",
+    ),
+]
+
+
+def _note_wait(message: str) -> None:
+    err.print(f"[yellow]{message}[/] (up to --wait seconds)", highlight=False)
+
+
+def open_warehouse(db: Path | None, *, read_only: bool = True, wait_s: float | None = None) -> Warehouse:
+    """Open the warehouse named by ``--db`` / ``$WATTSHIFT_DB``; a missing file is a clear error.
+
+    Waits up to ``wait_s`` [s] (default :data:`~wattshift.warehouse.lock.DEFAULT_WAIT_S`) while
+    another process holds it, printing a note to stderr once; then ``WarehouseBusyError`` (exit 6).
+    """
     from wattshift.services.store import Warehouse
 
     path = db_path(db)
     if read_only and not path.exists():
-        raise WattshiftError(
+        raise NotInWarehouseError(
             f"no warehouse at {path}: run `wattshift data ingest --all` first (or pass --db)"
         )
-    return Warehouse(path, read_only=read_only)
+    wait = DEFAULT_WAIT_S if wait_s is None else wait_s
+    return Warehouse(path, read_only=read_only, wait_s=wait, on_wait=_note_wait)
 
 
 def emit_json(value: Any) -> None:
@@ -105,15 +135,58 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=code)
+
+
+def error_exit(exc: BaseException) -> typer.Exit:
+    """Print ``exc`` as one line on stderr and return the :class:`typer.Exit` with its exit code.
+
+    See the module docstring for the codes. ``typer.Exit``/``click`` exceptions are not passed here.
+    """
+    if isinstance(exc, WattshiftError):
+        return _fail(str(exc), int(exc.exit_code))
+    if isinstance(exc, IsADirectoryError):
+        return _fail(f"{exc.filename}: is a directory, not a file", ExitCode.BAD_INPUT)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}cannot read or write: {exc.strerror or exc}", ExitCode.BAD_INPUT)
+    if isinstance(exc, UnicodeDecodeError):
+        return _fail(
+            f"not UTF-8 text (byte offset {exc.start}: {exc.object[exc.start : exc.start + 4]!r}); "
+            "save the file as UTF-8",
+            ExitCode.BAD_INPUT,
+        )
+    if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        return _fail(f"warehouse error ({type(exc).__name__}): {exc}", ExitCode.BAD_INPUT)
+    return _fail(
+        f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it "
+        "(WATTSHIFT_DEBUG=1 shows the traceback)",
+        ExitCode.INTERNAL,
+    )
+
+
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`WattshiftError` into a red one-line message on stderr and exit code 2."""
+    """No traceback reaches the user: any error becomes one red line on stderr and an exit code.
+
+    Codes: :class:`~wattshift.errors.ExitCode` (see :func:`error_exit`). Set ``WATTSHIFT_DEBUG=1``
+    to let unexpected exceptions (not :class:`WattshiftError`) propagate with their traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, TyperException, click.exceptions.ClickException, KeyboardInterrupt):
+            # Typer's own control flow and usage errors (BadParameter: exit code 2) pass through
+            raise
         except WattshiftError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
-            raise typer.Exit(code=2) from None
+            raise error_exit(exc) from None
+        except Exception as exc:
+            if os.environ.get("WATTSHIFT_DEBUG"):
+                raise
+            raise error_exit(exc) from None
 
+    wrapper.__dict__["friendly_errors"] = True  # marks wrapped commands (a test checks every command)
     return wrapper

@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
-from wattshift.errors import WattshiftError
+from wattshift.cli._common import (
+    DEFAULT_WAIT_S,
+    DbOption,
+    TableOrJson,
+    WaitOption,
+    emit_json,
+    err,
+    friendly_errors,
+    open_warehouse,
+    out,
+)
+from wattshift.errors import ExitCode, WattshiftError
 from wattshift.settings import data_dir
 
 if TYPE_CHECKING:
@@ -62,10 +72,28 @@ def ingest_command(
     data_dir_opt: DataDirOption = None,
     db: DbOption = None,
     fmt: FormatOption = TableOrJson.table,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Accept a new version of a file that lacks rows its earlier version stored "
+            "(they are deleted); without it such a file is refused and nothing changes.",
+        ),
+    ] = False,
+    allow_new_nodes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-new-nodes",
+            help="Accept settlement points that are not in the market's published list.",
+        ),
+    ] = False,
+    wait: WaitOption = DEFAULT_WAIT_S,
 ) -> None:
     """Ingest files into the warehouse, each all-or-nothing; a bad file is reported and skipped.
 
-    Exit code 2 if any file failed (the good ones are ingested).
+    Stored history never shrinks silently: a file that lacks rows its earlier version stored is
+    refused (the message names the span) unless --replace. Exit code 3 if any file failed (the
+    good ones are ingested); 6 if another writer held the warehouse past --wait seconds.
     """
     from wattshift.services import data as service
 
@@ -76,13 +104,13 @@ def ingest_command(
         raise WattshiftError(
             "nothing to ingest: give data files or --all (with --data-dir or $WATTSHIFT_DATA_DIR)"
         )
-    with open_warehouse(db, read_only=False) as wh, _file_progress() as bar:
+    with open_warehouse(db, read_only=False, wait_s=wait) as wh, _file_progress() as bar:
         task = bar.add_task("ingest", total=len(files))
 
         def progress(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=name or "done")
 
-        results = service.ingest(wh, files, progress)
+        results = service.ingest(wh, files, progress, replace=replace, allow_new_nodes=allow_new_nodes)
     failed = [r for r in results if r.status == "error"]
     if fmt is TableOrJson.json:
         emit_json(service.results_records(results))
@@ -101,7 +129,7 @@ def ingest_command(
     for r in failed:
         err.print(f"[bold red]error:[/] {r.error}", highlight=False)
     if failed:
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=ExitCode.BAD_INPUT)
 
 
 def _file_progress() -> Progress:
@@ -119,11 +147,13 @@ def _file_progress() -> Progress:
 
 @data_app.command("status")
 @friendly_errors
-def status_command(db: DbOption = None, fmt: FormatOption = TableOrJson.table) -> None:
+def status_command(
+    db: DbOption = None, fmt: FormatOption = TableOrJson.table, wait: WaitOption = DEFAULT_WAIT_S
+) -> None:
     """Rows, first and last timestamp (UTC) and last ingest per table and source file; gaps in prices."""
     from wattshift.services import data as service
 
-    with open_warehouse(db) as wh:
+    with open_warehouse(db, wait_s=wait) as wh:
         frame = service.status(wh)
         gap_frame = service.gaps(wh)
     if fmt is TableOrJson.json:

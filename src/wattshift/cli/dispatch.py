@@ -185,4 +185,4 @@ def _run(
 
 def register(app: typer.Typer) -> None:
     """Add ``wattshift dispatch`` to the CLI."""
-    app.command("dispatch")(dispatch)
+    app.command("dispatch")(friendly_errors(dispatch))

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from wattshift.cli._common import DbOption, err
+from wattshift.cli._common import DbOption, err, friendly_errors
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to ``app``."""
-    app.command("serve")(serve)
+    app.command("serve")(friendly_errors(serve))
 
 
 def serve(

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from wattshift.data.ercot_time import ERCOT_TZ, BoolArray, IntArray, order_key_ns, wall_to_utc
 from wattshift.data.schema import ISO_PRICE_COLUMNS, PRICE_MAX_USD_PER_MWH, PRICE_MIN_USD_PER_MWH
@@ -239,7 +240,8 @@ def float_column(
 ) -> FloatArray:
     """:func:`~wattshift.data.validate.to_float`, with a fast Arrow cast for clean text columns.
 
-    Text that Arrow cannot cast falls back to ``to_float``, which names the offending line.
+    Text that Arrow cannot cast, and ``NaN``/``inf`` texts (which Arrow casts to non-finite
+    floats), fall back to ``to_float``, which names the offending line.
     """
     col = frame[column]
     if not required and isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
@@ -248,7 +250,10 @@ def float_column(
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         else:
-            return np.asarray(cast.to_numpy(zero_copy_only=False), dtype=np.float64)
+            values = np.asarray(cast.to_numpy(zero_copy_only=False), dtype=np.float64)
+            # "NaN"/"inf" text casts to a non-finite float: only empty cells may be missing
+            if np.isfinite(values).sum() == len(values) - cast.null_count:
+                return values
     return to_float(frame, column, name, required=required, first_data_line=first_data_line)
 
 
@@ -296,13 +301,33 @@ def read_parquet_source(source: Source, name: str, required: Sequence[str]) -> p
     if not raw:
         raise DataError("the file is empty (0 bytes)", file=name)
     try:
-        frame = pd.read_parquet(io.BytesIO(raw))
+        table = pq.read_table(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises several types (ArrowInvalid, OSError) for bad files
         raise DataError(f"not a readable parquet file (truncated or corrupt?): {exc}", file=name) from None
+    _check_parquet_finite(table, name)
+    frame: pd.DataFrame = table.to_pandas()
     require_columns(frame, required, name, what="parquet schema")
     if frame.empty:
         raise DataError("the parquet file has no rows", file=name, line=PARQUET_FIRST_ROW)
     return frame.reset_index(drop=True)
+
+
+def _check_parquet_finite(table: pa.Table, name: str) -> None:
+    """Float columns may hold nulls (missing values) but never NaN or ±inf (the CSV rule, see
+    :func:`~wattshift.data.validate.to_float`); the error names the row ("line" = row + 1)."""
+    for field in table.schema:
+        if not pa.types.is_floating(field.type):
+            continue
+        column = table.column(field.name)
+        finite = pc.fill_null(pc.is_finite(column), True)
+        if pc.all(finite).as_py() is False:
+            pos = int(pc.index(finite, False).as_py())
+            raise DataError(
+                f"not a finite number: {column[pos].as_py()} (a missing value is a null)",
+                file=name,
+                line=pos + PARQUET_FIRST_ROW,
+                column=field.name,
+            )
 
 
 def required_float(frame: pd.DataFrame, column: str, name: str, *, first_data_line: int) -> FloatArray:

@@ -28,7 +28,7 @@ import httpx
 from wattshift.data.fetch_manifest import DEFAULT_HOSTS, MANIFEST, ManifestEntry, manifest_entry
 from wattshift.data.registry import spec_for
 from wattshift.data.validate import read_csv_text
-from wattshift.errors import DataError, WattshiftError
+from wattshift.errors import DataError, NetworkError
 
 __all__ = ["MANIFEST", "FetchError", "Progress", "fetch_all", "fetch_entry", "verify_file"]
 
@@ -42,7 +42,7 @@ TIMEOUT: Final[httpx.Timeout] = httpx.Timeout(60.0, connect=15.0)
 _CHUNK: Final[int] = 1 << 18
 
 
-class FetchError(WattshiftError):
+class FetchError(NetworkError):
     """A download failed: the message names the URL and the HTTP status or network error."""
 
     def __init__(self, message: str, *, url: str, status: int | None = None) -> None:

@@ -4,6 +4,13 @@ naming the file, the 1-based line (header = line 1) and the column.
 Adapters read a file into a frame of strings/numbers with the default RangeIndex, where row ``i``
 is line ``i + 2`` of a CSV with one header line (``line_of``); for other layouts they pass
 ``first_data_line``.
+
+For a new adapter, :func:`read_csv_text` is the shared reading path: it rejects compressed, binary
+and non-UTF-8 content (:func:`check_text`: byte offset and line), a truncated file (last line
+without its line break, or with fewer fields than the header), ragged rows and empty files.
+:func:`to_float` applies the one missing-value rule (an empty cell is missing; ``NaN``/``inf``
+text is an error). Bounds, future dates and settlement points: :mod:`wattshift.data.plausible`
+and :mod:`wattshift.data.nodes` (the warehouse also runs them on every frame it merges).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ def read_csv_text(source: Source, name: str) -> pd.DataFrame:
         File name for error messages.
     """
     raw = read_bytes(source)
+    check_text(raw, name)
     _check_not_truncated(raw, name)
     try:
         frame = pd.read_csv(
@@ -78,11 +86,64 @@ def read_bytes(source: Source) -> bytes:
     return data.encode() if isinstance(data, str) else data
 
 
+#: First bytes of compressed or binary formats that are sometimes given in place of a CSV.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip-compressed (decompress it first: gunzip)"),
+    (b"PK\x03\x04", "a zip archive (unzip it first)"),
+    (b"PAR1", "a parquet file, not CSV text"),
+    (b"BZh", "bzip2-compressed (decompress it first)"),
+    (b"\xfd7zXZ", "xz-compressed (decompress it first)"),
+)
+
+
+def check_text(raw: bytes, name: str) -> None:
+    """Raise unless ``raw`` is UTF-8 text; the error names the byte offset and line of the fault.
+
+    Rejects, in this order: compressed or binary containers recognised by their first bytes
+    (gzip, zip, parquet, bzip2, xz), a NUL byte (binary data), and the first byte sequence that
+    is not valid UTF-8 (a file saved as Latin-1/Windows-1252, say). A UTF-8 byte-order mark is
+    allowed.
+
+    Raises
+    ------
+    DataError
+        With ``offset`` (0-based byte) and ``line`` (1-based) of the first bad byte.
+    """
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise DataError(f"not a CSV text file: {what}", file=name, line=1, offset=0)
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise DataError(
+            "binary data (NUL byte) in a text file", file=name, line=raw.count(b"\n", 0, nul) + 1, offset=nul
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start : exc.start + 4]
+        raise DataError(
+            f"not UTF-8 text (bytes {bad!r} cannot be decoded; save the file as UTF-8)",
+            file=name,
+            line=raw.count(b"\n", 0, exc.start) + 1,
+            offset=exc.start,
+        ) from None
+
+
 def _check_not_truncated(raw: bytes, name: str) -> None:
-    """A last line with fewer fields than the header means the file was cut short."""
+    """Raise if the file looks cut short: no newline after the last line, or too few fields.
+
+    A complete CSV ends with a line break; a file cut inside its last field (``…,14.73`` stored as
+    ``…,1``) has the right number of fields but no final newline, so both are checked.
+    """
     lines = raw.rstrip(b"\r\n").split(b"\n")
     if len(lines) < 2:
         return
+    if not raw.endswith(b"\n"):
+        raise DataError(
+            "truncated file: the last line does not end with a line break (cut short in transfer?)",
+            file=name,
+            line=len(lines),
+        )
     header, last = lines[0], lines[-1]
     try:
         n_header = len(next(csv.reader([header.decode()])))
@@ -134,14 +195,19 @@ def to_float(
     required: bool = False,
     first_data_line: int = 2,
 ) -> np.ndarray:
-    """Column as float64; empty cells are NaN (or an error if ``required``); text is an error."""
+    """Column as float64; empty cells are NaN (or an error if ``required``); anything else is an error.
+
+    The one missing-value rule of every adapter: an **empty cell** is a missing value; the texts
+    ``NaN``, ``inf``, ``-inf`` (and any other non-number) are errors naming the line and column.
+    """
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(values) & raw.notna().to_numpy()
+    bad = ~np.isfinite(values) & raw.notna().to_numpy()
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
+        what = "not a number" if np.isnan(values[pos]) else "not a finite number"
         raise DataError(
-            f"not a number: {raw.iloc[pos]!r}",
+            f"{what}: {raw.iloc[pos]!r} (a missing value is an empty cell)",
             file=name,
             line=line_of(pos, first_data_line),
             column=column,

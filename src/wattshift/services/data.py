@@ -20,7 +20,12 @@ FetchProgress = Callable[[str, int, int], None]
 
 
 def ingest(
-    wh: Warehouse, paths: Iterable[str | Path], progress: Progress | None = None
+    wh: Warehouse,
+    paths: Iterable[str | Path],
+    progress: Progress | None = None,
+    *,
+    replace: bool = False,
+    allow_new_nodes: bool = False,
 ) -> list[IngestResult]:
     """Ingest files, each atomically; a bad file is reported in its result and does not stop the rest.
 
@@ -32,13 +37,21 @@ def ingest(
         Known data files (see :mod:`wattshift.data.registry`).
     progress
         ``progress(done, total, file_name)``, called before each file and once at the end.
+    replace
+        Accept new versions of files that lack rows stored earlier (they are deleted; see
+        :mod:`wattshift.warehouse.history`); default: such a file is refused.
+    allow_new_nodes
+        Accept settlement points not in the market's published list (:mod:`wattshift.data.nodes`).
 
     Returns
     -------
     list of IngestResult
         One per distinct file, in order; ``status`` is ``ok``, ``unchanged`` or ``error``.
     """
-    return wh.ingest_files(paths, progress=progress)
+    from wattshift.warehouse.ingest import IngestOptions
+
+    options = IngestOptions(replace=replace, allow_new_nodes=allow_new_nodes)
+    return wh.ingest_files(paths, progress=progress, options=options)
 
 
 def ingest_all(wh: Warehouse, data_dir: str | Path, progress: Progress | None = None) -> list[IngestResult]:
