@@ -19,11 +19,13 @@ import numpy as np
 import pandas as pd
 
 from wattshift.chain import subsidy_btc
-from wattshift.config.valuation import ValuationConfig
-from wattshift.valuation.montecarlo import ValuationInputs, run
+from wattshift.config.valuation import ValuationConfig, apply_overrides
+from wattshift.services.valuation_inputs import valuation_spec
+from wattshift.valuation.execution import run
+from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.network import HashrateModel, subsidy_by_month
 from wattshift.valuation.scenarios import PriceModel
-from wattshift.valuation.sweep import Case, apply_overrides, run_sweep
+from wattshift.valuation.sweep import Case, run_sweep
 
 
 def _inputs(cfg: ValuationConfig | None = None, months: int = 180) -> ValuationInputs:
@@ -31,7 +33,12 @@ def _inputs(cfg: ValuationConfig | None = None, months: int = 180) -> ValuationI
                        pd.Timestamp("2022-03-22"), pd.Timestamp("2026-03-22"))  # fmt: skip
     network = HashrateModel(hashrate0_ths=1e9, growth_annual=0.4, vol_annual=0.16, fee_share=0.04)
     return ValuationInputs(
-        price, network, subsidy_by_month(940_000, months, subsidy_btc), cfg or ValuationConfig(), 20.0, 45.0
+        price,
+        network,
+        subsidy_by_month(940_000, months, subsidy_btc),
+        valuation_spec(cfg or ValuationConfig()),
+        20.0,
+        45.0,
     )
 
 

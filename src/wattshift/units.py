@@ -68,3 +68,39 @@ def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLik
 def mw_to_ths(power_mw: FloatLike, efficiency_j_per_th_: FloatLike) -> FloatLike:
     """Hashrate [TH/s] that ``power_mw`` buys at ``efficiency_j_per_th_``."""
     return power_mw * 1e6 / efficiency_j_per_th_
+
+
+# --- Valuation (money scales, capacity rates, calendar) -------------------------------------------
+
+USD_PER_MUSD = 1e6
+KW_PER_MW = 1_000.0
+W_PER_KW = 1_000.0
+MONTHS_PER_YEAR = 12
+#: Days in a Julian year (365.25 d); the valuation's month is 365.25 / 12 = 30.4375 days.
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / MONTHS_PER_YEAR
+
+
+def musd_to_usd(amount_musd: FloatLike) -> FloatLike:
+    """USD million → USD."""
+    return amount_musd * USD_PER_MUSD
+
+
+def usd_to_musd(amount_usd: FloatLike) -> FloatLike:
+    """USD → USD million."""
+    return amount_usd / USD_PER_MUSD
+
+
+def usd_per_kw_month_to_usd_per_mw_month(rate_usd_per_kw_month: FloatLike) -> FloatLike:
+    """Capacity rate USD/kW-month → USD/MW-month."""
+    return rate_usd_per_kw_month * KW_PER_MW
+
+
+def days_to_months(days: FloatLike) -> FloatLike:
+    """Days → months of :data:`HOURS_PER_MONTH` (730 h), the valuation's monthly cash-flow unit."""
+    return days * HOURS_PER_DAY / HOURS_PER_MONTH
+
+
+def months_to_years(months: FloatLike) -> FloatLike:
+    """Months → years (12 months a year)."""
+    return months / MONTHS_PER_YEAR

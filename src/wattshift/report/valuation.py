@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from wattshift.report.base import Section, figure_html, table_html
+from wattshift.units import USD_PER_MUSD
 
 if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
@@ -34,16 +35,18 @@ def fan_figure(fan: dict[str, Any], start_year: int) -> go.Figure:
         colour = _COLOURS.get(name, "#555")
         for lo, hi, alpha in ((0, 4, 0.12), (1, 3, 0.25)):
             fig.add_trace(
-                go.Scatter(x=x, y=q[hi] / 1e6, line={"width": 0}, showlegend=False, hoverinfo="skip")
+                go.Scatter(x=x, y=q[hi] / USD_PER_MUSD, line={"width": 0}, showlegend=False, hoverinfo="skip")
             )
             fig.add_trace(
                 go.Scatter(
-                    x=x, y=q[lo] / 1e6, fill="tonexty", line={"width": 0}, showlegend=False, hoverinfo="skip",
-                    fillcolor=_rgba(colour, alpha),
+                    x=x, y=q[lo] / USD_PER_MUSD, fill="tonexty", line={"width": 0}, showlegend=False,
+                    hoverinfo="skip", fillcolor=_rgba(colour, alpha),
                 )
             )  # fmt: skip
         fig.add_trace(
-            go.Scatter(x=x, y=q[2] / 1e6, name=f"{name} (median)", line={"color": colour, "width": 2})
+            go.Scatter(
+                x=x, y=q[2] / USD_PER_MUSD, name=f"{name} (median)", line={"color": colour, "width": 2}
+            )
         )
     fig.update_layout(
         title="Cumulative discounted cash flow per MW (median, 25-75 % and 5-95 % of paths)",
@@ -66,20 +69,22 @@ def value_bars(result: dict[str, Any]) -> go.Figure:
     fig.add_trace(
         go.Bar(
             x=names,
-            y=[npv[n]["mean"] / 1e6 for n in names],
+            y=[npv[n]["mean"] / USD_PER_MUSD for n in names],
             name="NPV mean",
             marker_color=[_COLOURS[n] for n in names],
             error_y={
                 "type": "data",
                 "symmetric": False,
-                "array": [(npv[n]["p95"] - npv[n]["mean"]) / 1e6 for n in names],
-                "arrayminus": [(npv[n]["mean"] - npv[n]["p5"]) / 1e6 for n in names],
+                "array": [(npv[n]["p95"] - npv[n]["mean"]) / USD_PER_MUSD for n in names],
+                "arrayminus": [(npv[n]["mean"] - npv[n]["p5"]) / USD_PER_MUSD for n in names],
             },
         )
     )
     ev = result["ev_per_mw_usd"]
     fig.add_trace(
-        go.Bar(x=list(ev), y=[v / 1e6 for v in ev.values()], name="EV at EBITDA multiple", opacity=0.5)
+        go.Bar(
+            x=list(ev), y=[v / USD_PER_MUSD for v in ev.values()], name="EV at EBITDA multiple", opacity=0.5
+        )
     )
     fig.update_layout(title="Value per MW [USD M]", barmode="group", yaxis_title="USD M per MW")
     return fig
@@ -94,7 +99,7 @@ def schedule_figure(result: dict[str, Any]) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=[g["year"] for g in gains],
-            y=[g["usd"] / 1e6 for g in gains],
+            y=[g["usd"] / USD_PER_MUSD for g in gains],
             name="gain per MW [USD M]",
             yaxis="y2",
         )
@@ -117,20 +122,23 @@ def build_section(
 ) -> Section:
     """Valuation page for ``sites`` (default: the example site converting to AI)."""
     from wattshift.config import load_site
-    from wattshift.services.valuation import value_site_with_fan
+    from wattshift.jsonable import to_jsonable
+    from wattshift.services.valuation import ValuationRequest, value_site
 
     parts = []
     for path in sites or [_DEFAULT_SITE]:
         site = load_site(path)
-        result, fan = value_site_with_fan(wh, site, paths=paths, years=years, seed=seed)
+        valuation = value_site(wh, ValuationRequest(site, paths=paths, years=years, seed=seed, fan=True))
+        fan = valuation.fan or {}
+        start_year = valuation.calibration.valuation_date.year
+        result: dict[str, Any] = to_jsonable(valuation)
         cal = result["calibration"]
-        start_year = int(cal["valuation_date"].year)
         rows: list[dict[str, object]] = [
             {
                 "business": b,
-                "NPV p5 [USD M/MW]": result["npv_usd"][b]["p5"] / 1e6,
-                "NPV p50": result["npv_usd"][b]["p50"] / 1e6,
-                "NPV p95": result["npv_usd"][b]["p95"] / 1e6,
+                "NPV p5 [USD M/MW]": result["npv_usd"][b]["p5"] / USD_PER_MUSD,
+                "NPV p50": result["npv_usd"][b]["p50"] / USD_PER_MUSD,
+                "NPV p95": result["npv_usd"][b]["p95"] / USD_PER_MUSD,
                 "IRR p50": result["irr"][b]["p50"],
                 "payback p50 [y]": result["payback_years"][b]["p50"],
             }

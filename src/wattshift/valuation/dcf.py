@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from wattshift.units import MONTHS_PER_YEAR
 
-MONTHS_PER_YEAR = 12
+FloatArray = npt.NDArray[np.float64]
 
 
 def monthly_rate(annual_rate: float) -> float:
@@ -31,7 +31,7 @@ def annual_rate(monthly: FloatArray | float) -> FloatArray | float:
     return (
         (1.0 + np.asarray(monthly)) ** MONTHS_PER_YEAR - 1.0
         if np.ndim(monthly)
-        else (1.0 + float(monthly)) ** 12 - 1.0
+        else (1.0 + float(monthly)) ** MONTHS_PER_YEAR - 1.0
     )
 
 

@@ -31,8 +31,8 @@ import pandas as pd
 
 from wattshift.errors import ConfigError
 from wattshift.mining.hashprice import btc_per_th_day_realised
-from wattshift.units import ehs_to_ths
-from wattshift.valuation.scenarios import DAYS_PER_MONTH, MONTHS_PER_YEAR, window
+from wattshift.units import DAYS_PER_MONTH, HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_KW, ehs_to_ths
+from wattshift.valuation.scenarios import window
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -40,7 +40,7 @@ FloatArray = npt.NDArray[np.float64]
 BLOCKS_PER_DAY = 144.0
 BLOCKS_PER_MONTH = BLOCKS_PER_DAY * DAYS_PER_MONTH
 #: kWh per day drawn by 1 TH/s at 1 J/TH: 24 h x 1 W / 1000 [kWh/(J/TH)/(TH/s)/day].
-KWH_PER_DAY_PER_J_PER_TH = 0.024
+KWH_PER_DAY_PER_J_PER_TH = HOURS_PER_DAY / W_PER_KW
 
 
 @dataclass(frozen=True)

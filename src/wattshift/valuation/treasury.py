@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.units import MONTHS_PER_YEAR
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -65,19 +67,21 @@ def fund_with_treasury(
     paths, months = cash_flow_usd.shape
     balance = np.full(paths, float(cash_usd))
     btc = np.full(paths, float(treasury_btc))
-    sold = np.zeros((paths, months))
-    short = np.zeros((paths, months))
+    # Month-major copies, so that each month's row of paths is contiguous (the inputs are kept).
+    flow_by_month = np.ascontiguousarray(cash_flow_usd.T)
+    price_by_month = np.ascontiguousarray(price_usd.T)
+    sold = np.zeros((months, paths))
+    short = np.zeros((months, paths))
+    need = np.empty(paths)
     for t in range(months):
-        balance += cash_flow_usd[:, t]
-        need = np.maximum(-balance, 0.0)
-        sell = np.minimum(btc, need / price_usd[:, t])
+        balance += flow_by_month[t]
+        np.maximum(np.negative(balance, out=need), 0.0, out=need)
+        sell = np.minimum(btc, need / price_by_month[t], out=sold[t])
         btc -= sell
-        balance += sell * price_usd[:, t]
-        gap = np.maximum(-balance, 0.0)
+        balance += sell * price_by_month[t]
+        gap = np.maximum(np.negative(balance, out=need), 0.0, out=short[t])
         balance += gap
-        sold[:, t] = sell
-        short[:, t] = gap
-    return Funding(btc_sold=sold, shortfall_usd=short, btc_left=btc, cash_left_usd=balance)
+    return Funding(btc_sold=sold.T, shortfall_usd=short.T, btc_left=btc, cash_left_usd=balance)
 
 
 def strategy_value_usd(
@@ -112,8 +116,8 @@ def strategy_value_usd(
 def btc_sold_by_year(btc_sold: FloatArray) -> FloatArray:
     """Monthly sales [BTC] summed into years, ``(paths, years)`` (a trailing part-year is kept)."""
     paths, months = btc_sold.shape
-    years = -(-months // 12)
-    padded = np.zeros((paths, years * 12))
+    years = -(-months // MONTHS_PER_YEAR)
+    padded = np.zeros((paths, years * MONTHS_PER_YEAR))
     padded[:, :months] = btc_sold
-    out: FloatArray = padded.reshape(paths, years, 12).sum(axis=2)
+    out: FloatArray = padded.reshape(paths, years, MONTHS_PER_YEAR).sum(axis=2)
     return out
