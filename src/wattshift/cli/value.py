@@ -273,7 +273,7 @@ def sweep_cmd(
 ) -> None:
     """Value a grid of sites x scenarios x parameters (serially, on threads or on Dask)."""
     from wattshift.config.valuation import load_grid
-    from wattshift.services.valuation import sweep
+    from wattshift.services.valuation_sweep import sweep
 
     parsed = load_grid(grid)
     chosen: Backend | None = _BACKENDS[BackendChoice.serial if serial else backend]

@@ -1,8 +1,9 @@
 """Valuation service: warehouse + site -> calibrated Monte Carlo -> typed results.
 
-Shared by the CLI (``wattshift value``, ``wattshift treasury``, ``wattshift value sweep``), the API
-and the report, which shape the results (:mod:`wattshift.services.valuation_results`) into JSON,
-tables and charts. One request object (:class:`ValuationRequest`) carries every option.
+Shared by the CLI (``wattshift value``, ``wattshift treasury``), the API and the report, which
+shape the results (:mod:`wattshift.services.valuation_results`) into JSON, tables and charts. One
+request object (:class:`ValuationRequest`) carries every option; sweeps are in
+:mod:`wattshift.services.valuation_sweep`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from wattshift.config import SiteConfig, load_site
-from wattshift.config.valuation import SweepGrid, ValuationConfig, apply_overrides
+from wattshift.config import SiteConfig
+from wattshift.config.valuation import ValuationConfig
 from wattshift.services.valuation_inputs import FlexSpan, build_inputs, flex_usd_per_mw_month_from_dispatch
 from wattshift.services.valuation_results import (
     BtcToSell,
@@ -29,18 +30,24 @@ from wattshift.services.valuation_results import (
     YearMw,
     YearUsd,
 )
-from wattshift.units import MONTHS_PER_YEAR, months_to_years, musd_to_usd
-from wattshift.valuation.cluster import Backend, choose_backend, dask_client
+from wattshift.units import months_to_years, musd_to_usd
 from wattshift.valuation.conversion import plan_conversion, switch_gains
-from wattshift.valuation.execution import ChunkResult, Progress, default_threads, map_chunks, run
+from wattshift.valuation.execution import (
+    ChunkResult,
+    Progress,
+    block_paths,
+    default_threads,
+    map_chunks,
+    row_slices,
+    run,
+)
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.strategies import PLAN, StrategyResult, merge_strategies, strategies_of_paths
-from wattshift.valuation.sweep import Case, parameter_grid, run_sweep
 
 if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
 
-__all__ = ["FlexSpan", "ValuationRequest", "sweep", "treasury_plan", "value_site"]
+__all__ = ["FlexSpan", "ValuationRequest", "treasury_plan", "value_site"]
 
 #: Paths whose cumulative discounted cash feeds the fan chart's percentiles [paths].
 FAN_PATHS = 1000
@@ -126,9 +133,10 @@ def _conversion(
         capex_budget_usd=cfg.treasury.capex_budget_usd,
         max_mw_per_year=cfg.treasury.max_conversion_mw_per_year,
     )
+    pieces = row_slices(res.flows, block_paths(inputs.months))
     parts = map_chunks(
-        lambda k: strategies_of_paths(inputs, res.flows[k], site_mw=site_mw, mw_by_year=plan.mw_by_year),
-        len(res.flows),
+        lambda k: strategies_of_paths(inputs, pieces[k], site_mw=site_mw, mw_by_year=plan.mw_by_year),
+        len(pieces),
         threads=threads,
     )
     strat = merge_strategies(parts)
@@ -239,64 +247,3 @@ def treasury_plan(wh: Warehouse, request: ValuationRequest, progress: Progress |
         treasury=full.assumptions.treasury,
         calibration=full.calibration,
     )
-
-
-def sweep_cases(wh: Warehouse, grid: SweepGrid) -> list[Case]:
-    """The calibrated cases of a grid: sites x scenarios x parameter combinations."""
-    cases = []
-    for site_path in grid.sites:
-        site = load_site(site_path)
-        base = site.valuation or ValuationConfig()
-        for sc_name, sc_over in grid.scenarios.items():
-            for params in parameter_grid(grid.parameters):
-                cfg = apply_overrides(base, {f"scenario.{k}": v for k, v in sc_over.items()} | params)
-                inputs, _ = build_inputs(wh, site, cfg, years=grid.years)
-                cases.append(Case(site=site.name, scenario=sc_name, params=params, inputs=inputs))
-    return cases
-
-
-def sweep(
-    wh: Warehouse,
-    grid: SweepGrid,
-    *,
-    backend: Backend | None = None,
-    scheduler: str | None = None,
-    n_workers: int = 2,
-    progress: Progress | None = None,
-) -> list[dict[str, Any]]:
-    """Run a grid (:func:`wattshift.config.valuation.load_grid`) of sites x scenarios x parameters.
-
-    Parameters
-    ----------
-    wh
-        Warehouse (calibration data; read on this process only).
-    grid
-        The grid.
-    backend
-        ``"serial"``, ``"threads"`` or ``"dask"``; None = by the grid's size
-        (:func:`~wattshift.valuation.cluster.choose_backend`). Every backend gives the same numbers.
-    scheduler
-        Address of an existing Dask scheduler; None = a local cluster of ``n_workers`` workers.
-    n_workers
-        Workers of the local cluster.
-    progress
-        ``progress(done, total)`` in chunks over all cases (``total = cases x chunks per case``),
-        from the Monte Carlo runs only; the calibration of each case before them is not counted.
-
-    Returns
-    -------
-    list of dict
-        One row per case (:func:`wattshift.valuation.sweep.run_sweep`).
-    """
-    cases = sweep_cases(wh, grid)
-    threads = default_threads()
-    if backend is None:
-        months = grid.years * MONTHS_PER_YEAR
-        backend = choose_backend(
-            cases=len(cases), paths=grid.paths, months=months, threads=threads, scheduler=scheduler
-        )
-    kwargs: dict[str, Any] = {"paths": grid.paths, "seed": grid.seed, "chunk_paths": grid.chunk_paths}
-    if backend != "dask":
-        return run_sweep(cases, threads=threads if backend == "threads" else 1, progress=progress, **kwargs)
-    with dask_client(scheduler, n_workers=n_workers) as client:
-        return run_sweep(cases, client=client, progress=progress, **kwargs)

@@ -21,12 +21,11 @@ from wattshift.valuation.cashflows import (
     ai_cash_flows,
     blend_cash_flows,
     mining_capex_usd,
-    switch_cash_flows,
 )
 from wattshift.valuation.dcf import discount_factors, monthly_rate
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.pathvalue import PathFlows, terminal_ebitda_usd
-from wattshift.valuation.treasury import btc_sold_by_year, fund_with_treasury, strategy_value_usd
+from wattshift.valuation.treasury import btc_sold_by_year, fund_by_month, strategy_value_usd
 
 FloatArray = npt.NDArray[np.float64]
 STRATEGIES = ("hold_and_mine", "sell_and_convert", "hybrid")
@@ -93,7 +92,8 @@ def strategy_streams(
     hybrid_cash = site_mw * blend_cash_flows(mining, ai0, w).cash_usd
     hybrid_tv = site_mw * terminal_ebitda_usd(inputs, (1 - w) * mining.ebitda_usd, w * ai0.ebitda_usd)
     mining_mw = site_mw - float(mw_by_year.sum())
-    plan_cash = mining_mw * mining.cash_usd
+    mining_cash = mining.cash_usd
+    plan_cash = mining_mw * mining_cash
     plan_tv = mining_mw * mining_tv
     for y, mw in enumerate(mw_by_year):
         if mw <= 0:
@@ -101,12 +101,13 @@ def strategy_streams(
         s = y * MONTHS_PER_YEAR
         ai_s = _ai_from(inputs, flows, s)
         keep = (np.arange(months) < s)[None, :]
-        plan_cash = plan_cash + mw * switch_cash_flows(mining, ai_s, s).cash_usd
+        # Cash of switch_cash_flows(mining, ai_s, s), month by month from one business or the other.
+        plan_cash += mw * np.where(keep, mining_cash, ai_s.cash_usd)
         plan_tv = plan_tv + mw * terminal_ebitda_usd(
             inputs, np.where(keep, mining.ebitda_usd, 0.0), np.where(keep, 0.0, ai_s.ebitda_usd)
         )
     return {
-        "hold_and_mine": (site_mw * mining.cash_usd, site_mw * mining_tv),
+        "hold_and_mine": (site_mw * mining_cash, site_mw * mining_tv),
         PLAN: (plan_cash, plan_tv),
         "hybrid": (hybrid_cash, hybrid_tv),
     }
@@ -121,23 +122,25 @@ def strategies_of_paths(
     adds the treasury's discounted value at the horizon; the others sell BTC to cover deficits.
     """
     terms = inputs.spec.treasury
-    price = flows.price_usd
+    price = np.ascontiguousarray(flows.price_usd.T)  # month-major (months, paths), for the funding
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
-    out = StrategyResult({}, {}, {}, np.zeros((price.shape[0], 0)))
+    out = StrategyResult({}, {}, {}, np.zeros((price.shape[1], 0)))
     by_year = out.plan_btc_sold_by_year
     streams = strategy_streams(inputs, flows, site_mw=site_mw, mw_by_year=mw_by_year)
     for name, (cash, tv) in streams.items():
         treasury = 0.0 if name == "hold_and_mine" else terms.treasury_btc
-        funding = fund_with_treasury(cash, price, treasury_btc=treasury, cash_usd=terms.cash_usd)
+        funding = fund_by_month(
+            np.ascontiguousarray(cash.T), price, treasury_btc=treasury, cash_usd=terms.cash_usd
+        )
         npv_site = cash @ disc + tv * disc[-1]
         value = strategy_value_usd(npv_site, funding, price, disc, cash_usd=terms.cash_usd)
         if name == "hold_and_mine":
-            value = value + terms.treasury_btc * price[:, -1] * disc[-1]
+            value = value + terms.treasury_btc * price[-1] * disc[-1]
         out.value_usd[name] = value
-        out.btc_sold[name] = funding.btc_sold.sum(axis=1)
-        out.financing_usd[name] = funding.shortfall_usd.sum(axis=1)
+        out.btc_sold[name] = funding.btc_sold_by_month.sum(axis=0)
+        out.financing_usd[name] = funding.shortfall_by_month_usd.sum(axis=0)
         if name == PLAN:
-            by_year = btc_sold_by_year(funding.btc_sold)
+            by_year = btc_sold_by_year(funding.btc_sold_by_month)
     return StrategyResult(out.value_usd, out.btc_sold, out.financing_usd, by_year)
 
 
