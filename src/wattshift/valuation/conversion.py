@@ -83,7 +83,7 @@ def plan_conversion(
     # Scale the objective to USD M/MW for a well-conditioned LP; ties go to earlier years.
     scale = max(float(np.abs(g).max()), 1.0)
     x = _solve_lp(-(g / scale) - 1e-9 * np.arange(n, 0, -1), np.vstack(a_ub), np.asarray(b_ub), upper=upper)
-    mw = np.where(g > 0, np.round(x, 9), 0.0)
+    mw = np.where(g > 0, np.round(x, 9) + 0.0, 0.0)  # + 0.0: no -0.0 from the solver
     return ConversionPlan(
         mw_by_year=mw,
         gain_usd_per_mw=g,
@@ -93,19 +93,22 @@ def plan_conversion(
 
 
 def _quiet_highs() -> highspy.Highs:
-    """``highspy.Highs()`` with its start-up banner sent to stderr (JSON goes to stdout), silent."""
+    """``highspy.Highs()`` without its start-up banner (printed from C++ to file descriptor 1 before
+    any option can be set, so descriptor 1 points at ``os.devnull`` meanwhile), and silent."""
     sys.stdout.flush()
     try:
         saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
     except OSError:  # no real stdout (embedded interpreters): nothing to protect
         h = highspy.Highs()  # type: ignore[no-untyped-call]
     else:
         try:
-            os.dup2(2, 1)
+            os.dup2(devnull, 1)
             h = highspy.Highs()  # type: ignore[no-untyped-call]
         finally:
             os.dup2(saved, 1)
             os.close(saved)
+            os.close(devnull)
     h.setOptionValue("output_flag", False)
     return h
 
