@@ -163,6 +163,21 @@ def flex_usd_per_mw_month_from_dispatch(
     return value_usd / (mining_mw * months), source
 
 
+@dataclass(frozen=True)
+class SiteFigures:
+    """A site's power price [USD/MWh] (and its source) and fleet efficiency [J/TH] for a valuation."""
+
+    power_usd_per_mwh: float
+    power_source: str
+    efficiency_j_per_th: float
+
+
+def site_figures(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig) -> SiteFigures:
+    """:func:`site_power_usd_per_mwh` and :func:`site_efficiency_j_per_th` of ``site`` under ``cfg``."""
+    power, source = site_power_usd_per_mwh(wh, site, cfg)
+    return SiteFigures(power, source, site_efficiency_j_per_th(wh, site, cfg))
+
+
 def build_inputs(
     wh: Warehouse,
     site: SiteConfig,
@@ -170,13 +185,18 @@ def build_inputs(
     *,
     years: int,
     flex: tuple[float, FlexSource] | None = None,
+    btc_daily: pd.DataFrame | None = None,
+    figures: SiteFigures | None = None,
 ) -> tuple[ValuationInputs, Calibration]:
     """Calibrate the models on the warehouse's BTC history and gather the site's terms.
 
     ``flex``: the flex revenue [USD/MW-month] of a dispatch backtest and its provenance, which
-    replace ``[valuation.mining].flex_revenue_usd_per_mw_month``.
+    replace ``[valuation.mining].flex_revenue_usd_per_mw_month``. ``btc_daily`` and ``figures``:
+    the warehouse's BTC history and :func:`site_figures` when already read (a sweep reads them
+    once per site, not once per case).
     """
-    btc = wh.btc_daily()
+    btc = wh.btc_daily() if btc_daily is None else btc_daily
+    fig = site_figures(wh, site, cfg) if figures is None else figures
     sc = cfg.scenario
     price = calibrate_price(
         btc, years=sc.calibration_years, drift_annual=sc.price_drift_annual, vol_annual=sc.price_vol_annual
@@ -185,14 +205,13 @@ def build_inputs(
         btc, years=sc.calibration_years, vol_annual=sc.hashrate_vol_annual, fee_share=sc.fee_share
     )
     height0 = int(block_height_estimate(price.window_end))
-    power, power_source = site_power_usd_per_mwh(wh, site, cfg)
     inputs = ValuationInputs(
         price=price,
         network=network,
         subsidy_btc_per_block=subsidy_by_month(height0, years * MONTHS_PER_YEAR, subsidy_btc),
         spec=valuation_spec(cfg),
-        efficiency_j_per_th=site_efficiency_j_per_th(wh, site, cfg),
-        power_usd_per_mwh=power,
+        efficiency_j_per_th=fig.efficiency_j_per_th,
+        power_usd_per_mwh=fig.power_usd_per_mwh,
         flex_revenue_usd_per_mw_month=None if flex is None else flex[0],
     )
     calibration = Calibration(
@@ -208,8 +227,8 @@ def build_inputs(
         fee_share=network.fee_share,
         block_height0=height0,
         efficiency_j_per_th=inputs.efficiency_j_per_th,
-        power_usd_per_mwh=power,
-        power_source=power_source,
+        power_usd_per_mwh=fig.power_usd_per_mwh,
+        power_source=fig.power_source,
         flex_revenue_usd_per_mw_month=None if flex is None else flex[0],
         flex_source=None if flex is None else flex[1],
     )

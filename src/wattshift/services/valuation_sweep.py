@@ -6,11 +6,12 @@ cluster (:mod:`wattshift.valuation.cluster` picks by the grid's size; the number
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wattshift.config import load_site
 from wattshift.config.valuation import SweepGrid, ValuationConfig, apply_overrides
-from wattshift.services.valuation_inputs import build_inputs
+from wattshift.services.valuation_inputs import SiteFigures, build_inputs, site_figures
 from wattshift.units import MONTHS_PER_YEAR
 from wattshift.valuation.cluster import Backend, choose_backend, dask_client
 from wattshift.valuation.execution import Progress, default_threads
@@ -23,13 +24,20 @@ if TYPE_CHECKING:
 def sweep_cases(wh: Warehouse, grid: SweepGrid) -> list[Case]:
     """The calibrated cases of a grid: sites x scenarios x parameter combinations."""
     cases = []
+    btc = wh.btc_daily()  # read once for every case
+    figures: dict[tuple[Path, float | None, float | None, float], SiteFigures] = {}
     for site_path in grid.sites:
         site = load_site(site_path)
         base = site.valuation or ValuationConfig()
         for sc_name, sc_over in grid.scenarios.items():
             for params in parameter_grid(grid.parameters):
                 cfg = apply_overrides(base, {f"scenario.{k}": v for k, v in sc_over.items()} | params)
-                inputs, _ = build_inputs(wh, site, cfg, years=grid.years)
+                # The site's power price and efficiency change only with these three fields.
+                key = (site_path, cfg.mining.power_usd_per_mwh, cfg.mining.efficiency_j_per_th,
+                       cfg.scenario.network_best_j_per_th)  # fmt: skip
+                if key not in figures:
+                    figures[key] = site_figures(wh, site, cfg)
+                inputs, _ = build_inputs(wh, site, cfg, years=grid.years, btc_daily=btc, figures=figures[key])
                 cases.append(Case(site=site.name, scenario=sc_name, params=params, inputs=inputs))
     return cases
 
