@@ -248,3 +248,23 @@ def test_backend_follows_the_grid_size() -> None:
     assert choose_backend(cases=8, paths=2000, months=180, threads=1) == "serial"
     assert choose_backend(cases=100, paths=20_000, months=180, threads=2) == "dask"
     assert choose_backend(cases=1, paths=100, months=12, threads=2, scheduler="tcp://x:8786") == "dask"
+
+
+@pytest.mark.parametrize(
+    "terms", [{}, {"ai.build_months": 0}, {"ai.build_months": 18}, {"dcf.terminal_value": "none"}]
+)
+def test_switch_npvs_from_prefix_sums_equal_one_horizon_per_start(terms: dict[str, Any]) -> None:
+    from wattshift.valuation.pathvalue import business_flows, switch_npv, switch_npvs
+
+    inputs = _inputs(terms, months=60)
+    rng = chunk_rng(1, 0)
+    draws = draw_scenario(inputs, 150, rng)
+    flows = business_flows(
+        inputs, scenario_from_draws(inputs, draws), draw_ai_events(inputs.spec.ai, 150, rng)
+    )
+    disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
+    fast = switch_npvs(inputs, flows, disc, 5)
+    mining_cash = flows.mining.cash_usd
+    slow = np.stack([switch_npv(inputs, flows, mining_cash, 12 * y, disc) for y in range(5)], axis=1)
+    # NPVs of about USD 1-10 M per MW: equal to a micro-dollar
+    assert fast == pytest.approx(slow, rel=1e-12, abs=1e-6)

@@ -161,6 +161,25 @@ def _lease_ebitda(inputs: ValuationInputs, flows: BusinessFlows, lease_start: in
     )
 
 
+def _switch_terminal_usd(
+    inputs: ValuationInputs, flows: BusinessFlows, lease_ebitda: FloatArray, start_month: int
+) -> FloatArray:
+    """Terminal EBITDA x multiple [USD/MW] of a conversion starting in ``start_month``, ``(paths,)``:
+    mining EBITDA of the last 12 months before the start, the lease's EBITDA after its start.
+
+    ``lease_ebitda``: EBITDA of lease months ``0 ..`` (:func:`_lease_ebitda`), at least ``(paths, 0)``.
+    """
+    months = flows.mining.ebitda_usd.shape[1]
+    lease_start = start_month + inputs.spec.ai.build_months
+    last_months = np.arange(months)[-MONTHS_PER_YEAR:]
+    ai_last = np.zeros((lease_ebitda.shape[0], last_months.size))
+    leased = last_months >= lease_start
+    ai_last[:, leased] = lease_ebitda[:, last_months[leased] - lease_start]
+    mined = (last_months < start_month)[None, :]
+    mining_last = flows.mining.ebitda_usd[:, -MONTHS_PER_YEAR:]
+    return terminal_ebitda_usd(inputs, np.where(mined, mining_last, 0.0), np.where(mined, 0.0, ai_last))
+
+
 def switch_npv(
     inputs: ValuationInputs, flows: BusinessFlows, mining_cash: FloatArray, start_month: int, disc: FloatArray
 ) -> FloatArray:
@@ -182,14 +201,7 @@ def switch_npv(
     if lease_start < months:
         lease_ebitda = _lease_ebitda(inputs, flows, lease_start, months)
         np.subtract(lease_ebitda, capex[lease_start:], out=cash[:, lease_start:])
-    # Terminal value: mining EBITDA of the last 12 months before the start, AI EBITDA after it.
-    last_months = np.arange(months)[-MONTHS_PER_YEAR:]
-    ai_last = np.zeros((paths, last_months.size))
-    leased = last_months >= lease_start
-    ai_last[:, leased] = lease_ebitda[:, last_months[leased] - lease_start]
-    mined = (last_months < start_month)[None, :]
-    mining_last = flows.mining.ebitda_usd[:, -MONTHS_PER_YEAR:]
-    tv = terminal_ebitda_usd(inputs, np.where(mined, mining_last, 0.0), np.where(mined, 0.0, ai_last))
+    tv = _switch_terminal_usd(inputs, flows, lease_ebitda, start_month)
     out: FloatArray = cash @ disc + tv * disc[-1]
     return out
 
@@ -197,12 +209,41 @@ def switch_npv(
 def switch_npvs(
     inputs: ValuationInputs, flows: BusinessFlows, disc: FloatArray, start_years: int
 ) -> FloatArray:
-    """:func:`switch_npv` for start years ``0 .. start_years - 1``, ``(paths, start_years)`` [USD/MW]."""
+    """:func:`switch_npv` for start years ``0 .. start_years - 1``, ``(paths, start_years)`` [USD/MW].
+
+    With power passed through (the lease flows of lease month ``u`` then do not depend on the
+    start), from prefix sums instead of one horizon of flows per start year::
+
+        NPV_s = sum_{t<s} m_t v_t - sum_t capex_{s,t} v_t + v_s sum_{u<M-s-b} a_{b+u} v_{b+u} + TV_s v_M
+
+    with ``m`` the mining cash, ``a`` the AI EBITDA of a month-0 conversion, ``b`` the build
+    months and ``v_t = (1 + i)^-t`` (so ``v_{s+b+u} = v_s v_{b+u}``): the same NPVs up to rounding
+    (a test), each row on its own, in about a fifth of the time.
+    """
+    terms = inputs.spec.ai
     mining_cash = flows.mining.cash_usd
-    out = np.empty((mining_cash.shape[0], start_years))
+    paths, months = mining_cash.shape
+    if start_years == 0:
+        return np.empty((paths, 0))
+    if not terms.power_pass_through or months % MONTHS_PER_YEAR:
+        out = np.empty((paths, start_years))
+        for y in range(start_years):
+            out[:, y] = switch_npv(inputs, flows, mining_cash, y * MONTHS_PER_YEAR, disc)
+        return out
+    by_year = (mining_cash * disc).reshape(paths, -1, MONTHS_PER_YEAR).sum(axis=2)
+    mined_pv = np.zeros((paths, start_years))
+    np.cumsum(by_year[:, : start_years - 1], axis=1, out=mined_pv[:, 1:])
+    build = terms.build_months
+    lease_pv = np.cumsum(flows.ai.ebitda_usd[:, build:] * disc[build:], axis=1)
     for y in range(start_years):
-        out[:, y] = switch_npv(inputs, flows, mining_cash, y * MONTHS_PER_YEAR, disc)
-    return out
+        s = y * MONTHS_PER_YEAR
+        mined_pv[:, y] -= ai_capex_usd(terms, months, s) @ disc
+        n_lease = months - s - build
+        lease_ebitda = flows.ai.ebitda_usd[:, build : build + max(n_lease, 0)]
+        if n_lease > 0:
+            mined_pv[:, y] += disc[s] * lease_pv[:, n_lease - 1]
+        mined_pv[:, y] += _switch_terminal_usd(inputs, flows, lease_ebitda, s) * disc[-1]
+    return mined_pv
 
 
 def _cash_with_terminal(inputs: ValuationInputs, flows: BusinessFlows) -> dict[str, FloatArray]:
