@@ -168,16 +168,10 @@ def _btc_to_sell(strat: StrategyResult, treasury_btc: float, year0: int) -> BtcT
 def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | None = None) -> SiteValuation:
     """Value a site: NPV/IRR distributions per business, EV per MW, conversion plan, BTC to sell.
 
-    Parameters
-    ----------
-    wh
-        Warehouse with the BTC daily history (and ERCOT prices for the power price fallback).
-    request
-        The site and the options (:class:`ValuationRequest`).
-    progress
-        ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so
-        far, and in all (:func:`~wattshift.valuation.execution.run`); the strategies pass that
-        follows takes a few per cent of the time. The numbers are the same with or without it.
+    ``wh``: warehouse with the BTC daily history (and ERCOT prices for the power price fallback).
+    ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so far,
+    and in all (:func:`~wattshift.valuation.execution.run`); the strategies pass that follows is not
+    counted. The numbers are the same with or without it, and on any number of threads.
     """
     cfg = request_config(request)
     flex = (

@@ -232,10 +232,8 @@ def network_hashrate_ths(
         Efficiency band per month [J/TH], shape ``(months,)``.
     log_price0
         ``ln`` price now [ln USD].
-    adjustment_annual
-        Speed ``kappa`` at which installed capacity closes the gap to ``K*`` [1/year].
-    extra_growth_annual
-        Extra log drift ``g`` of installed capacity [1/year].
+    adjustment_annual, extra_growth_annual
+        Speed ``kappa`` towards ``K*`` and extra log drift ``g`` of installed capacity [1/year].
     """
     dt = 1.0 / MONTHS_PER_YEAR
     revenue_factor = BLOCKS_PER_DAY / (1.0 - model.fee_share)

@@ -2,7 +2,7 @@
 
 The engine never sees the pydantic configuration (:mod:`wattshift.config.valuation`): the
 valuation service turns a loaded ``ValuationConfig`` into a :class:`ValuationSpec` once
-(:func:`wattshift.services.valuation_specs.valuation_spec`). Field names, units and meanings are
+(:func:`wattshift.services.valuation_inputs.valuation_spec`). Field names, units and meanings are
 those of the configuration, where each default is documented with its source.
 """
 
