@@ -268,3 +268,28 @@ def test_switch_npvs_from_prefix_sums_equal_one_horizon_per_start(terms: dict[st
     slow = np.stack([switch_npv(inputs, flows, mining_cash, 12 * y, disc) for y in range(5)], axis=1)
     # NPVs of about USD 1-10 M per MW: equal to a micro-dollar
     assert fast == pytest.approx(slow, rel=1e-12, abs=1e-6)
+
+
+def test_typed_results_shape_into_the_documented_json() -> None:
+    import datetime as dt
+
+    from wattshift.jsonable import to_jsonable
+    from wattshift.services.valuation_results import Calibration, FlexSource
+
+    day = dt.date(2026, 3, 1)
+    source = FlexSource("dispatch backtest", day, day + dt.timedelta(days=7), "HB_WEST", "rt", "perfect",
+                        1e5, 2e4, 3e3, 78.0, 7 * 24 / 730)  # fmt: skip
+    doc = to_jsonable(source)
+    assert list(doc)[:3] == ["kind", "from", "to"] and doc["to"] == "2026-03-08"
+    cal = Calibration(
+        day, (day, day), 1.0, 0.1, 0.5, "gbm", 900.0, 0.3, 0.1, 0.01, 940_000, 20.0, 45.0, "default"
+    )
+    assert "flex_source" not in to_jsonable(cal) and "flex_revenue_usd_per_mw_month" not in to_jsonable(cal)
+    with_flex = to_jsonable(
+        Calibration(**{**cal.__dict__, "flex_revenue_usd_per_mw_month": 12.0, "flex_source": source})
+    )
+    assert (
+        with_flex["flex_source"]["from"] == "2026-03-01"
+        and with_flex["flex_revenue_usd_per_mw_month"] == 12.0
+    )
+    assert with_flex["window"] == ["2026-03-01", "2026-03-01"]
