@@ -15,7 +15,6 @@ from rich.table import Table
 from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
 from wattshift.cli.dispatch import MarketChoice
 from wattshift.errors import ConfigError
-from wattshift.units import usd_to_musd
 
 if TYPE_CHECKING:
     from wattshift.services.valuation import FlexSpan
@@ -144,6 +143,8 @@ def _document(result: Any) -> dict[str, Any]:
 
 
 def _musd(x: float | None) -> str:
+    from wattshift.units import usd_to_musd  # NumPy: only when a table is printed
+
     return "-" if x is None else f"{usd_to_musd(x):,.2f}"
 
 
