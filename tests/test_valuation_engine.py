@@ -10,13 +10,16 @@ import pandas as pd
 import pytest
 
 from wattshift.chain import subsidy_btc
-from wattshift.config.valuation import AiTerms, MiningTerms, ValuationConfig
+from wattshift.config.valuation import AiTerms, MiningTerms, ValuationConfig, apply_overrides
+from wattshift.services.valuation_inputs import valuation_spec
 from wattshift.valuation.cashflows import AiDraws, ai_cash_flows, mining_cash_flows, refresh_months
 from wattshift.valuation.conversion import plan_conversion
-from wattshift.valuation.montecarlo import ValuationInputs, run
+from wattshift.valuation.execution import run
+from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.network import HashrateModel, subsidy_by_month
 from wattshift.valuation.scenarios import PriceModel
-from wattshift.valuation.sweep import Case, apply_overrides, run_sweep
+from wattshift.valuation.specs import AiSpec, MiningSpec
+from wattshift.valuation.sweep import Case, run_sweep
 from wattshift.valuation.treasury import fund_with_treasury
 
 
@@ -36,17 +39,28 @@ def _inputs(cfg: ValuationConfig | None = None, months: int = 60) -> ValuationIn
         price=price,
         network=network,
         subsidy_btc_per_block=subsidy_by_month(930_000, months, subsidy_btc),
-        config=cfg or ValuationConfig(),
+        spec=valuation_spec(cfg or ValuationConfig()),
         efficiency_j_per_th=17.5,
         power_usd_per_mwh=45.0,
     )
+
+
+def _mining(terms: MiningTerms) -> MiningSpec:
+    """The engine's spec of ``terms`` (as the service builds it)."""
+    return valuation_spec(ValuationConfig(mining=terms)).mining
+
+
+def _ai(terms: AiTerms) -> AiSpec:
+    return valuation_spec(ValuationConfig(ai=terms)).ai
 
 
 def test_mining_cash_flow_by_hand() -> None:
     # 0.05 USD/TH/day hashprice (btc/TH/day 1e-6 x 50,000 USD), 20 J/TH, PUE 1, fee 0, uptime 1:
     # value = 0.05 / (20 x 24e-6) = 104.1667 USD/MWh; margin (104.1667 - 40) x 730 = 46,841.67 USD;
     # minus opex 5,000 -> 41,841.67 USD in every month.
-    terms = MiningTerms(uptime=1.0, pue=1.0, pool_fee=0.0, opex_usd_per_mw_month=5000.0, fleet_age_years=1.0)
+    terms = _mining(
+        MiningTerms(uptime=1.0, pue=1.0, pool_fee=0.0, opex_usd_per_mw_month=5000.0, fleet_age_years=1.0)
+    )
     price = np.full((2, 24), 50_000.0)
     btc = np.full((2, 24), 1e-6)
     cf = mining_cash_flows(
@@ -65,7 +79,7 @@ def test_mining_cash_flow_by_hand() -> None:
 def test_fleet_refresh_months_and_capex() -> None:
     assert list(refresh_months(180, 5.0, 0.0)) == [0, 60, 120]
     assert list(refresh_months(180, 4.0, 1.0)) == [36, 84, 132]
-    terms = MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=0.0)
+    terms = _mining(MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=0.0))
     cf = mining_cash_flows(
         np.full((1, 72), 1.0),
         np.zeros((1, 72)),
@@ -80,10 +94,10 @@ def test_fleet_refresh_months_and_capex() -> None:
 
 
 def test_ai_cash_flow_by_hand() -> None:
-    terms = AiTerms(
+    terms = _ai(AiTerms(
         capex_usd_m_per_mw=9.0, build_months=6, rate_usd_per_kw_month=150.0, escalator_annual=0.03,
         term_years=2.0, renewal_probability=1.0, pue=1.25, opex_usd_per_mw_month=20_000.0,
-    )  # fmt: skip
+    ))  # fmt: skip
     no_default = AiDraws(default_month=np.array([10**9, 3]), renews=np.array([True, False]))
     cf = ai_cash_flows(terms, no_default, 48, start_month=12)
     it_mw = 1 / 1.25
@@ -110,7 +124,7 @@ def test_same_seed_same_numbers_and_chunking_is_bounded() -> None:
     assert not np.array_equal(a.npv_usd["mining"], c.npv_usd["mining"])
     assert np.array_equal(a.npv_switch_usd, b.npv_switch_usd)
     # the hybrid is the blend of the two businesses, path by path
-    w = inputs.config.treasury.hybrid_ai_fraction
+    w = inputs.spec.treasury.hybrid_ai_fraction
     assert a.npv_usd["hybrid"] == pytest.approx((1 - w) * a.npv_usd["mining"] + w * a.npv_usd["ai"], rel=1e-9)
     # converting in year 0 is the AI business itself
     assert a.npv_switch_usd[:, 0] == pytest.approx(a.npv_usd["ai"], rel=1e-9)
@@ -216,17 +230,17 @@ def test_threaded_chunks_equal_serial() -> None:
 def test_blocks_inside_a_chunk_do_not_change_numbers(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Values a chunk of 193 paths (a 1-path tail for 64-path blocks) in blocks of 64 paths and in
     # one block: the cache blocking must give the same bits (matrix-vector NPVs included).
-    from wattshift.valuation import montecarlo
+    from wattshift.valuation import execution
 
     inputs = _inputs(apply_overrides(ValuationConfig(), {"scenario.price_model": model}), months=36)
     kwargs: dict[str, Any] = {"paths": 193, "seed": 4, "chunk_paths": 193, "start_years": 3, "keep_paths": 70}
     for name in ("BLOCK_PATH_MONTHS", "BLOCK_PATH_MONTHS_PINNED_MALLOC"):
-        monkeypatch.setattr(montecarlo, name, 64 * 36)
+        monkeypatch.setattr(execution, name, 64 * 36)
     small = run(inputs, **kwargs)
     for name in ("BLOCK_PATH_MONTHS", "BLOCK_PATH_MONTHS_PINNED_MALLOC"):
-        monkeypatch.setattr(montecarlo, name, 10**9)
+        monkeypatch.setattr(execution, name, 10**9)
     whole = run(inputs, **kwargs)
-    assert montecarlo.block_bounds(193, 64) == [(0, 64), (64, 128), (128, 193)]
+    assert execution.block_bounds(193, 64) == [(0, 64), (64, 128), (128, 193)]
     for key in ("npv_usd", "payback_months", "fwd_ebitda_usd", "cum_pv_usd"):
         for b in ("mining", "ai", "hybrid"):
             assert np.array_equal(getattr(small, key)[b], getattr(whole, key)[b], equal_nan=True), (key, b)

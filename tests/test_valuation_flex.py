@@ -9,9 +9,11 @@ import pytest
 
 from wattshift.config import SiteConfig, load_site
 from wattshift.errors import ConfigError
+from wattshift.jsonable import to_jsonable
 from wattshift.services.dispatch import result_dict, run_dispatch
 from wattshift.services.sites import examples_dir
-from wattshift.services.valuation import flex_usd_per_mw_month_from_dispatch, value_site
+from wattshift.services.valuation import ValuationRequest, value_site
+from wattshift.services.valuation_inputs import FlexSpan, flex_usd_per_mw_month_from_dispatch
 
 if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
@@ -47,7 +49,8 @@ def site() -> SiteConfig:
 def test_flex_figure_is_value_of_flexibility_per_mining_mw_month(
     warehouse: Warehouse, site: SiteConfig
 ) -> None:
-    flex, src = flex_usd_per_mw_month_from_dispatch(warehouse, site, start=START, end=END)
+    flex, source = flex_usd_per_mw_month_from_dispatch(warehouse, site, FlexSpan(START, END))
+    src = to_jsonable(source)  # the JSON object of calibration.flex_source
     doc = result_dict(run_dispatch(warehouse, site, start=START, end=END, market="rt", foresight="perfect"))
     # Mining MW by hand from the site file's counts and the catalogue's watts per machine:
     # 8,230 x 3,645 W + 8,305 x 3,010 W + 7,496 x 3,068 W = 77.994128 MW.
@@ -58,15 +61,16 @@ def test_flex_figure_is_value_of_flexibility_per_mining_mw_month(
     assert src["value_of_flexibility_usd"] == doc["value_of_flexibility_usd"]
     assert doc["value_of_flexibility_usd"] == pytest.approx(doc["net_usd"] - doc["always_on_net_usd"])
     assert flex == pytest.approx(doc["value_of_flexibility_usd"] / mining_mw / months, rel=1e-9)
-    assert (src["from"], src["to"], src["node"], src["market"]) == (START, END, "HB_WEST", "rt")
+    assert (source.start, source.end, source.node, source.market) == (START, END, "HB_WEST", "rt")
+    assert (src["from"], src["to"]) == (START.isoformat(), END.isoformat())
     assert src["reserves_usd"] == doc["revenue_usd"]["reserves"]
     # With perfect foresight the optimiser may always run flat out, so it cannot do worse; 1,625 measured.
     assert flex > 0.0
 
 
 def test_positive_flex_raises_mining_npv_only(warehouse: Warehouse, site: SiteConfig) -> None:
-    base = value_site(warehouse, site, **SMALL)
-    flexed = value_site(warehouse, site, **SMALL, flex_from=(START, END))
+    base = to_jsonable(value_site(warehouse, ValuationRequest(site, **SMALL)))
+    flexed = to_jsonable(value_site(warehouse, ValuationRequest(site, **SMALL, flex=FlexSpan(START, END))))
     flex = flexed["calibration"]["flex_revenue_usd_per_mw_month"]
     assert flex > 0.0
     assert flexed["npv_usd"]["mining"]["p50"] > base["npv_usd"]["mining"]["p50"]
@@ -85,7 +89,7 @@ def test_positive_flex_raises_mining_npv_only(warehouse: Warehouse, site: SiteCo
 
 def test_flex_needs_fleets_and_a_forward_span(warehouse: Warehouse, site: SiteConfig) -> None:
     with pytest.raises(ConfigError, match="must be after"):
-        flex_usd_per_mw_month_from_dispatch(warehouse, site, start=END, end=START)
+        flex_usd_per_mw_month_from_dispatch(warehouse, site, FlexSpan(END, START))
     no_fleets = site.model_copy(update={"fleets": []})
     with pytest.raises(ConfigError, match="no \\[\\[fleets\\]\\]"):
-        flex_usd_per_mw_month_from_dispatch(warehouse, no_fleets, start=START, end=END)
+        flex_usd_per_mw_month_from_dispatch(warehouse, no_fleets, FlexSpan(START, END))

@@ -18,7 +18,7 @@ SECONDS_PER_DAY = 86_400.0
 MINUTES_PER_HOUR = 60.0
 HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8_760.0
-MONTHS_PER_YEAR = 12.0
+MONTHS_PER_YEAR = 12
 HOURS_PER_MONTH = HOURS_PER_YEAR / MONTHS_PER_YEAR  # 730 h, the usual colocation convention
 JOULES_PER_KWH = 3.6e6
 HASHES_PER_TH = 1e12
@@ -88,3 +88,29 @@ def usd_to_musd(amount_usd: FloatLike) -> FloatLike:
 def mw_to_ths(power_mw: FloatLike, efficiency_j_per_th_: FloatLike) -> FloatLike:
     """Hashrate [TH/s] that ``power_mw`` buys at ``efficiency_j_per_th_``."""
     return power_mw * W_PER_MW / efficiency_j_per_th_
+
+
+# --- Valuation (money scales, capacity rates, calendar) -------------------------------------------
+
+#: The valuation's month is a Julian year / 12 = 30.4375 days.
+DAYS_PER_MONTH = DAYS_PER_YEAR / MONTHS_PER_YEAR
+
+
+def musd_to_usd(amount_musd: FloatLike) -> FloatLike:
+    """USD million → USD."""
+    return amount_musd * USD_PER_MUSD
+
+
+def usd_per_kw_month_to_usd_per_mw_month(rate_usd_per_kw_month: FloatLike) -> FloatLike:
+    """Capacity rate USD/kW-month → USD/MW-month."""
+    return rate_usd_per_kw_month * KW_PER_MW
+
+
+def days_to_months(days: FloatLike) -> FloatLike:
+    """Days → months of :data:`HOURS_PER_MONTH` (730 h), the valuation's monthly cash-flow unit."""
+    return days * HOURS_PER_DAY / HOURS_PER_MONTH
+
+
+def months_to_years(months: FloatLike) -> FloatLike:
+    """Months → years (12 months a year)."""
+    return months / MONTHS_PER_YEAR

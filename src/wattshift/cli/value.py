@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,6 +15,10 @@ from rich.table import Table
 from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
 from wattshift.cli.dispatch import MarketChoice
 from wattshift.errors import ConfigError
+
+if TYPE_CHECKING:
+    from wattshift.services.valuation import FlexSpan
+    from wattshift.services.valuation_sweep import Backend
 
 value_app = typer.Typer(
     help="What a MW is worth in mining, AI hosting or hybrid: Monte Carlo DCF, conversion plan, BTC to sell.",
@@ -103,8 +108,42 @@ def _chunk_progress(description: str) -> Iterator[Callable[[int, int], None]]:
         yield progress
 
 
+class BackendChoice(StrEnum):
+    """Where ``value sweep`` runs (:func:`wattshift.valuation.cluster.choose_backend`)."""
+
+    auto = "auto"
+    serial = "serial"
+    threads = "threads"
+    dask = "dask"
+
+
+_BACKENDS: dict[BackendChoice, Backend | None] = {
+    BackendChoice.auto: None,
+    BackendChoice.serial: "serial",
+    BackendChoice.threads: "threads",
+    BackendChoice.dask: "dask",
+}
+
+
+def _flex(span: tuple[dt.date, dt.date] | None, node: str | None, market: MarketChoice) -> FlexSpan | None:
+    """The request's flex backtest (None without ``--flex-from`` / ``--flex-to``)."""
+    from wattshift.services.valuation import FlexSpan
+
+    if span is None:
+        return None
+    return FlexSpan(span[0], span[1], node=node, market="da" if market == MarketChoice.da else "rt")
+
+
+def _document(result: Any) -> dict[str, Any]:
+    """A service result as the JSON document ``--format json`` prints (the tables read it)."""
+    from wattshift.jsonable import to_jsonable
+
+    doc: dict[str, Any] = to_jsonable(result)
+    return doc
+
+
 def _musd(x: float | None) -> str:
-    from wattshift.units import usd_to_musd
+    from wattshift.units import usd_to_musd  # NumPy: only when a table is printed
 
     return "-" if x is None else f"{usd_to_musd(x):,.2f}"
 
@@ -197,18 +236,18 @@ def value(
         raise typer.Exit(code=2)
     span = flex_span(flex_from, flex_to)
     from wattshift.services.sites import load_site
-    from wattshift.services.valuation import value_site
+    from wattshift.services.valuation import ValuationRequest, value_site
 
     cfg = load_site(site)
+    request = ValuationRequest(
+        cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market)
+    )
     with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
-        result = value_site(
-            wh, cfg, paths=paths, years=years, seed=seed, progress=progress,
-            flex_from=span, flex_node=flex_node, flex_market=flex_market.value,
-        )  # fmt: skip
+        result = value_site(wh, request, progress)
     if fmt == TableOrJson.json:
         emit_json(result)
     else:
-        _print_value(result)
+        _print_value(_document(result))
 
 
 @value_app.command("sweep")
@@ -221,17 +260,29 @@ def sweep_cmd(
         str | None, typer.Option("--scheduler", help="Dask scheduler address [default: a LocalCluster].")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Workers of the local cluster.")] = 2,
-    serial: Annotated[bool, typer.Option("--serial", help="Run without Dask (same numbers).")] = False,
+    serial: Annotated[
+        bool, typer.Option("--serial", help="Run in this process, one thread (same numbers).")
+    ] = False,
+    backend: Annotated[
+        BackendChoice,
+        typer.Option(
+            "--backend",
+            help="serial, threads of this process, or a Dask cluster; auto = by the grid's size "
+            "(same numbers on every backend).",
+        ),
+    ] = BackendChoice.auto,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
-    """Value a grid of sites x scenarios x parameters on Dask."""
+    """Value a grid of sites x scenarios x parameters (serially, on threads or on Dask)."""
+    from wattshift.config.valuation import load_grid
     from wattshift.services.sites import resolve_file
-    from wattshift.services.valuation import load_grid, sweep
+    from wattshift.services.valuation_sweep import sweep
 
     parsed = load_grid(resolve_file(grid, "grid"))
+    chosen: Backend | None = _BACKENDS[BackendChoice.serial if serial else backend]
     with open_warehouse(db) as wh, _chunk_progress(f"sweep {grid.name}") as progress:
-        rows = sweep(wh, parsed, scheduler=scheduler, serial=serial, n_workers=workers, progress=progress)
+        rows = sweep(wh, parsed, backend=chosen, scheduler=scheduler, n_workers=workers, progress=progress)
     if fmt == TableOrJson.json:
         emit_json(rows)
         return
@@ -267,23 +318,24 @@ def treasury(
     """Conversion plan and the BTC to sell (how many, when) to fund it; hold vs sell vs hybrid."""
     span = flex_span(flex_from, flex_to)
     from wattshift.services.sites import load_site
-    from wattshift.services.valuation import treasury_plan
+    from wattshift.services.valuation import ValuationRequest, treasury_plan
 
     cfg = load_site(site)
+    request = ValuationRequest(
+        cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
+        treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
+    )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"treasury {cfg.name}") as progress:
-        result = treasury_plan(
-            wh, cfg, treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
-            paths=paths, years=years, seed=seed, progress=progress,
-            flex_from=span, flex_node=flex_node, flex_market=flex_market.value,
-        )  # fmt: skip
+        result = treasury_plan(wh, request, progress)
     if fmt == TableOrJson.json:
         emit_json(result)
         return
-    _print_plan(result)
+    doc = _document(result)
+    _print_plan(doc)
     table = Table(title="BTC sold by year (sell-and-convert)")
     for col in ("year", "p50 [BTC]", "mean [BTC]"):
         table.add_column(col, justify="right")
-    for r in result["btc_to_sell"]["by_year"]:
+    for r in doc["btc_to_sell"]["by_year"]:
         table.add_row(str(r["year"]), f"{r['btc_p50']:,.2f}", f"{r['btc_mean']:,.2f}")
     out.print(table)
 

@@ -143,9 +143,9 @@ def price_bound(iso: str, market: str) -> Bound:
     """Plausible price range of ``(iso, market)`` [USD/MWh, or the market's currency per MWh].
 
     ERCOT's products have their own entries (:data:`MARKET_PRICE_BOUNDS`). Another market of
-    :data:`wattshift.markets.MARKETS` gets ``[min(2 floor, -1,000), cap + max(cap, 5,000)]`` from its offer floor
-    and cap, at least ``[-1,000, 6,000]``: settled prices overshoot both (NYISO zone K settled at -1,086.21 USD/MWh in 2021 with a
-    -1,000 floor; shortage pricing settles above offer caps). Any other market gets
+    :data:`wattshift.markets.MARKETS` gets ``[min(2 floor, -1,000), cap + max(cap, 5,000)]`` from
+    its offer floor and cap: settled prices overshoot both (NYISO zone K settled at -1,086.21 USD/MWh
+    in 2021 with a -1,000 floor; shortage pricing settles above offer caps). Any other market gets
     :data:`DEFAULT_PRICE_BOUND`.
     """
     listed = MARKET_PRICE_BOUNDS.get((iso, market))

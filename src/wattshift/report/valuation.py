@@ -124,15 +124,18 @@ def build_section(
     seed: int | None = None,
 ) -> Section:
     """Valuation page for ``sites`` (default: the example site converting to AI)."""
+    from wattshift.jsonable import to_jsonable
     from wattshift.services.sites import load_site
-    from wattshift.services.valuation import value_site_with_fan
+    from wattshift.services.valuation import ValuationRequest, value_site
 
     parts = []
     for path in sites or [_DEFAULT_SITE]:
         site = load_site(path)
-        result, fan = value_site_with_fan(wh, site, paths=paths, years=years, seed=seed)
+        valuation = value_site(wh, ValuationRequest(site, paths=paths, years=years, seed=seed, fan=True))
+        fan = valuation.fan or {}
+        start_year = valuation.calibration.valuation_date.year
+        result: dict[str, Any] = to_jsonable(valuation)
         cal = result["calibration"]
-        start_year = int(cal["valuation_date"].year)
         rows: list[dict[str, object]] = [
             {
                 "business": b,

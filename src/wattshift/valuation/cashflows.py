@@ -23,10 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from wattshift.config.valuation import AiTerms, MiningTerms
 from wattshift.mining.hashprice import hashprice_usd_per_th_day_from, mining_value_usd_per_mwh
-from wattshift.units import HOURS_PER_MONTH
-from wattshift.valuation.scenarios import MONTHS_PER_YEAR
+from wattshift.units import (
+    HOURS_PER_MONTH,
+    MONTHS_PER_YEAR,
+    musd_to_usd,
+    mw_to_ths,
+    usd_per_kw_month_to_usd_per_mw_month,
+)
+from wattshift.valuation.specs import AiSpec, MiningSpec
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,7 +74,7 @@ class AiDraws:
     renews: npt.NDArray[np.bool_]
 
 
-def draw_ai_events(terms: AiTerms, paths: int, rng: np.random.Generator) -> AiDraws:
+def draw_ai_events(terms: AiSpec, paths: int, rng: np.random.Generator) -> AiDraws:
     """Draw default months (geometric with the monthly hazard) and renewals for ``paths`` leases."""
     hazard = 1.0 - (1.0 - terms.default_probability_annual) ** (1.0 / MONTHS_PER_YEAR)
     if hazard > 0:
@@ -91,7 +96,7 @@ def refresh_months(months: int, life_years: float, age_years: float) -> npt.NDAr
 def mining_cash_flows(
     price_usd: FloatArray,
     btc_per_th_day: FloatArray,
-    terms: MiningTerms,
+    terms: MiningSpec,
     *,
     efficiency_j_per_th: float,
     power_usd_per_mwh: float,
@@ -123,12 +128,7 @@ def mining_cash_flows(
     """
     months = price_usd.shape[1]
     t_years = np.arange(months) / MONTHS_PER_YEAR
-    # Efficiency of the fleet in service in each month: stepwise, renewed at each refresh.
-    refresh = refresh_months(months, terms.asic_life_years, terms.fleet_age_years)
-    bought_at = np.zeros(months, dtype=np.int64)
-    for r in refresh:
-        bought_at[r:] = r
-    eff = efficiency_j_per_th * (1.0 - efficiency_gain_annual) ** (bought_at / MONTHS_PER_YEAR)
+    eff = fleet_efficiency_j_per_th(terms, months, efficiency_j_per_th, efficiency_gain_annual)
     hashprice = hashprice_usd_per_th_day_from(btc_per_th_day, price_usd)
     value_usd_per_mwh = mining_value_usd_per_mwh(
         hashprice, eff[None, :], pue=terms.pue, pool_fee=terms.pool_fee
@@ -140,20 +140,49 @@ def mining_cash_flows(
         if flex_revenue_usd_per_mw_month is None
         else flex_revenue_usd_per_mw_month
     )
-    # ebitda = max(value - power, 0) x energy + (flex - opex), in place on the value array.
+    # ebitda = max(value - power, 0) x energy + (flex - opex), in place on the new value array.
     ebitda: FloatArray = value_usd_per_mwh
     ebitda -= power[None, :]
     np.maximum(ebitda, 0.0, out=ebitda)
     ebitda *= energy_mwh
     ebitda += flex - terms.opex_usd_per_mw_month
+    capex_row = mining_capex_usd(terms, months, efficiency_j_per_th, efficiency_gain_annual)
+    return CashFlows(ebitda_usd=ebitda, capex_usd=np.broadcast_to(capex_row, price_usd.shape))
+
+
+def fleet_efficiency_j_per_th(
+    terms: MiningSpec, months: int, efficiency_j_per_th: float, efficiency_gain_annual: float
+) -> FloatArray:
+    """Efficiency of the fleet in service in each month [J/TH], ``(months,)``.
+
+    Stepwise: a fleet bought in month ``r`` (:func:`refresh_months`) has efficiency
+    ``e0 (1 - gain)^(r / 12)`` until the next refresh.
+    """
+    refresh = refresh_months(months, terms.asic_life_years, terms.fleet_age_years)
+    bought_at = np.zeros(months, dtype=np.int64)
+    for r in refresh:
+        bought_at[r:] = r
+    out: FloatArray = efficiency_j_per_th * (1.0 - efficiency_gain_annual) ** (bought_at / MONTHS_PER_YEAR)
+    return out
+
+
+def mining_capex_usd(
+    terms: MiningSpec, months: int, efficiency_j_per_th: float, efficiency_gain_annual: float
+) -> FloatArray:
+    """Fleet purchases per site MW by month [USD/MW per month], ``(months,)``.
+
+    In each refresh month, ``capex_usd_per_th x`` the TH/s one site MW feeds,
+    ``1 MW / (PUE x e)`` (:func:`wattshift.units.mw_to_ths`).
+    """
+    refresh = refresh_months(months, terms.asic_life_years, terms.fleet_age_years)
+    eff = fleet_efficiency_j_per_th(terms, months, efficiency_j_per_th, efficiency_gain_annual)
     capex_row = np.zeros(months)
-    th_per_mw = 1e6 / (terms.pue * eff)  # TH/s bought per site MW
+    th_per_mw = mw_to_ths(np.ones(months), terms.pue * eff)  # TH/s bought per site MW
     capex_row[refresh] = terms.capex_usd_per_th * th_per_mw[refresh]
-    capex = np.broadcast_to(capex_row, price_usd.shape)
-    return CashFlows(ebitda_usd=ebitda, capex_usd=capex)
+    return capex_row
 
 
-def ai_lease_occupied(terms: AiTerms, draws: AiDraws, months: int) -> npt.NDArray[np.bool_]:
+def ai_lease_occupied(terms: AiSpec, draws: AiDraws, months: int) -> npt.NDArray[np.bool_]:
     """Whether the hall is let in each month since lease start, ``(paths, months)``.
 
     Empty for ``re_lease_months`` from the default month, and from the term end if the tenant
@@ -171,7 +200,7 @@ def ai_lease_occupied(terms: AiTerms, draws: AiDraws, months: int) -> npt.NDArra
     return vacant
 
 
-def ai_escalator(terms: AiTerms, months: int) -> FloatArray:
+def ai_escalator(terms: AiSpec, months: int) -> FloatArray:
     """Rate escalation of each month since lease start, ``(1 + e)^(u // 12)`` [unitless]."""
     out: FloatArray = np.power(
         1.0 + terms.escalator_annual, np.arange(months) // MONTHS_PER_YEAR, dtype=np.float64
@@ -179,7 +208,7 @@ def ai_escalator(terms: AiTerms, months: int) -> FloatArray:
     return out
 
 
-def ai_lease_revenue_factor(terms: AiTerms, draws: AiDraws, months: int) -> FloatArray:
+def ai_lease_revenue_factor(terms: AiSpec, draws: AiDraws, months: int) -> FloatArray:
     """Occupied share (0/1) x escalator of each month since lease start, ``(paths, months)`` [unitless]."""
     escalator = ai_escalator(terms, months)
     out: FloatArray = np.where(ai_lease_occupied(terms, draws, months), escalator[None, :], 0.0)
@@ -187,7 +216,7 @@ def ai_lease_revenue_factor(terms: AiTerms, draws: AiDraws, months: int) -> Floa
 
 
 def ai_lease_flows(
-    terms: AiTerms,
+    terms: AiSpec,
     occupied: npt.NDArray[np.bool_],
     *,
     lease_start: int,
@@ -214,7 +243,7 @@ def ai_lease_flows(
     """
     n_lease = occupied.shape[1]
     it_mw = 1.0 / terms.pue
-    rent_per_factor = terms.rate_usd_per_kw_month * 1000.0 * it_mw
+    rent_per_factor = usd_per_kw_month_to_usd_per_mw_month(terms.rate_usd_per_kw_month) * it_mw
     opex = terms.opex_usd_per_mw_month * it_mw
     let = rent_per_factor * ai_escalator(terms, n_lease) - opex
     empty = np.float64(rent_per_factor * 0.0) - opex
@@ -227,10 +256,10 @@ def ai_lease_flows(
     return out
 
 
-def ai_capex_usd(terms: AiTerms, months: int, start_month: int = 0) -> FloatArray:
+def ai_capex_usd(terms: AiSpec, months: int, start_month: int = 0) -> FloatArray:
     """Conversion capex per site MW by month [USD/MW per month], ``(months,)``: spread evenly over
     ``max(build_months, 1)`` months from ``start_month``."""
-    capex_total = terms.capex_usd_m_per_mw * 1e6 * (1.0 / terms.pue)
+    capex_total = musd_to_usd(terms.capex_usd_m_per_mw) * (1.0 / terms.pue)
     capex = np.zeros(months)
     build = max(terms.build_months, 1)
     spend = np.arange(start_month, min(start_month + build, months))
@@ -239,7 +268,7 @@ def ai_capex_usd(terms: AiTerms, months: int, start_month: int = 0) -> FloatArra
 
 
 def ai_cash_flows(
-    terms: AiTerms,
+    terms: AiSpec,
     draws: AiDraws,
     months: int,
     *,

@@ -8,17 +8,19 @@ linear programme
 ``max sum_y g_y c_y``  s.t.  ``sum_y c_y <= P`` (site MW), ``0 <= c_y <= C_max`` (MW a year),
 ``sum_y k c_y <= B`` (capex budget, ``k`` = conversion capex per site MW),
 
-with HiGHS through :func:`scipy.optimize.linprog`. The answer runs from "none" (every ``g_y <= 0``)
+with HiGHS (``highspy``, the solver of the dispatch LP). The answer runs from "none" (every ``g_y <= 0``)
 to "all" (``P`` MW, as early as the budget and pace allow).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linprog
 
 from wattshift.errors import WattshiftError
 
@@ -80,22 +82,60 @@ def plan_conversion(
     upper = site_mw if max_mw_per_year is None else min(site_mw, max_mw_per_year)
     # Scale the objective to USD M/MW for a well-conditioned LP; ties go to earlier years.
     scale = max(float(np.abs(g).max()), 1.0)
-    res = linprog(
-        -(g / scale) - 1e-9 * np.arange(n, 0, -1),
-        A_ub=np.vstack(a_ub),
-        b_ub=np.asarray(b_ub),
-        bounds=[(0.0, upper)] * n,
-        method="highs",
-    )
-    if res.status != 0:  # pragma: no cover - the LP is always feasible (c = 0)
-        raise WattshiftError(f"conversion planner: {res.message}")
-    mw = np.where(g > 0, np.round(res.x, 9), 0.0)
+    x = _solve_lp(-(g / scale) - 1e-9 * np.arange(n, 0, -1), np.vstack(a_ub), np.asarray(b_ub), upper=upper)
+    mw = np.where(g > 0, np.round(x, 9) + 0.0, 0.0)  # + 0.0: no -0.0 from the solver
     return ConversionPlan(
         mw_by_year=mw,
         gain_usd_per_mw=g,
         expected_gain_usd=float(g @ mw),
         capex_usd=float(capex_usd_per_mw * mw.sum()),
     )
+
+
+def _quiet_highs() -> highspy.Highs:
+    """``highspy.Highs()`` without its start-up banner (printed from C++ to file descriptor 1 before
+    any option can be set, so descriptor 1 points at ``os.devnull`` meanwhile), and silent."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # no real stdout (embedded interpreters): nothing to protect
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: float) -> FloatArray:
+    """``min cost x`` s.t. ``a_ub x <= b_ub``, ``0 <= x <= upper`` with HiGHS; the optimal ``x``.
+
+    Raises
+    ------
+    WattshiftError
+        If HiGHS does not reach an optimum (the LP is always feasible: ``x = 0``).
+    """
+    n_row, n_col = a_ub.shape
+    h = _quiet_highs()
+    dense = np.asfortranarray(a_ub)  # column-wise: the entries of column j are rows 0..n_row-1
+    h.passModel(
+        n_col, n_row, n_row * n_col, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+        0.0, cost, np.zeros(n_col), np.full(n_col, upper), np.full(n_row, -highspy.kHighsInf), b_ub,
+        np.arange(0, n_row * n_col + 1, n_row, dtype=np.int32),
+        np.tile(np.arange(n_row, dtype=np.int32), n_col), dense.ravel(order="F"),
+        np.zeros(n_col, dtype=np.int32),
+    )  # fmt: skip
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - always feasible
+        raise WattshiftError(f"conversion planner: HiGHS: {h.modelStatusToString(status)}")
+    return np.asarray(h.getSolution().col_value, dtype=np.float64)
 
 
 def switch_gains(npv_switch_usd: FloatArray, npv_mining_usd: FloatArray) -> FloatArray:

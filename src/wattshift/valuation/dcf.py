@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from wattshift.units import MONTHS_PER_YEAR
 
-MONTHS_PER_YEAR = 12
+FloatArray = npt.NDArray[np.float64]
 
 
 def monthly_rate(annual_rate: float) -> float:
@@ -31,7 +31,7 @@ def annual_rate(monthly: FloatArray | float) -> FloatArray | float:
     return (
         (1.0 + np.asarray(monthly)) ** MONTHS_PER_YEAR - 1.0
         if np.ndim(monthly)
-        else (1.0 + float(monthly)) ** 12 - 1.0
+        else (1.0 + float(monthly)) ** MONTHS_PER_YEAR - 1.0
     )
 
 
@@ -156,12 +156,25 @@ def irr(
         IRR per period, shape ``(paths,)``; NaN where undefined.
     """
     cash2 = np.atleast_2d(np.asarray(cash, dtype=np.float64))
-    n, periods = cash2.shape
     grid = np.concatenate(([low], IRR_GRID[(low < IRR_GRID) & (high > IRR_GRID)], [high]))
-    # NPV at each grid rate, scaled by 1 / max_t (1 + i)^-t; one matrix-vector product per rate.
-    scaled = np.stack([cash2 @ d for d in _scaled_discount(grid, periods)], axis=1)
+    x = np.full(cash2.shape[0], np.nan)
+    rows, k, scaled, sign = _grid_brackets(cash2, grid)
+    exact = sign[rows, k] == 0
+    x[rows[exact]] = grid[k[exact]]
+    rows, k = rows[~exact], k[~exact]
+    if rows.size:
+        x[rows] = _refine(cash2[rows], grid, k, scaled[rows], sign[rows, k], tol=tol, max_iter=max_iter)
+    return x
+
+
+def _grid_brackets(
+    cash2: FloatArray, grid: FloatArray
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArray, FloatArray]:
+    """Steps 1-2 of :func:`irr`: the rows with a root in ``[grid[0], grid[-1]]``, the index ``k`` of
+    the grid interval kept for each, and the scaled NPVs and their signs at the grid rates."""
+    # NPV at each grid rate, scaled by 1 / max_t (1 + i)^-t: one matrix product for all rates.
+    scaled = cash2 @ _scaled_discount(grid, cash2.shape[1]).T
     sign = np.sign(scaled)
-    x = np.full(n, np.nan)
     ok = sign[:, 0] * sign[:, -1] < 0
     # Interval k holds a root if NPV changes sign across it, or is 0 at its left end.
     holds = (sign[:, :-1] * sign[:, 1:] < 0) | (sign[:, :-1] == 0)
@@ -169,14 +182,18 @@ def irr(
     score = np.where(holds, distance[None, :], np.inf)
     k = score.shape[1] - 1 - np.argmin(score[:, ::-1], axis=1)  # nearest 0; ties: higher rate
     rows = np.flatnonzero(ok)
-    k = k[rows]
-    exact = sign[rows, k] == 0
-    x[rows[exact]] = grid[k[exact]]
-    rows, k = rows[~exact], k[~exact]
-    if rows.size == 0:
-        return x
+    return rows, k[rows], scaled, sign
+
+
+def _refine(
+    cash2: FloatArray, grid: FloatArray, k: npt.NDArray[np.intp], scaled: FloatArray, sign_lo: FloatArray,
+    *, tol: float, max_iter: int,
+) -> FloatArray:  # fmt: skip
+    """Step 3 of :func:`irr` on rows whose root lies strictly inside grid interval ``k``."""
+    periods = cash2.shape[1]
+    x = np.full(cash2.shape[0], np.nan)
+    rows = np.arange(cash2.shape[0])
     lo, hi = grid[k], grid[k + 1]
-    sign_lo = sign[rows, k]
     # False position on one scale: NPV(hi) in units of the lo row's scale.
     shift = _discount_shift(grid, periods)
     f_lo = scaled[rows, k]
@@ -186,7 +203,7 @@ def irr(
     step_old = hi - lo
     negative = hi <= 0.0
     # Flows by period (rows) and path (columns), time-reversed for negative brackets (Notes).
-    flows = cash2[rows].T.copy()
+    flows = cash2.T.copy()
     flows[:, negative] = flows[::-1, negative]
     t = np.arange(periods, dtype=np.float64)
     powers = np.empty_like(flows)
@@ -199,12 +216,10 @@ def irr(
         f = powers.sum(axis=0)
         t_weighted = t @ powers
         t_weighted = np.where(negative, (periods - 1) * f - t_weighted, t_weighted)
-        df = -t_weighted / one_plus
         same = np.sign(f) == sign_lo
-        lo = np.where(same, xa, lo)
-        hi = np.where(same, hi, xa)
+        lo, hi = np.where(same, xa, lo), np.where(same, hi, xa)
         with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xa - f / df
+            newton = xa - f / (-t_weighted / one_plus)
         finite = np.isfinite(newton)
         small = finite & (np.abs(newton - xa) < tol)  # converged (the root may sit on lo or hi)
         use_newton = small | (

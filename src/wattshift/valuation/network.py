@@ -31,8 +31,8 @@ import pandas as pd
 
 from wattshift.errors import ConfigError
 from wattshift.mining.hashprice import btc_per_th_day_realised
-from wattshift.units import ehs_to_ths
-from wattshift.valuation.scenarios import DAYS_PER_MONTH, MONTHS_PER_YEAR, window
+from wattshift.units import DAYS_PER_MONTH, HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_KW, ehs_to_ths
+from wattshift.valuation.scenarios import window
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -40,7 +40,7 @@ FloatArray = npt.NDArray[np.float64]
 BLOCKS_PER_DAY = 144.0
 BLOCKS_PER_MONTH = BLOCKS_PER_DAY * DAYS_PER_MONTH
 #: kWh per day drawn by 1 TH/s at 1 J/TH: 24 h x 1 W / 1000 [kWh/(J/TH)/(TH/s)/day].
-KWH_PER_DAY_PER_J_PER_TH = 0.024
+KWH_PER_DAY_PER_J_PER_TH = HOURS_PER_DAY / W_PER_KW
 
 
 @dataclass(frozen=True)
@@ -232,13 +232,9 @@ def network_hashrate_ths(
         Efficiency band per month [J/TH], shape ``(months,)``.
     log_price0
         ``ln`` price now [ln USD].
-    adjustment_annual
-        Speed ``kappa`` at which installed capacity closes the gap to ``K*`` [1/year].
-    extra_growth_annual
-        Extra log drift ``g`` of installed capacity [1/year].
+    adjustment_annual, extra_growth_annual
+        Speed ``kappa`` towards ``K*`` and extra log drift ``g`` of installed capacity [1/year].
     """
-    from scipy.signal import lfilter
-
     dt = 1.0 / MONTHS_PER_YEAR
     revenue_factor = BLOCKS_PER_DAY / (1.0 - model.fee_share)
     c = KWH_PER_DAY_PER_J_PER_TH * power_usd_per_kwh
@@ -258,13 +254,43 @@ def network_hashrate_ths(
     scratch = np.multiply(shocks, model.vol_annual * np.sqrt(dt))
     u += scratch
     a = 1.0 - adjustment_annual * dt
-    zi = np.full((log_price.shape[0], 1), a * np.log(k0))
-    installed, _ = lfilter([1.0], [1.0, -a], u, axis=1, zi=zi)
+    installed = ar1_filter(u, a, np.full(log_price.shape[0], a * np.log(k0)))
     np.exp(installed, out=installed)
     x = np.exp(log_revenue, out=log_revenue)
     x /= np.multiply(installed, c, out=scratch)
     out: FloatArray = online_fraction(x, best_j_per_th[None, :], worst_j_per_th[None, :], out=x)
     out *= installed
+    return out
+
+
+def ar1_filter(u: FloatArray, a: float, carry0: FloatArray) -> FloatArray:
+    """``y_m = u_m + a y_{m-1}`` along the months of ``u`` ``(paths, months)``, with ``a y_{-1} = carry0``.
+
+    The first-order recursion of ``scipy.signal.lfilter([1], [1, -a], u, axis=1, zi=carry0)``
+    (direct form II transposed: ``y_m = u_m + z``, ``z = a y_m``), in the same floating-point
+    operations, so the numbers are the same bits; without importing ``scipy.signal`` (seconds of
+    start-up). ``u`` is not written to.
+
+    Parameters
+    ----------
+    u
+        Input, ``(paths, months)``.
+    a
+        Coefficient [unitless].
+    carry0
+        ``a y_{-1}`` of each path, ``(paths,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``y``, ``(paths, months)``, C order.
+    """
+    by_month = np.ascontiguousarray(u.T)
+    carry = np.array(carry0, dtype=np.float64)
+    for row in by_month:  # month by month, each month's paths contiguous; rows of the copy, in place
+        np.add(row, carry, out=row)
+        np.multiply(row, a, out=carry)
+    out: FloatArray = np.ascontiguousarray(by_month.T)
     return out
 
 

@@ -20,12 +20,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from wattshift.errors import ConfigError
+from wattshift.units import DAYS_PER_MONTH, DAYS_PER_YEAR, MONTHS_PER_YEAR
 
 FloatArray = npt.NDArray[np.float64]
-
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
-MONTHS_PER_YEAR = 12
 
 
 @dataclass(frozen=True)

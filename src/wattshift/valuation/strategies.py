@@ -1,8 +1,11 @@
 """Site strategies along each path: hold-and-mine, sell-and-convert (the plan), hybrid.
 
-Regenerates each chunk's scenario from its seed (:func:`~wattshift.valuation.montecarlo.chunk_rng`),
-so the paths are exactly those the planner saw, then funds each strategy from cash and the BTC
-treasury (:mod:`~wattshift.valuation.treasury`).
+Works on the paths of the valuation run itself (:class:`~wattshift.valuation.pathvalue.PathFlows`:
+the BTC price, the mining EBITDA and the AI lease events each chunk kept), so the strategies see
+exactly the paths the planner saw, without simulating them again; then funds each strategy from
+cash and the BTC treasury (:mod:`~wattshift.valuation.treasury`).
+
+Pure functions: no argument is written to.
 """
 
 from __future__ import annotations
@@ -12,120 +15,144 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from wattshift.valuation.cashflows import ai_cash_flows, switch_cash_flows
-from wattshift.valuation.dcf import discount_factors, monthly_rate
-from wattshift.valuation.montecarlo import (
-    ValuationInputs,
-    business_cash_flows,
-    chunk_rng,
-    chunk_sizes,
-    simulate_scenario,
-    terminal_ebitda_usd,
+from wattshift.units import MONTHS_PER_YEAR
+from wattshift.valuation.cashflows import (
+    CashFlows,
+    ai_cash_flows,
+    blend_cash_flows,
+    mining_capex_usd,
 )
-from wattshift.valuation.scenarios import MONTHS_PER_YEAR
-from wattshift.valuation.treasury import fund_with_treasury, strategy_value_usd
+from wattshift.valuation.dcf import discount_factors, monthly_rate
+from wattshift.valuation.montecarlo import ValuationInputs
+from wattshift.valuation.pathvalue import PathFlows, terminal_ebitda_usd
+from wattshift.valuation.treasury import btc_sold_by_year, fund_by_month, strategy_value_usd
 
 FloatArray = npt.NDArray[np.float64]
 STRATEGIES = ("hold_and_mine", "sell_and_convert", "hybrid")
+#: The strategy whose BTC sales are reported year by year (the planner's schedule).
+PLAN = "sell_and_convert"
 
 
-@dataclass
+@dataclass(frozen=True)
 class StrategyResult:
-    """Per-path outcomes of each strategy (arrays ``(paths,)`` unless noted)."""
+    """Per-path outcomes of each strategy (dicts keyed by strategy, arrays ``(paths,)`` unless noted).
+
+    Attributes
+    ----------
+    value_usd
+        Value of the strategy [USD] (:func:`~wattshift.valuation.treasury.strategy_value_usd`).
+    btc_sold
+        BTC sold over the horizon [BTC].
+    financing_usd
+        External financing needed over the horizon [USD].
+    plan_btc_sold_by_year
+        BTC sold by the plan (``sell_and_convert``) in each year [BTC], ``(paths, years)``.
+    """
 
     value_usd: dict[str, FloatArray]
     btc_sold: dict[str, FloatArray]
-    btc_sold_by_month: dict[str, FloatArray]  # (paths, months)
     financing_usd: dict[str, FloatArray]
+    plan_btc_sold_by_year: FloatArray
 
 
-def run_strategies_chunk(
-    inputs: ValuationInputs,
-    chunk: int,
-    paths: int,
-    *,
-    seed: int,
-    site_mw: float,
-    mw_by_year: FloatArray,
-) -> StrategyResult:
-    """Strategies for ``paths`` paths of chunk ``chunk`` (same streams as the valuation run)."""
-    cfg = inputs.config
-    rng = chunk_rng(seed, chunk)
-    scenario = simulate_scenario(inputs, paths, rng)
-    mining, _ai, hybrid, draws = business_cash_flows(inputs, scenario, rng)
+def _mining(inputs: ValuationInputs, flows: PathFlows) -> CashFlows:
+    """The run's mining flows: its EBITDA, and the fleet purchases (the same row on every path)."""
     months = inputs.months
-    disc = discount_factors(monthly_rate(cfg.dcf.discount_rate_annual), months)
-    w = cfg.treasury.hybrid_ai_fraction
-    zeros = np.zeros_like(mining.ebitda_usd[:, :1])
+    capex = mining_capex_usd(
+        inputs.spec.mining, months, inputs.efficiency_j_per_th, inputs.spec.scenario.efficiency_gain_annual
+    )
+    return CashFlows(flows.mining_ebitda_usd, np.broadcast_to(capex, flows.mining_ebitda_usd.shape))
 
-    # Site cash flows [USD/month] and terminal EBITDA x multiple [USD] of each strategy.
-    hold_cash = site_mw * mining.cash_usd
-    hold_tv = site_mw * terminal_ebitda_usd(inputs, mining.ebitda_usd, zeros)
-    hyb_cash = site_mw * hybrid.cash_usd
-    hyb_tv = site_mw * terminal_ebitda_usd(inputs, (1 - w) * mining.ebitda_usd, w * _ai.ebitda_usd)
-    plan_cash = (site_mw - float(mw_by_year.sum())) * mining.cash_usd
-    plan_tv = (site_mw - float(mw_by_year.sum())) * terminal_ebitda_usd(inputs, mining.ebitda_usd, zeros)
+
+def _ai_from(inputs: ValuationInputs, flows: PathFlows, start_month: int) -> CashFlows:
+    """AI-hosting flows of a conversion that starts in ``start_month`` (the run's lease events)."""
+    spec = inputs.spec
+    return ai_cash_flows(
+        spec.ai,
+        flows.ai_draws,
+        inputs.months,
+        start_month=start_month,
+        power_usd_per_mwh=inputs.power_usd_per_mwh,
+        power_escalator_annual=spec.mining.power_escalator_annual,
+    )
+
+
+def strategy_streams(
+    inputs: ValuationInputs, flows: PathFlows, *, site_mw: float, mw_by_year: FloatArray
+) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Site cash flows [USD/month] ``(paths, months)`` and terminal EBITDA x multiple [USD]
+    ``(paths,)`` of each strategy; the flows are linear in MW (:mod:`~wattshift.valuation.conversion`).
+    """
+    w = inputs.spec.treasury.hybrid_ai_fraction
+    months = inputs.months
+    mining = _mining(inputs, flows)
+    ai0 = _ai_from(inputs, flows, 0)
+    zeros = np.zeros_like(mining.ebitda_usd[:, :1])
+    mining_tv = terminal_ebitda_usd(inputs, mining.ebitda_usd, zeros)
+    hybrid_cash = site_mw * blend_cash_flows(mining, ai0, w).cash_usd
+    hybrid_tv = site_mw * terminal_ebitda_usd(inputs, (1 - w) * mining.ebitda_usd, w * ai0.ebitda_usd)
+    mining_mw = site_mw - float(mw_by_year.sum())
+    mining_cash = mining.cash_usd
+    plan_cash = mining_mw * mining_cash
+    plan_tv = mining_mw * mining_tv
     for y, mw in enumerate(mw_by_year):
         if mw <= 0:
             continue
         s = y * MONTHS_PER_YEAR
-        ai_s = ai_cash_flows(
-            cfg.ai,
-            draws,
-            months,
-            start_month=s,
-            power_usd_per_mwh=inputs.power_usd_per_mwh,
-            power_escalator_annual=cfg.mining.power_escalator_annual,
-        )
-        sw = switch_cash_flows(mining, ai_s, s)
+        ai_s = _ai_from(inputs, flows, s)
         keep = (np.arange(months) < s)[None, :]
-        plan_cash = plan_cash + mw * sw.cash_usd
+        # Cash of switch_cash_flows(mining, ai_s, s), month by month from one business or the other.
+        plan_cash += mw * np.where(keep, mining_cash, ai_s.cash_usd)
         plan_tv = plan_tv + mw * terminal_ebitda_usd(
             inputs, np.where(keep, mining.ebitda_usd, 0.0), np.where(keep, 0.0, ai_s.ebitda_usd)
         )
-
-    out = StrategyResult({}, {}, {}, {})
-    streams = {
-        "hold_and_mine": (hold_cash, hold_tv),
-        "sell_and_convert": (plan_cash, plan_tv),
-        "hybrid": (hyb_cash, hyb_tv),
+    return {
+        "hold_and_mine": (site_mw * mining_cash, site_mw * mining_tv),
+        PLAN: (plan_cash, plan_tv),
+        "hybrid": (hybrid_cash, hybrid_tv),
     }
+
+
+def strategies_of_paths(
+    inputs: ValuationInputs, flows: PathFlows, *, site_mw: float, mw_by_year: FloatArray
+) -> StrategyResult:
+    """Value, BTC sold and financing of each strategy on the paths of ``flows``.
+
+    hold-and-mine keeps its BTC (losses are financed, never covered by selling the treasury) and
+    adds the treasury's discounted value at the horizon; the others sell BTC to cover deficits.
+    """
+    terms = inputs.spec.treasury
+    price = np.ascontiguousarray(flows.price_usd.T)  # month-major (months, paths), for the funding
+    disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
+    out = StrategyResult({}, {}, {}, np.zeros((price.shape[1], 0)))
+    by_year = out.plan_btc_sold_by_year
+    streams = strategy_streams(inputs, flows, site_mw=site_mw, mw_by_year=mw_by_year)
     for name, (cash, tv) in streams.items():
-        # hold-and-mine keeps its BTC: losses are financed, never covered by selling the treasury.
-        treasury = 0.0 if name == "hold_and_mine" else cfg.treasury.treasury_btc
-        funding = fund_with_treasury(
-            cash, scenario.price_usd, treasury_btc=treasury, cash_usd=cfg.treasury.cash_usd
+        treasury = 0.0 if name == "hold_and_mine" else terms.treasury_btc
+        funding = fund_by_month(
+            np.ascontiguousarray(cash.T), price, treasury_btc=treasury, cash_usd=terms.cash_usd
         )
         npv_site = cash @ disc + tv * disc[-1]
-        value = strategy_value_usd(
-            npv_site, funding, scenario.price_usd, disc, cash_usd=cfg.treasury.cash_usd
-        )
+        value = strategy_value_usd(npv_site, funding, price, disc, cash_usd=terms.cash_usd)
         if name == "hold_and_mine":
-            value = value + cfg.treasury.treasury_btc * scenario.price_usd[:, -1] * disc[-1]
+            value = value + terms.treasury_btc * price[-1] * disc[-1]
         out.value_usd[name] = value
-        out.btc_sold[name] = funding.btc_sold.sum(axis=1)
-        out.btc_sold_by_month[name] = funding.btc_sold
-        out.financing_usd[name] = funding.shortfall_usd.sum(axis=1)
-    return out
+        out.btc_sold[name] = funding.btc_sold_by_month.sum(axis=0)
+        out.financing_usd[name] = funding.shortfall_by_month_usd.sum(axis=0)
+        if name == PLAN:
+            by_year = btc_sold_by_year(funding.btc_sold_by_month)
+    return StrategyResult(out.value_usd, out.btc_sold, out.financing_usd, by_year)
 
 
-def run_strategies(
-    inputs: ValuationInputs,
-    *,
-    paths: int,
-    seed: int,
-    chunk_paths: int,
-    site_mw: float,
-    mw_by_year: FloatArray,
-) -> StrategyResult:
-    """:func:`run_strategies_chunk` over all chunks, concatenated in chunk order."""
-    parts = [
-        run_strategies_chunk(inputs, k, n, seed=seed, site_mw=site_mw, mw_by_year=mw_by_year)
-        for k, n in enumerate(chunk_sizes(paths, chunk_paths))
-    ]
-    merged = StrategyResult({}, {}, {}, {})
-    for key in ("value_usd", "btc_sold", "btc_sold_by_month", "financing_usd"):
-        target: dict[str, FloatArray] = getattr(merged, key)
-        for name in STRATEGIES:
-            target[name] = np.concatenate([getattr(p, key)[name] for p in parts])
-    return merged
+def merge_strategies(parts: list[StrategyResult]) -> StrategyResult:
+    """Concatenate per-chunk strategy results in chunk order."""
+
+    def cat(key: str) -> dict[str, FloatArray]:
+        return {name: np.concatenate([getattr(p, key)[name] for p in parts]) for name in STRATEGIES}
+
+    return StrategyResult(
+        value_usd=cat("value_usd"),
+        btc_sold=cat("btc_sold"),
+        financing_usd=cat("financing_usd"),
+        plan_btc_sold_by_year=np.concatenate([p.plan_btc_sold_by_year for p in parts]),
+    )

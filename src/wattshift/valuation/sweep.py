@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from wattshift.config.valuation import ValuationConfig
-from wattshift.errors import ConfigError
 from wattshift.valuation.dcf import summary
-from wattshift.valuation.montecarlo import BUSINESSES, Progress, ValuationInputs, chunk_sizes, run_chunk
+from wattshift.valuation.execution import Progress, chunk_sizes, map_chunks, run_chunk
+from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs
 
 FloatArray = npt.NDArray[np.float64]
 #: Dask tasks per worker thread a sweep is cut into (load balance vs. per-task overhead).
@@ -36,31 +35,6 @@ class Case:
     scenario: str
     params: dict[str, Any]
     inputs: ValuationInputs
-
-
-def apply_overrides(cfg: ValuationConfig, overrides: Mapping[str, Any]) -> ValuationConfig:
-    """Return ``cfg`` with dotted overrides applied, e.g. ``{"ai.rate_usd_per_kw_month": 150}``.
-
-    Raises
-    ------
-    ConfigError
-        If a key names no field.
-    """
-    data = cfg.model_dump()
-    for key, value in overrides.items():
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node.get(part), dict):
-                raise ConfigError(f"sweep parameter {key!r}: no table {part!r} in [valuation]")
-            node = node[part]
-        if parts[-1] not in node:
-            raise ConfigError(f"sweep parameter {key!r}: unknown field {parts[-1]!r}")
-        node[parts[-1]] = value
-    try:
-        return ValuationConfig.model_validate(data)
-    except Exception as exc:
-        raise ConfigError(f"sweep parameters {dict(overrides)}: {exc}") from None
 
 
 def parameter_grid(parameters: Mapping[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
@@ -100,9 +74,10 @@ def run_sweep(
     seed: int,
     chunk_paths: int,
     client: Any | None = None,
+    threads: int = 1,
     progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    """Value every case on ``paths`` paths; on ``client`` (a ``distributed.Client``) or serially.
+    """Value every case on ``paths`` paths: on ``client`` (a ``distributed.Client``), else here.
 
     Parameters
     ----------
@@ -114,10 +89,12 @@ def run_sweep(
         Dask client; None = run in this process. Use worker processes with one thread each
         (NumPy holds the GIL between array operations); Dask starts them with
         ``OMP_NUM_THREADS=1`` / ``OPENBLAS_NUM_THREADS=1``, so they do not oversubscribe cores.
+    threads
+        Without a client: threads of this process the chunks of all cases run on (1 = serial).
     progress
         ``progress(done, total)`` in chunks, ``total = cases x chunks per case``: ``(0, total)``
-        first, then after every chunk (serial) or every finished Dask task (its chunks at once, in
-        the order tasks finish: ``distributed.as_completed``). It never changes the numbers.
+        first, then after every chunk (in this process) or every finished Dask task (its chunks at
+        once, in the order tasks finish: ``distributed.as_completed``). It never changes the numbers.
 
     Returns
     -------
@@ -126,38 +103,52 @@ def run_sweep(
         ``prob_ai_beats_mining``.
     """
     sizes = chunk_sizes(paths, chunk_paths)
-    total = len(cases) * len(sizes)
-    done = 0
-    if progress is not None:
-        progress(0, total)
     if client is None:
-        parts: list[list[dict[str, FloatArray]]] = []
-        for case in cases:
-            parts.append([])
-            for chunk in enumerate(sizes):
-                parts[-1] += npv_of_chunks(case.inputs, [chunk], seed=seed)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+        parts = _local_parts(cases, sizes, seed=seed, threads=threads, progress=progress)
     else:
-        threads = max(1, sum(client.nthreads().values()))
-        per_case = -(-TASKS_PER_WORKER * threads // max(1, len(cases)))
-        groups = group_chunks(sizes, per_case)
-        scattered = client.scatter([c.inputs for c in cases], broadcast=True, hash=False)
-        futures = [
-            [client.submit(npv_of_chunks, scattered[ci], g, seed=seed, pure=False) for g in groups]
-            for ci in range(len(cases))
-        ]
-        if progress is not None:
-            from distributed import as_completed
-
-            chunks_of = {f.key: len(g) for fs in futures for f, g in zip(fs, groups, strict=True)}
-            for future in as_completed([f for fs in futures for f in fs]):  # type: ignore[no-untyped-call]
-                done += chunks_of[future.key]
-                progress(done, total)
-        parts = [[r for task in client.gather(fs) for r in task] for fs in futures]
+        parts = _dask_parts(client, cases, sizes, seed=seed, progress=progress)
     rows = []
     for case, chunks in zip(cases, parts, strict=True):
         npv = {b: np.concatenate([c[b] for c in chunks]) for b in BUSINESSES}
         rows.append(_case_row(case, npv))
     return rows
+
+
+def _local_parts(
+    cases: Sequence[Case], sizes: Sequence[int], *, seed: int, threads: int, progress: Progress | None
+) -> list[list[dict[str, FloatArray]]]:
+    """Per-path NPVs of every chunk of every case, in this process (serially or on threads)."""
+    jobs = [(ci, chunk) for ci in range(len(cases)) for chunk in enumerate(sizes)]
+
+    def one(j: int) -> dict[str, FloatArray]:
+        ci, chunk = jobs[j]
+        return npv_of_chunks(cases[ci].inputs, [chunk], seed=seed)[0]
+
+    flat = map_chunks(one, len(jobs), threads=threads, progress=progress)
+    return [flat[ci * len(sizes) : (ci + 1) * len(sizes)] for ci in range(len(cases))]
+
+
+def _dask_parts(
+    client: Any, cases: Sequence[Case], sizes: Sequence[int], *, seed: int, progress: Progress | None
+) -> list[list[dict[str, FloatArray]]]:
+    """Per-path NPVs of every chunk of every case, on a Dask cluster (module docstring)."""
+    total = len(cases) * len(sizes)
+    if progress is not None:
+        progress(0, total)
+    threads = max(1, sum(client.nthreads().values()))
+    per_case = -(-TASKS_PER_WORKER * threads // max(1, len(cases)))
+    groups = group_chunks(sizes, per_case)
+    scattered = client.scatter([c.inputs for c in cases], broadcast=True, hash=False)
+    futures = [
+        [client.submit(npv_of_chunks, scattered[ci], g, seed=seed, pure=False) for g in groups]
+        for ci in range(len(cases))
+    ]
+    if progress is not None:
+        from distributed import as_completed
+
+        done = 0
+        chunks_of = {f.key: len(g) for fs in futures for f, g in zip(fs, groups, strict=True)}
+        for future in as_completed([f for fs in futures for f in fs]):  # type: ignore[no-untyped-call]
+            done += chunks_of[future.key]
+            progress(done, total)
+    return [[r for task in client.gather(fs) for r in task] for fs in futures]

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.units import MONTHS_PER_YEAR
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -30,20 +32,30 @@ class Funding:
 
     Attributes
     ----------
-    btc_sold
-        BTC sold in each month [BTC], ``(paths, months)``.
-    shortfall_usd
-        External financing needed in each month [USD], ``(paths, months)``.
+    btc_sold_by_month
+        BTC sold in each month [BTC], ``(months, paths)`` (month-major).
+    shortfall_by_month_usd
+        External financing needed in each month [USD], ``(months, paths)``.
     btc_left
         BTC still held at the horizon [BTC], ``(paths,)``.
     cash_left_usd
         Cash balance at the horizon [USD], ``(paths,)``.
     """
 
-    btc_sold: FloatArray
-    shortfall_usd: FloatArray
+    btc_sold_by_month: FloatArray
+    shortfall_by_month_usd: FloatArray
     btc_left: FloatArray
     cash_left_usd: FloatArray
+
+    @property
+    def btc_sold(self) -> FloatArray:
+        """BTC sold in each month [BTC], ``(paths, months)`` (a view)."""
+        return self.btc_sold_by_month.T
+
+    @property
+    def shortfall_usd(self) -> FloatArray:
+        """External financing needed in each month [USD], ``(paths, months)`` (a view)."""
+        return self.shortfall_by_month_usd.T
 
 
 def fund_with_treasury(
@@ -62,58 +74,79 @@ def fund_with_treasury(
     cash_usd
         Cash now [USD].
     """
-    paths, months = cash_flow_usd.shape
+    return fund_by_month(
+        np.ascontiguousarray(cash_flow_usd.T),
+        np.ascontiguousarray(price_usd.T),
+        treasury_btc=treasury_btc,
+        cash_usd=cash_usd,
+    )
+
+
+def fund_by_month(
+    flow_by_month_usd: FloatArray, price_by_month_usd: FloatArray, *, treasury_btc: float, cash_usd: float
+) -> Funding:
+    """:func:`fund_with_treasury` on month-major arrays ``(months, paths)`` (each month's paths
+    contiguous, so the month loop reads rows). The arguments are not written to.
+
+    Each month: ``balance += flow``; sell ``min(BTC left, max(-balance, 0) / price)`` BTC at the
+    month's price; what is still negative is financed (``gap = max(-balance, 0)``). Without a
+    treasury no BTC is ever sold, so the sale step is skipped (the same numbers).
+    """
+    months, paths = flow_by_month_usd.shape
     balance = np.full(paths, float(cash_usd))
     btc = np.full(paths, float(treasury_btc))
-    sold = np.zeros((paths, months))
-    short = np.zeros((paths, months))
+    sold = np.zeros((months, paths))
+    short = np.zeros((months, paths))
+    need = np.empty(paths)
     for t in range(months):
-        balance += cash_flow_usd[:, t]
-        need = np.maximum(-balance, 0.0)
-        sell = np.minimum(btc, need / price_usd[:, t])
-        btc -= sell
-        balance += sell * price_usd[:, t]
-        gap = np.maximum(-balance, 0.0)
+        balance += flow_by_month_usd[t]
+        if treasury_btc > 0:
+            np.maximum(np.negative(balance, out=need), 0.0, out=need)
+            sell = np.minimum(btc, need / price_by_month_usd[t], out=sold[t])
+            btc -= sell
+            balance += sell * price_by_month_usd[t]
+        gap = np.maximum(np.negative(balance, out=need), 0.0, out=short[t])
         balance += gap
-        sold[:, t] = sell
-        short[:, t] = gap
-    return Funding(btc_sold=sold, shortfall_usd=short, btc_left=btc, cash_left_usd=balance)
+    return Funding(btc_sold_by_month=sold, shortfall_by_month_usd=short, btc_left=btc, cash_left_usd=balance)
 
 
 def strategy_value_usd(
     npv_site_usd: FloatArray,
     funding: Funding,
-    price_usd: FloatArray,
+    price_by_month_usd: FloatArray,
     discount: FloatArray,
     *,
     cash_usd: float,
 ) -> FloatArray:
     """Value of a strategy per path [USD] (module docstring).
 
+    ``NPV_site + sum_t v_t sold_t P_t + BTC_left P_T v_T + cash``.
+
     Parameters
     ----------
     npv_site_usd
         NPV of the site's cash flows incl. terminal value [USD], ``(paths,)``.
     funding
-        Result of :func:`fund_with_treasury`.
-    price_usd
-        BTC price [USD/BTC], ``(paths, months)``.
+        Result of :func:`fund_with_treasury` / :func:`fund_by_month`.
+    price_by_month_usd
+        BTC price [USD/BTC], month-major ``(months, paths)``.
     discount
         Discount factors by month [unitless], ``(months,)``.
     cash_usd
         Opening cash [USD].
     """
-    proceeds = (funding.btc_sold * price_usd) @ discount
-    kept = funding.btc_left * price_usd[:, -1] * discount[-1]
+    proceeds = discount @ (funding.btc_sold_by_month * price_by_month_usd)
+    kept = funding.btc_left * price_by_month_usd[-1] * discount[-1]
     out: FloatArray = npv_site_usd + proceeds + kept + cash_usd
     return out
 
 
-def btc_sold_by_year(btc_sold: FloatArray) -> FloatArray:
-    """Monthly sales [BTC] summed into years, ``(paths, years)`` (a trailing part-year is kept)."""
-    paths, months = btc_sold.shape
-    years = -(-months // 12)
-    padded = np.zeros((paths, years * 12))
-    padded[:, :months] = btc_sold
-    out: FloatArray = padded.reshape(paths, years, 12).sum(axis=2)
+def btc_sold_by_year(btc_sold_by_month: FloatArray) -> FloatArray:
+    """Monthly sales [BTC], month-major ``(months, paths)``, summed into years: ``(paths, years)``
+    (a trailing part-year is kept)."""
+    months, paths = btc_sold_by_month.shape
+    years = -(-months // MONTHS_PER_YEAR)
+    padded = np.zeros((years * MONTHS_PER_YEAR, paths))
+    padded[:months] = btc_sold_by_month
+    out: FloatArray = padded.reshape(years, MONTHS_PER_YEAR, paths).sum(axis=1).T
     return out

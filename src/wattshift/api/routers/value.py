@@ -4,7 +4,7 @@ and hybrid; plan the conversion.
 The body is a site config (its ``[valuation]`` table optional); ``paths``, ``years``, ``seed``,
 ``flex_from``, ``flex_to``, ``flex_node`` and ``flex_market`` are the CLI's options (with
 ``flex_from`` and ``flex_to``, the mining flex revenue comes from a dispatch backtest over that
-span: :func:`wattshift.services.valuation.flex_usd_per_mw_month_from_dispatch`). ``POST /api/value``
+span: :func:`wattshift.services.valuation_inputs.flex_usd_per_mw_month_from_dispatch`). ``POST /api/value``
 answers with the JSON of ``wattshift value --format json``
 (:func:`wattshift.services.valuation.value_site`), plus, with ``fan=true``, the percentiles of the
 cumulative NPV per MW by month under ``fan`` (for a fan chart).
@@ -17,6 +17,7 @@ reports the chunks of paths valued so far and, when done, the same document unde
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -26,7 +27,7 @@ from fastapi.responses import Response
 
 from wattshift.api import jobs
 from wattshift.api.deps import encode, json_response, read_warehouse
-from wattshift.api.jsonify import bad_param
+from wattshift.api.jsonify import bad_param, jsonable
 from wattshift.api.routers.dispatch import MAX_PERIOD_DAYS
 from wattshift.config import SiteConfig
 from wattshift.services import valuation as service
@@ -37,8 +38,8 @@ router = APIRouter(tags=["value"])
 #: Most Monte Carlo paths one request may ask for; bigger runs belong to the CLI or a sweep.
 MAX_PATHS = 20_000
 
-#: Percentiles of the fan chart, as returned by :func:`wattshift.services.valuation.value_site_with_fan`.
-FAN_PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
+#: Percentiles of the fan chart, as returned by :func:`wattshift.services.valuation.value_site`.
+FAN_PERCENTILES: tuple[int, ...] = service.FAN_PERCENTILES
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def value_options(
 Options = Annotated[ValueOptions, Depends(value_options)]
 
 
-def fan_document(fan: dict[str, np.ndarray[Any, np.dtype[np.float64]]]) -> dict[str, Any]:
+def fan_document(fan: Mapping[str, np.ndarray[Any, np.dtype[np.float64]]]) -> dict[str, Any]:
     """``{"month": [1..M], "<business>": {"p5": [...], ..., "p95": [...]}}`` [USD per MW]."""
     months = next(iter(fan.values())).shape[1] if fan else 0
     doc: dict[str, Any] = {"month": list(range(1, months + 1))}
@@ -114,18 +115,19 @@ def value_document(
     wh: Warehouse, site: SiteConfig, opts: ValueOptions, progress: jobs.ProgressCallback | None = None
 ) -> dict[str, Any]:
     """The response document: :func:`~wattshift.services.valuation.value_site` (+ ``fan``)."""
-    kwargs: dict[str, Any] = {
-        "paths": opts.paths,
-        "years": opts.years,
-        "seed": opts.seed,
-        "flex_from": opts.flex_span,
-        "flex_node": opts.flex_node,
-        "flex_market": opts.flex_market,
-    }
-    if opts.fan:
-        result, bands = service.value_site_with_fan(wh, site, progress=progress, **kwargs)
-        return {**result, "fan": fan_document(bands)}
-    return service.value_site(wh, site, progress=progress, **kwargs)
+    flex = None
+    if opts.flex_span is not None:
+        flex = service.FlexSpan(
+            opts.flex_span[0], opts.flex_span[1], node=opts.flex_node, market=opts.flex_market
+        )
+    request = service.ValuationRequest(
+        site, paths=opts.paths, years=opts.years, seed=opts.seed, flex=flex, fan=opts.fan
+    )
+    result = service.value_site(wh, request, progress)
+    doc: dict[str, Any] = jsonable(result)
+    if result.fan is not None:
+        doc["fan"] = fan_document(result.fan)
+    return doc
 
 
 @router.post("/api/value", summary="Value a site per MW: mining vs AI hosting vs hybrid, conversion schedule")

@@ -1,0 +1,236 @@
+"""Inputs of a valuation: a site's terms as frozen specs, its power and fleet figures, the
+calibrated models, and the flex revenue of a dispatch backtest.
+
+The configuration (:mod:`wattshift.config.valuation`) is turned into the engine's specs
+(:mod:`wattshift.valuation.specs`) here, once; the engine never sees pydantic models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from wattshift.chain import block_height_estimate, subsidy_btc
+from wattshift.config import SiteConfig
+from wattshift.config.valuation import FALLBACK_POWER_USD_PER_MWH, ValuationConfig
+from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.sites import resolve_fleets
+from wattshift.services.valuation_results import Calibration, FlexSource
+from wattshift.units import MONTHS_PER_YEAR, days_to_months, ths_to_ehs
+from wattshift.valuation.montecarlo import ValuationInputs
+from wattshift.valuation.network import calibrate_hashrate, subsidy_by_month
+from wattshift.valuation.scenarios import calibrate_price
+from wattshift.valuation.specs import AiSpec, DcfSpec, MiningSpec, ScenarioSpec, TreasurySpec, ValuationSpec
+
+if TYPE_CHECKING:
+    from wattshift.warehouse import Warehouse
+
+#: Days of real-time prices the power price fallback averages over [days].
+POWER_LOOKBACK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class FlexSpan:
+    """A dispatch backtest whose value of flexibility becomes the mining flex revenue.
+
+    Attributes
+    ----------
+    start, end
+        First day and day after the last (UTC, end exclusive).
+    node
+        Price node; None = the contract's.
+    market
+        Energy market, ``"rt"`` or ``"da"``.
+    """
+
+    start: dt.date
+    end: dt.date
+    node: str | None = None
+    market: Literal["rt", "da"] = "rt"
+
+
+def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
+    """The engine's frozen :class:`~wattshift.valuation.specs.ValuationSpec` of a loaded config."""
+    mining = cfg.mining.model_dump(exclude={"efficiency_j_per_th", "power_usd_per_mwh"})
+    return ValuationSpec(
+        years=cfg.years,
+        paths=cfg.paths,
+        seed=cfg.seed,
+        chunk_paths=cfg.chunk_paths,
+        scenario=ScenarioSpec(**cfg.scenario.model_dump()),
+        mining=MiningSpec(**mining),
+        ai=AiSpec(**cfg.ai.model_dump()),
+        dcf=DcfSpec(**cfg.dcf.model_dump()),
+        treasury=TreasurySpec(**cfg.treasury.model_dump()),
+    )
+
+
+def site_efficiency_j_per_th(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig) -> float:
+    """Fleet efficiency [J/TH]: the config's, else total W / total TH/s of the site's fleets."""
+    if cfg.mining.efficiency_j_per_th is not None:
+        return cfg.mining.efficiency_j_per_th
+    fleets = resolve_fleets(site, wh.asic_models() if any(f.model for f in site.fleets) else pd.DataFrame())
+    if not fleets:
+        return cfg.scenario.network_best_j_per_th
+    power = sum(f.power_mw for f in fleets)
+    th = sum(f.power_mw / f.efficiency_j_per_th for f in fleets)
+    return float(power / th)
+
+
+def site_power_usd_per_mwh(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig) -> tuple[float, str]:
+    """Power price now [USD/MWh] and where it came from.
+
+    Order: ``[valuation.mining].power_usd_per_mwh``; the site's fixed block price; the mean real-time
+    price of the last 365 days at the contract node in the warehouse;
+    :data:`~wattshift.config.valuation.FALLBACK_POWER_USD_PER_MWH`.
+    """
+    if cfg.mining.power_usd_per_mwh is not None:
+        return cfg.mining.power_usd_per_mwh, "valuation.mining.power_usd_per_mwh"
+    if site.contract.kind == "block" and site.contract.block_price_usd_per_mwh is not None:
+        return site.contract.block_price_usd_per_mwh, "contract.block_price_usd_per_mwh"
+    try:
+        nodes = wh.price_nodes()
+        row = nodes[(nodes["node"] == site.contract.node) & (nodes["market"] == "rt")]
+        if not row.empty:
+            last = pd.Timestamp(row["last"].max())
+            start = (last - pd.Timedelta(days=POWER_LOOKBACK_DAYS)).date()
+            prices = wh.iso_prices(site.contract.node, "rt", start, last.date() + dt.timedelta(days=1))
+            value = float(prices["price_usd_per_mwh"].mean())
+            return value, f"mean ERCOT RT {site.contract.node} {start}..{last.date()}"
+    except NotInWarehouseError:
+        pass
+    return FALLBACK_POWER_USD_PER_MWH, f"default {FALLBACK_POWER_USD_PER_MWH:g} USD/MWh"
+
+
+def flex_usd_per_mw_month_from_dispatch(
+    wh: Warehouse, site: SiteConfig, span: FlexSpan
+) -> tuple[float, FlexSource]:
+    """Value of flexibility of the site's mining per MW-month, from the dispatch backtest.
+
+    Runs :func:`wattshift.services.dispatch.run_dispatch` over ``span`` (perfect foresight) and
+    scales its value of flexibility (the optimised schedule's net minus always-on mining's net on
+    the same prices: curtailment savings, reserve and sell-back revenue) to the valuation's unit::
+
+        flex [USD/MW-month] = V [USD] / (P_mining [MW] x months)
+        months = days x 24 h / 730 h   (wattshift.units.days_to_months)
+
+    with ``P_mining`` the summed power of the site's fleets. The result enters ``ebitda`` of
+    :func:`wattshift.valuation.cashflows.mining_cash_flows` as ``flex_revenue_usd_per_mw_month``.
+    A negative value (flexibility lost money on those prices) is kept: it is a real result.
+
+    Returns
+    -------
+    tuple of (float, FlexSource)
+        The figure [USD/MW-month] and its provenance.
+
+    Raises
+    ------
+    ConfigError
+        The site has no mining fleet, or the span is empty.
+    NotInWarehouseError
+        Prices or BTC data missing for part of the span (the span is named).
+    """
+    from wattshift.services.dispatch import result_dict, run_dispatch
+
+    if span.end <= span.start:
+        raise ConfigError(f"flex span: --flex-to {span.end} must be after --flex-from {span.start}")
+    if not site.fleets:
+        raise ConfigError("flex span: the site has no [[fleets]]; flexibility per mining MW is undefined")
+    run = run_dispatch(
+        wh, site, start=span.start, end=span.end, node=span.node, market=span.market, foresight="perfect"
+    )
+    doc = result_dict(run)
+    mining_mw = float(sum(f.power_mw for f in run.fleets))
+    if mining_mw <= 0.0:
+        raise ConfigError("flex span: the site's fleets have no power; flexibility per MW is undefined")
+    months = float(days_to_months((span.end - span.start).days))
+    value_usd = float(doc["value_of_flexibility_usd"])
+    source = FlexSource(
+        kind="dispatch backtest",
+        start=span.start,
+        end=span.end,
+        node=run.node,
+        market=run.market,
+        foresight=run.foresight,
+        value_of_flexibility_usd=value_usd,
+        reserves_usd=float(doc["revenue_usd"]["reserves"]),
+        sellback_usd=float(doc["revenue_usd"]["sellback"]),
+        mining_mw=mining_mw,
+        months=months,
+    )
+    return value_usd / (mining_mw * months), source
+
+
+@dataclass(frozen=True)
+class SiteFigures:
+    """A site's power price [USD/MWh] (and its source) and fleet efficiency [J/TH] for a valuation."""
+
+    power_usd_per_mwh: float
+    power_source: str
+    efficiency_j_per_th: float
+
+
+def site_figures(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig) -> SiteFigures:
+    """:func:`site_power_usd_per_mwh` and :func:`site_efficiency_j_per_th` of ``site`` under ``cfg``."""
+    power, source = site_power_usd_per_mwh(wh, site, cfg)
+    return SiteFigures(power, source, site_efficiency_j_per_th(wh, site, cfg))
+
+
+def build_inputs(
+    wh: Warehouse,
+    site: SiteConfig,
+    cfg: ValuationConfig,
+    *,
+    years: int,
+    flex: tuple[float, FlexSource] | None = None,
+    btc_daily: pd.DataFrame | None = None,
+    figures: SiteFigures | None = None,
+) -> tuple[ValuationInputs, Calibration]:
+    """Calibrate the models on the warehouse's BTC history and gather the site's terms.
+
+    ``flex``: the flex revenue [USD/MW-month] of a dispatch backtest and its provenance, which
+    replace ``[valuation.mining].flex_revenue_usd_per_mw_month``. ``btc_daily`` and ``figures``:
+    the warehouse's BTC history and :func:`site_figures` when already read (a sweep reads them
+    once per site, not once per case).
+    """
+    btc = wh.btc_daily() if btc_daily is None else btc_daily
+    fig = site_figures(wh, site, cfg) if figures is None else figures
+    sc = cfg.scenario
+    price = calibrate_price(
+        btc, years=sc.calibration_years, drift_annual=sc.price_drift_annual, vol_annual=sc.price_vol_annual
+    )
+    network = calibrate_hashrate(
+        btc, years=sc.calibration_years, vol_annual=sc.hashrate_vol_annual, fee_share=sc.fee_share
+    )
+    height0 = int(block_height_estimate(price.window_end))
+    inputs = ValuationInputs(
+        price=price,
+        network=network,
+        subsidy_btc_per_block=subsidy_by_month(height0, years * MONTHS_PER_YEAR, subsidy_btc),
+        spec=valuation_spec(cfg),
+        efficiency_j_per_th=fig.efficiency_j_per_th,
+        power_usd_per_mwh=fig.power_usd_per_mwh,
+        flex_revenue_usd_per_mw_month=None if flex is None else flex[0],
+    )
+    calibration = Calibration(
+        valuation_date=price.window_end.date(),
+        window=(price.window_start.date(), price.window_end.date()),
+        price0_usd=price.price0_usd,
+        price_drift_annual=price.drift_annual,
+        price_vol_annual=price.vol_annual,
+        price_model=sc.price_model,
+        hashrate0_ehs=float(ths_to_ehs(network.hashrate0_ths)),
+        hashrate_growth_hist_annual=network.growth_annual,
+        hashrate_vol_annual=network.vol_annual,
+        fee_share=network.fee_share,
+        block_height0=height0,
+        efficiency_j_per_th=inputs.efficiency_j_per_th,
+        power_usd_per_mwh=fig.power_usd_per_mwh,
+        power_source=fig.power_source,
+        flex_revenue_usd_per_mw_month=None if flex is None else flex[0],
+        flex_source=None if flex is None else flex[1],
+    )
+    return inputs, calibration

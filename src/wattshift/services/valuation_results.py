@@ -1,0 +1,244 @@
+"""Typed results of the valuation service (``wattshift value``, ``wattshift treasury``).
+
+Plain frozen dataclasses; the edges shape them into JSON (:func:`wattshift.jsonable.to_jsonable`
+writes the fields in order, so the field names here are the keys of ``--format json``).
+Money in USD per site MW unless the name says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from wattshift.config.valuation import TreasuryTerms, ValuationConfig
+from wattshift.valuation.dcf import summary
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Percentiles and mean of a distribution over paths (NaN ignored; NaN when all are NaN)."""
+
+    p5: float
+    p50: float
+    p95: float
+    mean: float
+
+    @classmethod
+    def of(cls, values: FloatArray) -> Summary:
+        """The summary of ``values`` (:func:`wattshift.valuation.dcf.summary`)."""
+        return cls(**summary(values))
+
+
+@dataclass(frozen=True)
+class ByBusiness:
+    """One summary per business."""
+
+    mining: Summary
+    ai: Summary
+    hybrid: Summary
+
+
+@dataclass(frozen=True)
+class ByStrategy:
+    """One summary per strategy (:mod:`wattshift.valuation.strategies`) [USD]."""
+
+    hold_and_mine: Summary
+    sell_and_convert: Summary
+    hybrid: Summary
+
+
+@dataclass(frozen=True)
+class EvPerMw:
+    """EV per MW at each business's EBITDA multiple [USD/MW]."""
+
+    mining: float
+    ai: float
+
+
+@dataclass(frozen=True)
+class YearMw:
+    """MW whose conversion starts in a calendar year [MW]."""
+
+    year: int
+    mw: float
+
+
+@dataclass(frozen=True)
+class YearUsd:
+    """Expected NPV gain per MW of converting in a calendar year [USD/MW]."""
+
+    year: int
+    usd: float
+
+
+@dataclass(frozen=True)
+class YearBtc:
+    """BTC sold by the plan in a calendar year: median and mean over paths [BTC]."""
+
+    year: int
+    btc_p50: float
+    btc_mean: float
+
+
+@dataclass(frozen=True)
+class BtcToSell:
+    """BTC the treasury sells to fund the plan, and what is still missing.
+
+    Attributes
+    ----------
+    total
+        BTC sold over the horizon [BTC].
+    by_year
+        BTC sold per year [BTC].
+    treasury_btc
+        BTC held now [BTC].
+    prob_treasury_exhausted
+        Share of paths that sell the whole treasury [fraction]; None without a treasury.
+    financing_needed_usd
+        External financing over the horizon [USD].
+    """
+
+    total: Summary
+    by_year: list[YearBtc]
+    treasury_btc: float
+    prob_treasury_exhausted: float | None
+    financing_needed_usd: Summary
+
+
+@dataclass(frozen=True)
+class FlexSource:
+    """Provenance of a flex revenue taken from a dispatch backtest (JSON keys ``from`` / ``to``).
+
+    Attributes
+    ----------
+    kind
+        ``"dispatch backtest"``.
+    start, end
+        First day and day after the last (UTC) of the backtest.
+    node, market, foresight
+        Price node, energy market and information set of the backtest.
+    value_of_flexibility_usd
+        Optimised net minus always-on mining net [USD].
+    reserves_usd, sellback_usd
+        Reserve and sell-back revenue of the optimised schedule [USD].
+    mining_mw
+        Summed power of the site's fleets [MW].
+    months
+        Length of the backtest in months of 730 h [months].
+    """
+
+    kind: str
+    start: dt.date = field(metadata={"json": "from"})
+    end: dt.date = field(metadata={"json": "to"})
+    node: str
+    market: str
+    foresight: str
+    value_of_flexibility_usd: float
+    reserves_usd: float
+    sellback_usd: float
+    mining_mw: float
+    months: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The calibrated models and the site's figures a valuation used.
+
+    Attributes
+    ----------
+    valuation_date
+        Last priced day of the calibration window.
+    window
+        First and last day of the window.
+    price0_usd, price_drift_annual, price_vol_annual, price_model
+        BTC price now [USD], log drift [1/year], volatility [1/sqrt(year)], scenario model.
+    hashrate0_ehs, hashrate_growth_hist_annual, hashrate_vol_annual, fee_share
+        Network hashrate now [EH/s], its historical growth [1/year] and volatility
+        [1/sqrt(year)], fees as a share of miner revenue [fraction].
+    block_height0
+        Estimated block height on the valuation date.
+    efficiency_j_per_th, power_usd_per_mwh, power_source
+        Site fleet efficiency [J/TH], power price [USD/MWh] and where that price came from.
+    flex_revenue_usd_per_mw_month, flex_source
+        With a flex backtest only: its figure [USD/MW-month] and provenance.
+    """
+
+    valuation_date: dt.date
+    window: tuple[dt.date, dt.date]
+    price0_usd: float
+    price_drift_annual: float
+    price_vol_annual: float
+    price_model: str
+    hashrate0_ehs: float
+    hashrate_growth_hist_annual: float
+    hashrate_vol_annual: float
+    fee_share: float
+    block_height0: int
+    efficiency_j_per_th: float
+    power_usd_per_mwh: float
+    power_source: str
+    flex_revenue_usd_per_mw_month: float | None = field(default=None, metadata={"omit_none": True})
+    flex_source: FlexSource | None = field(default=None, metadata={"omit_none": True})
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    """The conversion plan and what funds it (shared by :class:`SiteValuation` and :class:`TreasuryPlan`)."""
+
+    schedule: list[YearMw]
+    gain_usd_per_mw: list[YearUsd]
+    expected_gain_usd: float
+    capex_usd: float
+    btc_to_sell: BtcToSell
+    strategies_value_usd: ByStrategy
+
+
+@dataclass(frozen=True)
+class SiteValuation:
+    """Result of :func:`wattshift.services.valuation.value_site` (``wattshift value``).
+
+    ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
+    ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
+    """
+
+    site: str
+    site_mw: float
+    paths: int
+    years: int
+    seed: int
+    npv_usd: ByBusiness
+    irr: ByBusiness
+    payback_years: ByBusiness
+    ev_per_mw_usd: EvPerMw
+    value_ratio_ai_to_mining: float | None
+    npv_mean_ratio_ai_to_mining: float | None
+    prob_ai_beats_mining: float
+    conversion_schedule: list[YearMw]
+    conversion_gain_usd_per_mw: list[YearUsd]
+    conversion_expected_gain_usd: float
+    conversion_capex_usd: float
+    btc_to_sell: BtcToSell
+    strategies_value_usd: ByStrategy
+    calibration: Calibration
+    assumptions: ValuationConfig
+    fan: dict[str, FloatArray] | None = field(default=None, metadata={"omit_none": True})
+
+
+@dataclass(frozen=True)
+class TreasuryPlan:
+    """Result of :func:`wattshift.services.valuation.treasury_plan` (``wattshift treasury``)."""
+
+    site: str
+    site_mw: float
+    conversion_schedule: list[YearMw]
+    conversion_expected_gain_usd: float
+    conversion_capex_usd: float
+    btc_to_sell: BtcToSell
+    strategies_value_usd: ByStrategy
+    treasury: TreasuryTerms
+    calibration: Calibration
