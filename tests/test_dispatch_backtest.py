@@ -11,7 +11,7 @@ from _dispatch_source import TinySource
 from wattshift.config import SiteConfig, parse_site
 from wattshift.dispatch.values import ai_value_usd_per_mwh, fleet_values_usd_per_mwh
 from wattshift.errors import ConfigError, NotInWarehouseError
-from wattshift.services.dispatch import result_dict, run_dispatch
+from wattshift.services.dispatch import gpu_ai_value_usd_per_mwh, result_dict, run_dispatch
 
 D0, D2 = dt.date(2023, 8, 1), dt.date(2023, 8, 3)
 
@@ -34,7 +34,9 @@ def _site(**extra: object) -> SiteConfig:
 def test_ai_value_from_gpu_hour_price() -> None:
     site = _site()
     # 1.70 USD/GPU-h / 1.275 kW = 1,333.33 USD/MWh at full utilisation.
-    assert site.gpu is not None and ai_value_usd_per_mwh(site.gpu) == pytest.approx(1333.333, rel=1e-6)
+    assert site.gpu is not None and gpu_ai_value_usd_per_mwh(site.gpu) == pytest.approx(1333.333, rel=1e-6)
+    # at 60 % utilisation: 1.70 x 0.6 / 0.001275 = 800 USD/MWh
+    assert ai_value_usd_per_mwh(1.7, 1.275, 0.6) == pytest.approx(800.0, rel=1e-12)
 
 
 def test_mining_value_known_answer() -> None:

@@ -68,3 +68,36 @@ def efficiency_j_per_th(power_w: FloatLike, hashrate_ths: FloatLike) -> FloatLik
 def mw_to_ths(power_mw: FloatLike, efficiency_j_per_th_: FloatLike) -> FloatLike:
     """Hashrate [TH/s] that ``power_mw`` buys at ``efficiency_j_per_th_``."""
     return power_mw * 1e6 / efficiency_j_per_th_
+
+
+# --- dispatch (time steps, power, capital recovery) ---
+MINUTES_PER_HOUR = 60.0
+KW_PER_MW = 1000.0
+MONTHS_PER_YEAR = 12.0
+
+
+def minutes_to_hours(minutes: FloatLike) -> FloatLike:
+    """Minutes → hours."""
+    return minutes / MINUTES_PER_HOUR
+
+
+def kw_to_mw(power_kw: FloatLike) -> FloatLike:
+    """kW → MW."""
+    return power_kw / KW_PER_MW
+
+
+def usd_per_kw_month_to_usd_per_mw_hour(rate_usd_per_kw_month: FloatLike) -> FloatLike:
+    """USD/kW-month → USD per MW per hour (a 730-hour month)."""
+    return rate_usd_per_kw_month * KW_PER_MW / HOURS_PER_MONTH
+
+
+def capital_recovery_factor(rate_per_year: float, life_years: float) -> float:
+    """Annuity factor turning a capital cost into equal yearly payments [1/year].
+
+    ``crf = i (1 + i)^n / ((1 + i)^n − 1)``, and ``1 / n`` when ``i = 0`` (straight line).
+    Source: E. L. Grant, W. G. Ireson, *Principles of Engineering Economy*, 1976, ch. 4.
+    """
+    if rate_per_year == 0.0:
+        return 1.0 / life_years
+    growth = float((1.0 + rate_per_year) ** life_years)
+    return rate_per_year * growth / (growth - 1.0)

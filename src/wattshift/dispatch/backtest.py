@@ -19,7 +19,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from wattshift.config import Fleet, SiteConfig
 from wattshift.dispatch.lp import solve_lp
 from wattshift.dispatch.merit import solve_merit
 from wattshift.dispatch.problem import (
@@ -31,7 +30,9 @@ from wattshift.dispatch.problem import (
     build_problem,
 )
 from wattshift.dispatch.settlement import SettlementInputs, always_on, schedule_frame, settle
+from wattshift.dispatch.spec import PeakSpec, SiteSpec
 from wattshift.errors import ConfigError
+from wattshift.units import minutes_to_hours
 
 SolverName = Literal["auto", "merit", "lp"]
 
@@ -107,18 +108,18 @@ class BacktestResult:
 
 
 def peak_groups(
-    site: SiteConfig,
+    peak: PeakSpec | None,
     interval_start_utc: pd.DatetimeIndex,
     price_usd_per_mwh: FloatArray,
     interval_minutes: float,
 ) -> tuple[IntArray | None, int]:
     """Peak-charge candidate group of each interval (-1 = none) and the number of groups.
 
-    One group per (year, month) in ``site.peak_charges.months`` present in the range. Candidates are
+    One group per (year, month) in ``peak.months`` present in the range. Candidates are
     the given peak intervals (``rule = "given"``; a peak inside an interval selects that interval) or
     the ``intervals_per_month`` highest-price intervals of the month (``rule = "top_price"``).
     """
-    pc = site.peak_charges
+    pc = peak
     if pc is None:
         return None, 0
     idx = interval_start_utc
@@ -130,8 +131,8 @@ def peak_groups(
     for c, key in enumerate(months):
         sel = np.flatnonzero(ym == key)
         if pc.rule == "given":
-            for peak in pc.peaks:
-                ts = pd.Timestamp(peak)
+            for given in pc.peaks_utc:
+                ts = pd.Timestamp(given)
                 ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
                 pos = int(idx.searchsorted(ts, side="right")) - 1
                 if pos >= 0 and ym[pos] == key and ts < idx[pos] + step:
@@ -191,8 +192,7 @@ def _state_after(fleet_mw: FloatArray, prev: InitialState | None) -> InitialStat
 
 
 def run_backtest(
-    site: SiteConfig,
-    fleets: list[Fleet],
+    site: SiteSpec,
     inputs: BacktestInputs,
     *,
     solver: SolverName = "auto",
@@ -203,8 +203,8 @@ def run_backtest(
 
     Parameters
     ----------
-    site, fleets
-        The site and its resolved fleets.
+    site
+        The site spec.
     inputs
         Aligned prices and values.
     solver
@@ -217,8 +217,8 @@ def run_backtest(
         not change the result. None: no calls.
     """
     idx = inputs.interval_start_utc
-    T, K = len(idx), len(fleets)
-    group, n_groups = peak_groups(site, idx, inputs.decision_price_usd_per_mwh, inputs.interval_minutes)
+    T, K = len(idx), site.fleets.n
+    group, n_groups = peak_groups(site.peak, idx, inputs.decision_price_usd_per_mwh, inputs.interval_minutes)
     day = (
         (
             idx.tz_convert("UTC").tz_localize(None).normalize()
@@ -228,7 +228,7 @@ def run_backtest(
         .astype(np.int64)
     )
     fleet_mw, gpu_mw = np.zeros((K, T)), np.zeros(T)
-    n_res = len(site.reserves.products) if site.reserves is not None else 0
+    n_res = site.n_products
     reserve_mw = np.zeros((n_res, T))
     floor = np.zeros(n_groups)
     state: InitialState | None = None
@@ -241,7 +241,6 @@ def run_backtest(
         g = None if group is None else group[w]
         problem = build_problem(
             site,
-            fleets,
             interval_minutes=inputs.interval_minutes,
             price_usd_per_mwh=inputs.decision_price_usd_per_mwh[w],
             fleet_value_usd_per_mwh=inputs.fleet_value_usd_per_mwh[:, w],
@@ -267,49 +266,18 @@ def run_backtest(
             progress(done, len(windows))
     elapsed = time.perf_counter() - started
 
-    fleet_cap = np.array([f.power_mw for f in fleets])
-    gpu_cap = site.gpu.capacity_mw if site.gpu is not None else 0.0
-    rate = (
-        0.0
-        if site.peak_charges is None
-        else site.peak_charges.rate_usd_per_kw_year * 1000.0 / len(site.peak_charges.months)
-    )
-
-    def inputs_at(price: FloatArray) -> SettlementInputs:
-        return SettlementInputs(
-            interval_hours=inputs.interval_minutes / 60.0,
-            price_usd_per_mwh=price,
-            fleet_value_usd_per_mwh=inputs.fleet_value_usd_per_mwh,
-            ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh,
-            reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h,
-            aux_mw=site.aux_mw,
-            block_mw=site.contract.block_mw or 0.0,
-            block_price_usd_per_mwh=site.contract.block_price_usd_per_mwh or 0.0,
-            deliverable_mw=min(float(fleet_cap.sum()) + gpu_cap, site.interconnect_mw - site.aux_mw),
-            peak_group=group,
-            peak_rate_usd_per_mw=np.full(n_groups, rate),
-        )
-
-    settle_in = inputs_at(inputs.settle_price_usd_per_mwh)
+    settle_in = settlement_inputs(site, inputs, inputs.settle_price_usd_per_mwh, group, n_groups)
+    decide_in = settlement_inputs(site, inputs, inputs.decision_price_usd_per_mwh, group, n_groups)
     per, totals = settle(settle_in, fleet_mw, gpu_mw, reserve_mw)
-    _, decided = settle(inputs_at(inputs.decision_price_usd_per_mwh), fleet_mw, gpu_mw, reserve_mw)
+    _, decided = settle(decide_in, fleet_mw, gpu_mw, reserve_mw)
+    fl = site.fleets
     base_fleet, base_gpu = always_on(
-        fleet_cap,
-        np.array([f.efficiency_j_per_th for f in fleets]),
-        gpu_cap,
-        site.interconnect_mw - site.aux_mw,
-        T,
+        fl.power_mw, fl.efficiency_j_per_th, site.gpu_capacity_mw, site.interconnect_mw - site.aux_mw, T
     )
     _, base = settle(settle_in, base_fleet, base_gpu, np.zeros((n_res, T)))
+    products = list(site.reserves.products) if site.reserves is not None else []
     frame = schedule_frame(
-        idx,
-        [f.name for f in fleets],
-        fleet_mw,
-        gpu_mw,
-        list(site.reserves.products) if site.reserves is not None else [],
-        reserve_mw,
-        inputs.settle_price_usd_per_mwh,
-        per,
+        idx, list(fl.names), fleet_mw, gpu_mw, products, reserve_mw, inputs.settle_price_usd_per_mwh, per
     )
     return BacktestResult(
         schedule=frame,
@@ -319,4 +287,28 @@ def run_backtest(
         solver="+".join(sorted(solvers)),
         solve_seconds=elapsed,
         windows=len(windows),
+    )
+
+
+def settlement_inputs(
+    site: SiteSpec,
+    inputs: BacktestInputs,
+    price_usd_per_mwh: FloatArray,
+    group: IntArray | None,
+    n_groups: int,
+) -> SettlementInputs:
+    """Settlement facts of ``site`` on ``inputs`` at energy prices ``price_usd_per_mwh`` (T,) [USD/MWh]."""
+    rate = 0.0 if site.peak is None else site.peak.rate_usd_per_mw_month
+    return SettlementInputs(
+        interval_hours=minutes_to_hours(inputs.interval_minutes),
+        price_usd_per_mwh=price_usd_per_mwh,
+        fleet_value_usd_per_mwh=inputs.fleet_value_usd_per_mwh,
+        ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh,
+        reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h,
+        aux_mw=site.aux_mw,
+        block_mw=site.block_mw,
+        block_price_usd_per_mwh=site.block_price_usd_per_mwh,
+        deliverable_mw=site.deliverable_mw,
+        peak_group=group,
+        peak_rate_usd_per_mw=np.full(n_groups, rate),
     )

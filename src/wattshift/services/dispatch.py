@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
-from wattshift.config import Fleet, SiteConfig, resolve_fleets
+from wattshift.config import UP_PRODUCTS, Fleet, GpuConfig, SiteConfig, resolve_fleets
 from wattshift.dispatch.backtest import (
     BacktestInputs,
     BacktestResult,
@@ -25,6 +25,7 @@ from wattshift.dispatch.backtest import (
     SolverName,
     run_backtest,
 )
+from wattshift.dispatch.spec import FleetSpec, GpuSpec, PeakSpec, ReserveSpec, SiteSpec
 from wattshift.dispatch.values import (
     ai_value_usd_per_mwh,
     daily_hashprice_usd_per_th_day,
@@ -32,6 +33,7 @@ from wattshift.dispatch.values import (
     fleet_values_usd_per_mwh,
 )
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.units import kw_year_to_usd_per_mw
 
 Market = Literal["rt", "da"]
 Foresight = Literal["perfect", "day_ahead"]
@@ -65,6 +67,77 @@ class DispatchRun:
     start: dt.date
     end: dt.date
     result: BacktestResult
+
+
+def gpu_ai_value_usd_per_mwh(gpu: GpuConfig) -> float:
+    """Gross AI revenue of one MWh in the GPU cluster [USD/MWh], given or from the GPU-hour price."""
+    if gpu.value_usd_per_mwh is not None:
+        return gpu.value_usd_per_mwh
+    assert gpu.spot_usd_per_gpu_hour is not None and gpu.kw_per_gpu is not None
+    return ai_value_usd_per_mwh(gpu.spot_usd_per_gpu_hour, gpu.kw_per_gpu, gpu.utilisation)
+
+
+def _fleet_spec(fleets: list[Fleet]) -> FleetSpec:
+    def arr(values: list[float]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return np.array(values, dtype=np.float64)
+
+    return FleetSpec(
+        names=tuple(f.name for f in fleets),
+        power_mw=arr([f.power_mw for f in fleets]),
+        efficiency_j_per_th=arr([f.efficiency_j_per_th for f in fleets]),
+        ramp_mw_per_min=arr([np.inf if f.ramp_mw_per_min is None else f.ramp_mw_per_min for f in fleets]),
+        min_on_minutes=arr([f.min_on_minutes for f in fleets]),
+        min_off_minutes=arr([f.min_off_minutes for f in fleets]),
+        min_load_fraction=arr([f.min_load_fraction for f in fleets]),
+    )
+
+
+def site_spec(site: SiteConfig, fleets: list[Fleet]) -> SiteSpec:
+    """The frozen :class:`~wattshift.dispatch.spec.SiteSpec` the dispatch engines take (built once).
+
+    Parameters
+    ----------
+    site
+        The validated site.
+    fleets
+        Its fleets resolved to MW and J/TH (:func:`wattshift.config.resolve_fleets`).
+    """
+    gpu = site.gpu
+    res = site.reserves
+    pc = site.peak_charges
+    return SiteSpec(
+        name=site.name,
+        interconnect_mw=site.interconnect_mw,
+        fleets=_fleet_spec(fleets),
+        aux_mw=site.aux_mw,
+        gpu=None
+        if gpu is None
+        else GpuSpec(
+            capacity_mw=gpu.capacity_mw,
+            firm_mw=gpu.firm_mw,
+            ai_value_usd_per_mwh=gpu_ai_value_usd_per_mwh(gpu),
+            min_energy_mwh_per_day=gpu.min_energy_mwh_per_day,
+        ),
+        block_mw=site.contract.block_mw or 0.0,
+        block_price_usd_per_mwh=site.contract.block_price_usd_per_mwh or 0.0,
+        reserves=None
+        if res is None
+        else ReserveSpec(
+            products=tuple(res.products),
+            is_up=np.array([p in UP_PRODUCTS for p in res.products], dtype=bool),
+            max_mw=res.max_mw,
+        ),
+        peak=None
+        if pc is None
+        else PeakSpec(
+            rate_usd_per_mw_month=kw_year_to_usd_per_mw(pc.rate_usd_per_kw_year) / len(pc.months),
+            months=tuple(pc.months),
+            rule=pc.rule,
+            peaks_utc=tuple(pc.peaks),
+            intervals_per_month=pc.intervals_per_month,
+        ),
+        max_energy_mwh_per_day=site.max_energy_mwh_per_day or float("inf"),
+    )
 
 
 def _utc(day: dt.date) -> pd.Timestamp:
@@ -123,8 +196,7 @@ def _prices(wh: DispatchSource, node: str, market: str, start: dt.date, end: dt.
 
 def load_inputs(
     wh: DispatchSource,
-    site: SiteConfig,
-    fleets: list[Fleet],
+    spec: SiteSpec,
     *,
     node: str,
     market: Market,
@@ -132,7 +204,7 @@ def load_inputs(
     start: dt.date,
     end: dt.date,
 ) -> BacktestInputs:
-    """Engine inputs for ``site`` over [start, end) from the warehouse (see module docstring).
+    """Engine inputs for the site ``spec`` over [start, end) from the warehouse (see module docstring).
 
     With ``foresight = "day_ahead"`` the schedule is decided on day-ahead prices and settled on
     real-time prices (the grid is the real-time one); otherwise ``market`` is used for both.
@@ -148,22 +220,22 @@ def load_inputs(
         decision = on_grid(_prices(wh, node, "da", start, end), grid, what=f"{node} da")
     else:
         decision = settle_price
-    if site.reserves is not None:
+    if spec.reserves is not None:
         reserve = np.vstack(
             [
                 on_grid(_prices(wh, p, "da_as", start, end), grid, what=f"{p} da_as")
-                for p in site.reserves.products
+                for p in spec.reserves.products
             ]
         )
     else:
         reserve = np.zeros((0, len(grid)))
-    if fleets:
+    if spec.fleets.n:
         btc = wh.btc_daily(start, end)
         hashprice = daily_to_intervals(daily_hashprice_usd_per_th_day(btc), grid, what="BTC hashprice")
-        values = fleet_values_usd_per_mwh(hashprice, np.array([f.efficiency_j_per_th for f in fleets]))
+        values = fleet_values_usd_per_mwh(hashprice, spec.fleets.efficiency_j_per_th)
     else:
         values = np.zeros((0, len(grid)))
-    ai = np.full(len(grid), ai_value_usd_per_mwh(site.gpu) if site.gpu is not None else 0.0)
+    ai = np.full(len(grid), spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
     return BacktestInputs(
         interval_start_utc=grid,
         interval_minutes=float(step_min),
@@ -214,10 +286,9 @@ def run_dispatch(
             "foresight day_ahead decides on day-ahead and settles on real-time: use --market rt"
         )
     fleets = resolve_fleets(site, wh.asic_models()) if site.fleets else []
-    inputs = load_inputs(
-        wh, site, fleets, node=node, market=market, foresight=foresight, start=start, end=end
-    )
-    result = run_backtest(site, fleets, inputs, solver=solver, window_days=window_days, progress=progress)
+    spec = site_spec(site, fleets)
+    inputs = load_inputs(wh, spec, node=node, market=market, foresight=foresight, start=start, end=end)
+    result = run_backtest(spec, inputs, solver=solver, window_days=window_days, progress=progress)
     return DispatchRun(site, fleets, node, market, foresight, start, end, result)
 
 
