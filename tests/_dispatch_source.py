@@ -24,8 +24,13 @@ def _frame(
     )
 
 
+def _utc(when: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(when) if isinstance(when, pd.Timestamp) else pd.Timestamp(str(when))
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
 class TinySource:
-    """Two days (2023-08-01..02) of 15-min RT, hourly DA and hourly REGUP/RRS prices, BTC daily and ASICs."""
+    """Three UTC days (2023-08-01..03) of 15-min RT, hourly DA, REGUP and RRS prices, BTC daily, ASICs."""
 
     def __init__(self, *, drop_rt: slice | None = None) -> None:
         rng = np.random.default_rng(3)
@@ -33,11 +38,20 @@ class TinySource:
         rt = 40 + 60 * np.sin(np.arange(n) / 96 * 2 * np.pi) + rng.normal(0, 20, n)
         rt[70:74] = 900.0  # a price spike
         da = rt.reshape(-1, 4).mean(axis=1) + 5.0
+        regup, rrs = rng.uniform(5, 30, 48), rng.uniform(5, 30, 48)
+        # A third UTC day from its own generator (the first two stay as they were), so that ERCOT
+        # operating days 2023-08-01..02 (05:00 UTC to 05:00 UTC) are covered too.
+        more = np.random.default_rng(4)
+        rt = np.concatenate([rt, 40 + 60 * np.sin(np.arange(96) / 96 * 2 * np.pi) + more.normal(0, 20, 96)])
+        da = np.concatenate([da, rt[n:].reshape(-1, 4).mean(axis=1) + 5.0])
+        regup = np.concatenate([regup, more.uniform(5, 30, 24)])
+        rrs = np.concatenate([rrs, more.uniform(5, 30, 24)])
+        n += 96
         frames = [
             _frame("HB_WEST", "rt", "2023-08-01", n, 15, rt),
-            _frame("HB_WEST", "da", "2023-08-01", 48, 60, da),
-            _frame("REGUP", "da_as", "2023-08-01", 48, 60, rng.uniform(5, 30, 48)),
-            _frame("RRS", "da_as", "2023-08-01", 48, 60, rng.uniform(5, 30, 48)),
+            _frame("HB_WEST", "da", "2023-08-01", n // 4, 60, da),
+            _frame("REGUP", "da_as", "2023-08-01", n // 4, 60, regup),
+            _frame("RRS", "da_as", "2023-08-01", n // 4, 60, rrs),
         ]
         if drop_rt is not None:
             keep = np.ones(n, dtype=bool)
@@ -70,8 +84,7 @@ class TinySource:
         )
 
     def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
-        s = pd.Timestamp(str(start)).tz_localize("UTC")
-        e = pd.Timestamp(str(end)).tz_localize("UTC")
+        s, e = _utc(start), _utc(end)
         f = self.iso
         sel = (
             (f["node"] == node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,9 +12,17 @@ from _dispatch_source import TinySource
 from wattshift.config import SiteConfig, parse_site
 from wattshift.dispatch.values import ai_value_usd_per_mwh, fleet_values_usd_per_mwh
 from wattshift.errors import ConfigError, NotInWarehouseError
-from wattshift.services.dispatch import gpu_ai_value_usd_per_mwh, result_dict, run_dispatch
+from wattshift.services import dispatch as service
+from wattshift.services.dispatch import DispatchRun, gpu_ai_value_usd_per_mwh, result_dict
 
 D0, D2 = dt.date(2023, 8, 1), dt.date(2023, 8, 3)
+
+
+def run_dispatch(*args: Any, **kw: Any) -> DispatchRun:
+    """The service on the tiny source's UTC days, perfect foresight unless a test says otherwise."""
+    kw.setdefault("foresight", "perfect")
+    kw.setdefault("timezone", "UTC")
+    return service.run_dispatch(*args, **kw)
 
 
 def _site(**extra: object) -> SiteConfig:
@@ -162,7 +171,9 @@ def test_result_dict_keys() -> None:
     ):
         assert key in doc
     assert set(doc["revenue_usd"]) == {"mining", "ai", "reserves", "sellback"}
-    assert set(doc["mwh"]) == {"mining", "ai", "curtailed"}
+    assert set(doc["mwh"]) == {"mining", "ai", "curtailed", "deployed"}
+    assert doc["foresight"] == "perfect" and doc["regret_usd"] == 0.0
+    assert doc["upper_bound_net_usd"] == doc["net_usd"] and doc["timezone"] == "UTC"
 
 
 def test_4cp_given_peak_is_exact_in_merit_order() -> None:

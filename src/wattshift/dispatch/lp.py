@@ -38,6 +38,7 @@ from wattshift.dispatch.rows import (
     commitment_block,
     commitment_fleets,
     energy_rows,
+    hourly_reserve_rows,
     peak_rows,
     ramp_rows,
     reserve_groups,
@@ -96,6 +97,7 @@ def build_lp(p: DispatchProblem) -> LpModel:
     rows = Rows()
     fleet_cols = np.arange(K)[:, None] * T + np.arange(T)[None, :]  # (K, T)
     rows.extend(_power_rows(p, fleet_cols, gpu_col, res_col, groups))
+    rows.extend(hourly_reserve_rows(p, res_col, len(groups)))
     ramp, first = ramp_rows(p)
     rows.extend(ramp)
     lo[first.index] = np.maximum(lo[first.index], first.lower)

@@ -100,6 +100,9 @@ class DispatchProblem:
         Least GPU energy per day [MWh].
     initial
         Fleet state before the window (None = free).
+    reserve_hour
+        Market hour of each interval (T,); reserve awards are constant within an hour (ERCOT's
+        day-ahead ancillary awards are hourly). None = each interval its own award.
     """
 
     interval_hours: float
@@ -127,6 +130,7 @@ class DispatchProblem:
     max_energy_mwh_per_day: float = float("inf")
     gpu_min_energy_mwh_per_day: float = 0.0
     initial: InitialState | None = None
+    reserve_hour: IntArray | None = None
 
     @property
     def n_intervals(self) -> int:
@@ -208,6 +212,7 @@ def build_problem(
     peak_floor_mw: FloatArray | None = None,
     day_index: IntArray | None = None,
     initial: InitialState | None = None,
+    reserve_hour: IntArray | None = None,
 ) -> DispatchProblem:
     """Assemble a :class:`DispatchProblem` from a site spec and aligned arrays (no I/O).
 
@@ -231,6 +236,8 @@ def build_problem(
         Day of each interval (T,), needed for daily energy budgets.
     initial
         Fleet state before the window.
+    reserve_hour
+        Market hour of each interval (T,): reserve awards are hourly.
     """
     T = int(np.asarray(price_usd_per_mwh).shape[0])
     fl = site.fleets
@@ -274,6 +281,7 @@ def build_problem(
         max_energy_mwh_per_day=site.max_energy_mwh_per_day,
         gpu_min_energy_mwh_per_day=0.0 if gpu is None else gpu.min_energy_mwh_per_day,
         initial=initial,
+        reserve_hour=reserve_hour,
     )
 
 

@@ -125,6 +125,23 @@ def reserve_groups(p: DispatchProblem) -> tuple[list[bool], IntArray, FloatArray
     return groups, np.vstack(best), np.vstack(price)
 
 
+def hourly_reserve_rows(p: DispatchProblem, res_col: int, n_groups: int) -> Rows:
+    """``r[g, t] = r[g, t − 1]`` when ``t`` and ``t − 1`` are in the same market hour (hourly awards)."""
+    out = Rows()
+    hour = p.reserve_hour
+    if hour is None or n_groups == 0 or p.n_intervals < 2:
+        return out
+    T = p.n_intervals
+    same = np.flatnonzero(hour[1:] == hour[:-1]) + 1  # intervals tied to the one before
+    n = same.size
+    if n == 0:
+        return out
+    loc = np.arange(n_groups)[:, None] * n + np.arange(n)[None, :]
+    cur = res_col + np.arange(n_groups)[:, None] * T + same[None, :]
+    out.add(n_groups * n, [(loc, cur, 1.0), (loc, cur - 1, -1.0)], 0.0, 0.0)
+    return out
+
+
 def ramp_rows(p: DispatchProblem) -> tuple[Rows, ColumnBounds]:
     """``−R_k ≤ m[k,t] − m[k,t−1] ≤ R_k``, and the first interval's bounds around the initial load."""
     out = Rows()

@@ -4,18 +4,19 @@ Revenue streams per interval of ``Δt`` h: mining ``Σ_k v[k,t] m[k,t] Δt``, AI
 reserves ``Σ_p ρ[p,t] r[p,t] Δt`` and sell-back credits. Energy cost under an index contract is
 ``π[t] load[t] Δt``; under a fixed-price block of ``Q`` MW at ``K`` USD/MWh it is
 ``K Q Δt + π[t] max(load[t] − Q, 0) Δt`` with a sell-back credit ``π[t] max(Q − load[t], 0) Δt``.
-Peak charges are ``c x max(load over each group's candidate intervals)`` (ERCOT 4CP, see
+A deployed reserve award curtails load (:func:`deployed_loads`); an owned GPU cluster's capital cost
+accrues every hour. Peak charges are ``c x max(load over each group's candidate intervals)`` (ERCOT 4CP, see
 :class:`wattshift.config.PeakChargeConfig`). Net = revenues − energy cost − charges.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from wattshift.dispatch.problem import FloatArray, IntArray
+from wattshift.dispatch.problem import BoolArray, FloatArray, IntArray
 
 #: Curtailed power below this share of the deliverable capacity counts as running [unitless].
 CURTAIL_TOLERANCE = 1e-6
@@ -36,6 +37,28 @@ class SettlementInputs:
     deliverable_mw: float
     peak_group: IntArray | None
     peak_rate_usd_per_mw: FloatArray
+    reserve_is_up: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    deployment_share: float = 0.0
+    gpu_capital_cost_usd_per_hour: float = 0.0
+
+
+def deployed_loads(
+    inputs: SettlementInputs, fleet_mw: FloatArray, gpu_mw: FloatArray, reserve_mw: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Loads after reserve deployment: fleets (K, T), GPU (T,) and the deployed MW (T,).
+
+    A deployed up-reserve award curtails the load that backs it: on average a share
+    ``deployment_share`` of each awarded MW is off, taken from the fleets pro rata to their load,
+    then from the flexible GPU load (the award never exceeds curtailable load, see the LP).
+    """
+    share = inputs.deployment_share
+    if share <= 0.0 or reserve_mw.size == 0 or not inputs.reserve_is_up.any():
+        return fleet_mw, gpu_mw, np.zeros_like(gpu_mw)
+    deployed = share * reserve_mw[inputs.reserve_is_up].sum(axis=0)
+    mining = fleet_mw.sum(axis=0)
+    from_mining = np.minimum(deployed, mining)
+    keep = np.divide(mining - from_mining, mining, out=np.ones_like(mining), where=mining > 0)
+    return fleet_mw * keep[None, :], gpu_mw - (deployed - from_mining), deployed
 
 
 def settle(
@@ -59,6 +82,7 @@ def settle(
     """
     dt = inputs.interval_hours
     pi = inputs.price_usd_per_mwh
+    fleet_mw, gpu_mw, deployed = deployed_loads(inputs, fleet_mw, gpu_mw, reserve_mw)
     mining_mw = fleet_mw.sum(axis=0)
     load = mining_mw + gpu_mw + inputs.aux_mw
     q = inputs.block_mw
@@ -90,6 +114,7 @@ def settle(
         "energy_cost_usd": energy,
     }
     revenue = float(mining.sum() + ai.sum() + reserves.sum() + sellback.sum())
+    gpu_capital = inputs.gpu_capital_cost_usd_per_hour * dt * pi.shape[0]
     totals = {
         "mining_usd": float(mining.sum()),
         "ai_usd": float(ai.sum()),
@@ -97,11 +122,13 @@ def settle(
         "sellback_usd": float(sellback.sum()),
         "energy_cost_usd": float(energy.sum()),
         "charges_usd": charges,
-        "net_usd": revenue - float(energy.sum()) - charges,
+        "gpu_capital_cost_usd": gpu_capital,
+        "net_usd": revenue - float(energy.sum()) - charges - gpu_capital,
         "mwh_mining": float(mining_mw.sum() * dt),
         "mwh_ai": float(gpu_mw.sum() * dt),
         "mwh_curtailed": float(curtailed.sum() * dt),
         "hours_curtailed": float(np.count_nonzero(curtailed > 0) * dt),
+        "mwh_deployed": float(deployed.sum() * dt),
     }
     return per_interval, totals
 
@@ -141,10 +168,17 @@ def schedule_frame(
     reserve_mw: FloatArray,
     price_usd_per_mwh: FloatArray,
     per_interval: dict[str, FloatArray],
+    *,
+    timezone: str = "UTC",
 ) -> pd.DataFrame:
-    """The per-interval schedule as a frame: MW per use, price and money per stream."""
+    """The per-interval schedule as a frame: MW per use, price and money per stream.
+
+    ``interval_start_utc`` stays the key; ``interval_start_local`` carries the operating day's zone
+    (``timezone``), so a DST day's repeated hour is told apart by its offset.
+    """
     cols: dict[str, object] = {
         "interval_start_utc": interval_start_utc,
+        "interval_start_local": interval_start_utc.tz_convert(timezone),
         "price_usd_per_mwh": price_usd_per_mwh,
     }
     for name, row in zip(fleet_names, fleet_mw, strict=True):
