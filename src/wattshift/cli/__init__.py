@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "mining",
     "signals",
     "dispatch",
+    "plan",
     "value",
     "report",
     "serve",

@@ -55,7 +55,7 @@ class SpreadForecast:
     one_step_usd_per_mwh: FloatArray
 
 
-def _fit(spread: FloatArray, slot: IntArray, n_slots: int) -> tuple[FloatArray, float]:
+def fit_spread(spread: FloatArray, slot: IntArray, n_slots: int) -> tuple[FloatArray, float]:
     """Median spread per slot (n_slots,) [USD/MWh] and AR(1) coefficient of deviations [unitless]."""
     mu = np.zeros(n_slots)
     for h in np.unique(slot):
@@ -113,7 +113,7 @@ def spread_forecast(
         lo = int(bounds[max(d - train_days, first_day) - first_day])
         if lo == a:  # no history: the day-ahead price alone
             continue
-        mu, phi = _fit(spread[lo:a], slot[lo:a], n_slots)
+        mu, phi = fit_spread(spread[lo:a], slot[lo:a], n_slots)
         e_last = spread[a - 1] - mu[slot[a - 1]]
         k = np.arange(1, b - a + 1)
         start_f[a - offset : b - offset] += mu[slot[a:b]] + phi**k * e_last
