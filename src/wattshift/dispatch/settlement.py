@@ -82,6 +82,8 @@ def settle(
     """
     dt = inputs.interval_hours
     pi = inputs.price_usd_per_mwh
+    # Curtailment is the schedule's choice; deployment (ERCOT's call) is reported apart as MWh deployed.
+    curtailed = np.maximum(inputs.deliverable_mw - fleet_mw.sum(axis=0) - gpu_mw, 0.0)
     fleet_mw, gpu_mw, deployed = deployed_loads(inputs, fleet_mw, gpu_mw, reserve_mw)
     mining_mw = fleet_mw.sum(axis=0)
     load = mining_mw + gpu_mw + inputs.aux_mw
@@ -95,7 +97,6 @@ def settle(
     )
     sellback = pi * np.maximum(q - load, 0.0) * dt
     energy = (inputs.block_price_usd_per_mwh * q + pi * np.maximum(load - q, 0.0)) * dt
-    curtailed = np.maximum(inputs.deliverable_mw - mining_mw - gpu_mw, 0.0)
     curtailed[curtailed <= CURTAIL_TOLERANCE * max(inputs.deliverable_mw, 1.0)] = 0.0
     charges = 0.0
     if inputs.peak_group is not None:
