@@ -128,3 +128,16 @@ def test_operating_days_follow_central_time_across_fall_back() -> None:
     day = day_numbers(grid, "America/Chicago")
     assert np.bincount(day).tolist() == [96, 100, 96]  # November 3 has 25 hours
     assert dt.date(2024, 11, 3) == grid[96].tz_convert("America/Chicago").date()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=60), n_slots=st.integers(1, 5)
+)
+def test_slot_medians_equal_numpy_median_per_slot(values: list[float], n_slots: int) -> None:
+    spread = np.array(values)
+    slot = np.arange(spread.size) % n_slots
+    mu, _ = fit_spread(spread, slot, n_slots)
+    for h in range(n_slots):
+        expected = float(np.median(spread[slot == h])) if (slot == h).any() else 0.0
+        assert mu[h] == expected

@@ -57,9 +57,16 @@ class SpreadForecast:
 
 def fit_spread(spread: FloatArray, slot: IntArray, n_slots: int) -> tuple[FloatArray, float]:
     """Median spread per slot (n_slots,) [USD/MWh] and AR(1) coefficient of deviations [unitless]."""
+    # Medians of all slots at once: sort by (slot, value), then pick the middle of each slot's run.
+    order = np.lexsort((spread, slot))
+    ordered = spread[order]
+    counts = np.bincount(slot, minlength=n_slots)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    held = counts > 0
+    lo = first[held] + (counts[held] - 1) // 2
+    hi = first[held] + counts[held] // 2
     mu = np.zeros(n_slots)
-    for h in np.unique(slot):
-        mu[h] = float(np.median(spread[slot == h]))
+    mu[held] = (ordered[lo] + ordered[hi]) / 2.0
     e = spread - mu[slot]
     if e.size < 3:
         return mu, 0.0
