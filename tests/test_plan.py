@@ -37,9 +37,10 @@ def test_plan_json_contract(warehouse: Any) -> None:
     assert set(first) == INTERVAL_KEYS
     assert set(first["mining_mw"]) == set(doc["strike_prices_usd_per_mwh"])
     assert set(first["reserves_mw"]) == {"RRS", "ECRS", "NSPIN"}
+    fleets_mw = (58694 * 3068 + 20170 * 3010) / 1e6  # catalogue W x counts of the example = 240.78 MW
     for row in doc["intervals"]:
         load = sum(row["mining_mw"].values()) + row["gpu_mw"]
-        assert load + row["curtailed_mw"] == pytest.approx(689.9986, abs=1e-3)  # the fleets' 689.9986 MW
+        assert load + row["curtailed_mw"] == pytest.approx(fleets_mw, abs=1e-6)
         assert sum(row["reserves_mw"].values()) <= load + 1e-6  # offers backed by curtailable load
     # hourly awards: the four intervals of each hour offer the same MW
     offers = np.array([sum(r["reserves_mw"].values()) for r in doc["intervals"]]).reshape(24, 4)
