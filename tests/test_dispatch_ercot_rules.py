@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -221,3 +222,50 @@ def test_mining_value_equals_wattshift_mining(warehouse: Any) -> None:
     expected = float(table.loc[table["model"] == model, "mining_value_usd_per_mwh"].iloc[0])
     assert spec.pool_fee == 0.02
     assert inputs.fleet_value_usd_per_mwh[0, at] == pytest.approx(expected, rel=1e-9)
+
+
+def test_day_ahead_purchase_settles_deviations_at_real_time_by_hand() -> None:
+    # Planned 10 MW bought day-ahead at 30 USD/MWh; 10 % of a 10 MW award deployed, so 9 MW used;
+    # real-time 100 USD/MWh: cost = 10 x 30 + 100 x (9 − 10) = 200 USD for the hour.
+    inputs = SettlementInputs(
+        interval_hours=1.0,
+        price_usd_per_mwh=np.array([100.0]),
+        fleet_value_usd_per_mwh=np.array([[50.0]]),
+        ai_value_usd_per_mwh=np.zeros(1),
+        reserve_price_usd_per_mw_h=np.array([[8.0]]),
+        aux_mw=0.0,
+        block_mw=0.0,
+        block_price_usd_per_mwh=0.0,
+        deliverable_mw=10.0,
+        peak_group=None,
+        peak_rate_usd_per_mw=np.zeros(0),
+        reserve_is_up=np.array([True]),
+        deployment_share=0.1,
+        day_ahead_price_usd_per_mwh=np.array([30.0]),
+        planned_load_mw=np.array([10.0]),
+    )
+    _, t = settle(inputs, np.array([[10.0]]), np.zeros(1), np.array([[10.0]]))
+    assert t["energy_cost_usd"] == pytest.approx(200.0)
+    # without the day-ahead position the 9 MW are bought real-time: 900 USD
+    _, rt = settle(
+        replace(inputs, day_ahead_price_usd_per_mwh=None), np.array([[10.0]]), np.zeros(1), np.array([[10.0]])
+    )
+    assert rt["energy_cost_usd"] == pytest.approx(900.0)
+
+
+def test_day_ahead_purchase_through_the_service() -> None:
+    site = {
+        "name": "d",
+        "interconnect_mw": 20.0,
+        "fleets": [{"name": "a", "power_mw": 10.0, "efficiency_j_per_th": 20.0}],
+    }
+    day = {"start": dt.date(2024, 11, 1), "end": dt.date(2024, 11, 2), "foresight": "forecast"}
+    plain = run_dispatch(_DstSource(), parse_site(site), **day)  # type: ignore[arg-type]
+    hedged = run_dispatch(
+        _DstSource(),
+        parse_site({**site, "contract": {"day_ahead_purchase": True}}),
+        **day,  # type: ignore[arg-type]
+    )
+    # same decisions, different settlement of the energy
+    assert hedged.result.totals["mwh_mining"] == pytest.approx(plain.result.totals["mwh_mining"])
+    assert hedged.result.totals["energy_cost_usd"] != pytest.approx(plain.result.totals["energy_cost_usd"])

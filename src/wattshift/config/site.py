@@ -161,6 +161,8 @@ class ContractConfig(_Strict):
     node: str = Field(default="HB_WEST", min_length=1)
     block_mw: float | None = Field(default=None, gt=0)
     block_price_usd_per_mwh: float | None = None
+    #: Buy the planned load (above the block) in the day-ahead market; deviations settle real-time.
+    day_ahead_purchase: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> Self:

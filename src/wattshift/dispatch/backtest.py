@@ -68,6 +68,9 @@ class BacktestInputs:
         coupling (each interval decided alone); None = ``decision_price_usd_per_mwh``.
     decision_fleet_value_usd_per_mwh
         Mining value known at decision time (K, T) [USD/MWh]; None = ``fleet_value_usd_per_mwh``.
+    day_ahead_price_usd_per_mwh
+        Day-ahead price (T,) [USD/MWh] for a site buying its planned load day-ahead; None = no
+        day-ahead purchase. The planned load is the schedule decided on day-start information.
     """
 
     interval_start_utc: pd.DatetimeIndex
@@ -80,6 +83,7 @@ class BacktestInputs:
     timezone: str = "UTC"
     intraday_price_usd_per_mwh: FloatArray | None = None
     decision_fleet_value_usd_per_mwh: FloatArray | None = None
+    day_ahead_price_usd_per_mwh: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,16 @@ class _Solved:
     reserve_mw: FloatArray
     solvers: set[str]
     windows: int
+    planned_load_mw: FloatArray
 
 
-def _decision_problem(
+def _decision_problems(
     site: SiteSpec, inputs: BacktestInputs, w: slice, common: dict[str, Any], solver: SolverName
-) -> DispatchProblem:
-    """The problem of window ``w``; a separable window decides each interval on its one-step price."""
+) -> tuple[DispatchProblem, DispatchProblem]:
+    """(Day-start problem, executed problem) of window ``w``.
+
+    A separable window executes each interval on its one-step price; otherwise both are the same.
+    """
     values = (
         inputs.fleet_value_usd_per_mwh
         if inputs.decision_fleet_value_usd_per_mwh is None
@@ -182,8 +190,8 @@ def _decision_problem(
     )
     intraday = inputs.intraday_price_usd_per_mwh
     if intraday is not None and solver != "lp" and problem.merit_is_exact():
-        problem = replace(problem, price_usd_per_mwh=intraday[w])
-    return problem
+        return problem, replace(problem, price_usd_per_mwh=intraday[w])
+    return problem, problem
 
 
 def _solve_windows(
@@ -200,7 +208,7 @@ def _solve_windows(
     day = day_numbers(idx, inputs.timezone)
     hour = hour_numbers(idx)
     group, n_groups = peaks
-    out = _Solved(np.zeros((K, T)), np.zeros(T), np.zeros((n_res, T)), set(), len(cuts))
+    out = _Solved(np.zeros((K, T)), np.zeros(T), np.zeros((n_res, T)), set(), len(cuts), np.zeros(T))
     floor = np.zeros(n_groups)
     state: InitialState | None = None
     if progress is not None:
@@ -215,8 +223,12 @@ def _solve_windows(
             "reserve_hour": hour[w] - hour[w][0],
             "initial": state,
         }
-        sched = solve(_decision_problem(site, inputs, w, common, solver), solver)
+        planned, executed = _decision_problems(site, inputs, w, common, solver)
+        sched = solve(executed, solver)
         out.solvers.add(sched.solver)
+        if inputs.day_ahead_price_usd_per_mwh is not None:
+            plan = sched if planned is executed else solve(planned, solver)
+            out.planned_load_mw[w] = plan.load_mw(site.aux_mw)
         out.fleet_mw[:, w], out.gpu_mw[w] = sched.fleet_mw, sched.gpu_mw
         if n_res:
             out.reserve_mw[:, w] = sched.reserve_mw
@@ -266,13 +278,16 @@ def run_backtest(
 
     settle_in = settlement_inputs(site, inputs, inputs.settle_price_usd_per_mwh, group, n_groups)
     decide_in = settlement_inputs(site, inputs, inputs.decision_price_usd_per_mwh, group, n_groups)
+    if inputs.day_ahead_price_usd_per_mwh is not None:
+        settle_in = replace(settle_in, planned_load_mw=done.planned_load_mw)
     per, totals = settle(settle_in, done.fleet_mw, done.gpu_mw, done.reserve_mw)
     _, decided = settle(decide_in, done.fleet_mw, done.gpu_mw, done.reserve_mw)
     fl = site.fleets
     base_fleet, base_gpu = always_on(
         fl.power_mw, fl.efficiency_j_per_th, site.gpu_capacity_mw, site.interconnect_mw - site.aux_mw, T
     )
-    _, base = settle(settle_in, base_fleet, base_gpu, np.zeros((site.n_products, T)))
+    base_in = replace(settle_in, planned_load_mw=base_fleet.sum(axis=0) + base_gpu + site.aux_mw)
+    _, base = settle(base_in, base_fleet, base_gpu, np.zeros((site.n_products, T)))
     products = list(site.reserves.products) if site.reserves is not None else []
     frame = schedule_frame(
         idx,
@@ -319,5 +334,6 @@ def settlement_inputs(
         peak_rate_usd_per_mw=np.full(n_groups, rate),
         reserve_is_up=site.reserves.is_up if site.reserves is not None else np.zeros(0, dtype=bool),
         gpu_capital_cost_usd_per_hour=site.gpu.capital_cost_usd_per_hour if site.gpu is not None else 0.0,
+        day_ahead_price_usd_per_mwh=inputs.day_ahead_price_usd_per_mwh,
         deployment_share=site.reserves.deployment_share if site.reserves is not None else 0.0,
     )

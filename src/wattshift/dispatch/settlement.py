@@ -40,6 +40,24 @@ class SettlementInputs:
     reserve_is_up: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     deployment_share: float = 0.0
     gpu_capital_cost_usd_per_hour: float = 0.0
+    day_ahead_price_usd_per_mwh: FloatArray | None = None
+    planned_load_mw: FloatArray | None = None
+
+
+def _bought_usd_per_h(inputs: SettlementInputs, load: FloatArray) -> FloatArray:
+    """Cost of the energy above the block per hour of each interval (T,) [USD/h].
+
+    Real-time purchase: ``π_RT max(L − Q, 0)``. With a day-ahead purchase of the planned load
+    ``L_p``: ``π_DA max(L_p − Q, 0) + π_RT (max(L − Q, 0) − max(L_p − Q, 0))``, the deviation from
+    the day-ahead position settled at the real-time price (ERCOT two-settlement system).
+    """
+    q = inputs.block_mw
+    above = np.maximum(load - q, 0.0)
+    if inputs.day_ahead_price_usd_per_mwh is None or inputs.planned_load_mw is None:
+        return np.asarray(inputs.price_usd_per_mwh * above, dtype=np.float64)
+    planned = np.maximum(inputs.planned_load_mw - q, 0.0)
+    da = inputs.day_ahead_price_usd_per_mwh * planned
+    return np.asarray(da + inputs.price_usd_per_mwh * (above - planned), dtype=np.float64)
 
 
 def deployed_loads(
@@ -96,7 +114,7 @@ def settle(
         else np.zeros_like(pi)
     )
     sellback = pi * np.maximum(q - load, 0.0) * dt
-    energy = (inputs.block_price_usd_per_mwh * q + pi * np.maximum(load - q, 0.0)) * dt
+    energy = (inputs.block_price_usd_per_mwh * q + _bought_usd_per_h(inputs, load)) * dt
     curtailed[curtailed <= CURTAIL_TOLERANCE * max(inputs.deliverable_mw, 1.0)] = 0.0
     charges = 0.0
     if inputs.peak_group is not None:

@@ -147,6 +147,8 @@ class SiteSpec:
         Site energy cap per day [MWh]; inf = none.
     pool_fee
         Mining pool fee [share of revenue].
+    day_ahead_purchase
+        Whether the planned load above the block is bought day-ahead (deviations settle real-time).
     """
 
     name: str
@@ -160,6 +162,7 @@ class SiteSpec:
     peak: PeakSpec | None = None
     max_energy_mwh_per_day: float = float("inf")
     pool_fee: float = 0.0
+    day_ahead_purchase: bool = False
 
     @property
     def n_products(self) -> int:

@@ -213,6 +213,9 @@ def load_inputs(
     else:
         reserve = np.zeros((0, len(grid)))
     values = _fleet_values(wh, spec, grid, lag_days=0)
+    da_bought = None
+    if spec.day_ahead_purchase:
+        da_bought = on_grid(prices(wh, node, "da", lo, hi), grid, what=f"{node} da", timezone=timezone)
     ai = np.full(len(grid), spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
     return BacktestInputs(
         interval_start_utc=grid,
@@ -227,4 +230,5 @@ def load_inputs(
         decision_fleet_value_usd_per_mwh=_fleet_values(wh, spec, grid, lag_days=1)
         if foresight == "forecast"
         else None,
+        day_ahead_price_usd_per_mwh=da_bought,
     )

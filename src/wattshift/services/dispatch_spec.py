@@ -106,4 +106,5 @@ def site_spec(site: SiteConfig, fleets: list[Fleet]) -> SiteSpec:
         ),
         max_energy_mwh_per_day=site.max_energy_mwh_per_day or float("inf"),
         pool_fee=MiningAssumptions().pool_fee if site.pool_fee is None else site.pool_fee,
+        day_ahead_purchase=site.contract.day_ahead_purchase,
     )
