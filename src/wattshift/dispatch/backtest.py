@@ -288,10 +288,23 @@ def run_backtest(
     )
     base_in = replace(settle_in, planned_load_mw=base_fleet.sum(axis=0) + base_gpu + site.aux_mw)
     _, base = settle(base_in, base_fleet, base_gpu, np.zeros((site.n_products, T)))
+    return BacktestResult(
+        schedule=_frame(site, inputs, done, per),
+        totals=totals,
+        always_on_totals=base,
+        objective_usd=decided["net_usd"],
+        solver="+".join(sorted(done.solvers)),
+        solve_seconds=elapsed,
+        windows=done.windows,
+    )
+
+
+def _frame(site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]) -> pd.DataFrame:
+    """The per-interval schedule frame of a finished backtest."""
     products = list(site.reserves.products) if site.reserves is not None else []
-    frame = schedule_frame(
-        idx,
-        list(fl.names),
+    return schedule_frame(
+        inputs.interval_start_utc,
+        list(site.fleets.names),
         done.fleet_mw,
         done.gpu_mw,
         products,
@@ -299,15 +312,6 @@ def run_backtest(
         inputs.settle_price_usd_per_mwh,
         per,
         timezone=inputs.timezone,
-    )
-    return BacktestResult(
-        schedule=frame,
-        totals=totals,
-        always_on_totals=base,
-        objective_usd=decided["net_usd"],
-        solver="+".join(sorted(done.solvers)),
-        solve_seconds=elapsed,
-        windows=done.windows,
     )
 
 

@@ -247,13 +247,7 @@ def build_problem(
         raise ValueError("ai_value_usd_per_mwh is required for a site with GPUs")
     ai = np.zeros(T) if ai_value_usd_per_mwh is None else np.asarray(ai_value_usd_per_mwh, dtype=np.float64)
     res = site.reserves
-    if res is not None:
-        if reserve_price_usd_per_mw_h is None:
-            raise ValueError("reserve_price_usd_per_mw_h is required for a site with reserves")
-        rho = np.asarray(reserve_price_usd_per_mw_h, dtype=np.float64).reshape(len(res.products), T)
-        is_up = res.is_up
-    else:
-        rho, is_up = np.zeros((0, T)), np.zeros(0, dtype=bool)
+    rho, is_up = _reserve_arrays(site, reserve_price_usd_per_mw_h, T)
     rate = 0.0 if site.peak is None else site.peak.rate_usd_per_mw_month
     return DispatchProblem(
         interval_hours=minutes_to_hours(interval_minutes),
@@ -283,6 +277,16 @@ def build_problem(
         initial=initial,
         reserve_hour=reserve_hour,
     )
+
+
+def _reserve_arrays(site: SiteSpec, price: FloatArray | None, T: int) -> tuple[FloatArray, BoolArray]:
+    """Reserve prices (R, T) [USD/MW-h] and directions (R,) of ``site`` (empty without reserves)."""
+    if site.reserves is None:
+        return np.zeros((0, T)), np.zeros(0, dtype=bool)
+    if price is None:
+        raise ValueError("reserve_price_usd_per_mw_h is required for a site with reserves")
+    rho = np.asarray(price, dtype=np.float64).reshape(len(site.reserves.products), T)
+    return rho, site.reserves.is_up
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,27 @@ def settle(
         "sellback_usd": sellback,
         "energy_cost_usd": energy,
     }
-    revenue = float(mining.sum() + ai.sum() + reserves.sum() + sellback.sum())
     gpu_capital = inputs.gpu_capital_cost_usd_per_hour * dt * pi.shape[0]
+    return per_interval, _totals(per_interval, gpu_mw, deployed, dt, charges, gpu_capital)
+
+
+def _totals(
+    per: dict[str, FloatArray],
+    gpu_mw: FloatArray,
+    deployed: FloatArray,
+    dt: float,
+    charges: float,
+    gpu_capital: float,
+) -> dict[str, float]:
+    """Sums of the per-interval flows [USD, MWh, h] and the net after charges and GPU capital cost."""
+    mining, ai, reserves, sellback = (
+        per["mining_usd"],
+        per["ai_usd"],
+        per["reserves_usd"],
+        per["sellback_usd"],
+    )
+    energy, mining_mw, curtailed = per["energy_cost_usd"], per["mining_mw"], per["curtailed_mw"]
+    revenue = float(mining.sum() + ai.sum() + reserves.sum() + sellback.sum())
     totals = {
         "mining_usd": float(mining.sum()),
         "ai_usd": float(ai.sum()),
@@ -149,7 +168,7 @@ def settle(
         "hours_curtailed": float(np.count_nonzero(curtailed > 0) * dt),
         "mwh_deployed": float(deployed.sum() * dt),
     }
-    return per_interval, totals
+    return totals
 
 
 def always_on(

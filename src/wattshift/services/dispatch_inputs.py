@@ -171,6 +171,19 @@ def _fleet_values(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, *,
     return fleet_values_usd_per_mwh(hashprice, spec.fleets.efficiency_j_per_th, pool_fee=spec.pool_fee)
 
 
+def reserve_prices(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, timezone: str) -> FloatArray:
+    """Day-ahead clearing price of each offered product on ``grid`` (R, T) [USD/MW-h]."""
+    if spec.reserves is None:
+        return np.zeros((0, len(grid)))
+    step = grid[1] - grid[0] if len(grid) > 1 else pd.Timedelta(minutes=15)
+    lo, hi = grid[0], grid[-1] + step
+    rows = [
+        on_grid(prices(wh, p, "da_as", lo, hi), grid, what=f"{p} da_as", timezone=timezone)
+        for p in spec.reserves.products
+    ]
+    return np.vstack(rows)
+
+
 def load_inputs(
     wh: DispatchSource,
     spec: SiteSpec,
@@ -203,15 +216,7 @@ def load_inputs(
         decision, intraday = forecast_prices(wh, node, grid, step_min, timezone)
     else:
         decision = settle_price
-    if spec.reserves is not None:
-        reserve = np.vstack(
-            [
-                on_grid(prices(wh, p, "da_as", lo, hi), grid, what=f"{p} da_as", timezone=timezone)
-                for p in spec.reserves.products
-            ]
-        )
-    else:
-        reserve = np.zeros((0, len(grid)))
+    reserve = reserve_prices(wh, spec, grid, timezone)
     values = _fleet_values(wh, spec, grid, lag_days=0)
     da_bought = None
     if spec.day_ahead_purchase:

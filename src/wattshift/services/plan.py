@@ -34,7 +34,14 @@ from wattshift.dispatch.settlement import SettlementInputs, settle
 from wattshift.dispatch.spec import SiteSpec
 from wattshift.dispatch.values import daily_hashprice_usd_per_th_day, fleet_values_usd_per_mwh
 from wattshift.errors import NotInWarehouseError
-from wattshift.services.dispatch_inputs import ERCOT_TZ, DispatchSource, day_start_utc, on_grid, prices
+from wattshift.services.dispatch_inputs import (
+    ERCOT_TZ,
+    DispatchSource,
+    day_start_utc,
+    on_grid,
+    prices,
+    reserve_prices,
+)
 from wattshift.services.dispatch_spec import site_spec
 from wattshift.units import minutes_to_hours
 
@@ -183,15 +190,7 @@ def _solve_plan(
     T = len(grid)
     values = np.repeat(strike[:, None], T, axis=1)
     ai = np.full(T, spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
-    reserve = np.zeros((0, T))
-    if spec.reserves is not None:
-        lo, hi = grid[0], grid[-1] + pd.Timedelta(minutes=PLAN_INTERVAL_MINUTES)
-        reserve = np.vstack(
-            [
-                on_grid(prices(wh, p, "da_as", lo, hi), grid, what=f"{p} da_as", timezone=ERCOT_TZ)
-                for p in spec.reserves.products
-            ]
-        )
+    reserve = reserve_prices(wh, spec, grid, ERCOT_TZ)
     problem = build_problem(
         spec,
         interval_minutes=PLAN_INTERVAL_MINUTES,
@@ -204,25 +203,7 @@ def _solve_plan(
     )
     sched = solve(problem, "auto")
     per, totals = settle(
-        SettlementInputs(
-            interval_hours=minutes_to_hours(PLAN_INTERVAL_MINUTES),
-            price_usd_per_mwh=price,
-            fleet_value_usd_per_mwh=values,
-            ai_value_usd_per_mwh=ai,
-            reserve_price_usd_per_mw_h=reserve,
-            aux_mw=spec.aux_mw,
-            block_mw=spec.block_mw,
-            block_price_usd_per_mwh=spec.block_price_usd_per_mwh,
-            deliverable_mw=spec.deliverable_mw,
-            peak_group=None,
-            peak_rate_usd_per_mw=np.zeros(0),
-            reserve_is_up=spec.reserves.is_up if spec.reserves is not None else np.zeros(0, dtype=bool),
-            deployment_share=spec.reserves.deployment_share if spec.reserves is not None else 0.0,
-            gpu_capital_cost_usd_per_hour=spec.gpu.capital_cost_usd_per_hour if spec.gpu is not None else 0.0,
-        ),
-        sched.fleet_mw,
-        sched.gpu_mw,
-        sched.reserve_mw,
+        _at_prices(spec, price, values, ai, reserve), sched.fleet_mw, sched.gpu_mw, sched.reserve_mw
     )
     return Plan(
         date=day,
@@ -238,6 +219,28 @@ def _solve_plan(
         price_usd_per_mwh=price,
         strike_usd_per_mwh=strike,
         expected_net_usd=totals["net_usd"],
+    )
+
+
+def _at_prices(
+    spec: SiteSpec, price: FloatArray, values: FloatArray, ai: FloatArray, reserve: FloatArray
+) -> SettlementInputs:
+    """Settlement of the plan at the prices it used (expected net)."""
+    return SettlementInputs(
+        interval_hours=minutes_to_hours(PLAN_INTERVAL_MINUTES),
+        price_usd_per_mwh=price,
+        fleet_value_usd_per_mwh=values,
+        ai_value_usd_per_mwh=ai,
+        reserve_price_usd_per_mw_h=reserve,
+        aux_mw=spec.aux_mw,
+        block_mw=spec.block_mw,
+        block_price_usd_per_mwh=spec.block_price_usd_per_mwh,
+        deliverable_mw=spec.deliverable_mw,
+        peak_group=None,
+        peak_rate_usd_per_mw=np.zeros(0),
+        reserve_is_up=spec.reserves.is_up if spec.reserves is not None else np.zeros(0, dtype=bool),
+        deployment_share=spec.reserves.deployment_share if spec.reserves is not None else 0.0,
+        gpu_capital_cost_usd_per_hour=spec.gpu.capital_cost_usd_per_hour if spec.gpu is not None else 0.0,
     )
 
 
