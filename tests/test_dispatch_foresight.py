@@ -90,13 +90,13 @@ def test_forecast_uses_the_hour_profile_and_persistence() -> None:
 
 
 def test_forecast_without_history_is_the_day_ahead_price() -> None:
-    da = np.linspace(10, 40, 48)
-    fc = spread_forecast(
-        da + 100.0, da, np.repeat([0, 1], 24), np.arange(48) % 24, first_decision_day=0, train_days=1
-    )
-    np.testing.assert_array_equal(fc.day_start_usd_per_mwh[:24], da[:24])  # day 0 has no history
-    # day 1 learns the +100 spread from day 0
-    np.testing.assert_allclose(fc.day_start_usd_per_mwh[24:], da[24:] + 100.0)
+    da = np.linspace(10, 40, 72)
+    day, slot = np.repeat([0, 1, 2], 24), np.arange(72) % 24
+    fc = spread_forecast(da + 100.0, da, day, slot, first_decision_day=0, train_days=1)
+    # days 0 and 1 have no complete day before the day-ahead market that sets them
+    np.testing.assert_array_equal(fc.day_start_usd_per_mwh[:48], da[:48])
+    # day 2's market clears on day 1 and learns the +100 spread from day 0
+    np.testing.assert_allclose(fc.day_start_usd_per_mwh[48:], da[48:] + 100.0)
 
 
 def test_perfect_foresight_bounds_forecast() -> None:

@@ -4,14 +4,16 @@ The real-time price of interval ``t`` of operating day ``d`` is forecast as the 
 (known since the day-ahead market cleared on ``d − 1``) plus a forecast of the real-time minus
 day-ahead spread ``s = RT − DA`` [USD/MWh]::
 
-    ŝ[t] = μ[h(t)] + φ^k e₀                       (day-start forecast, made before day d)
+    ŝ[t] = μ[h(t)]                                 (day-ahead forecast, made when the DAM for d clears)
     ŝ[t] = μ[h(t)] + φ e[t − 1]                    (one step ahead, RT known up to t − 1)
     e[t] = s[t] − μ[h(t)]
 
-``μ[h]`` is the median spread at interval-of-day ``h`` over the ``train_days`` operating days
-before ``d`` and ``φ`` the least-squares AR(1) coefficient of the deviations ``e`` over the same
-days (clipped to [0, 1)); ``e₀`` is the last deviation of day ``d − 1`` and ``k`` the number of
-steps from it. Both are refit for every day (walk-forward), from data before ``d`` only.
+``μ[h]`` is the median spread at interval-of-day ``h`` over the ``train_days`` complete operating
+days before ``d − 1`` (the day-ahead market for ``d`` clears on ``d − 1``, before that day's
+real-time prices are all known) and ``φ`` the least-squares AR(1) coefficient of the deviations
+``e`` over the same days (clipped to [0, 1)). Both are refit for every day (walk-forward). The
+day-ahead forecast decides what is fixed day-ahead (reserve awards, commitment, the day's LP); the
+one-step forecast decides each interval of a separable window.
 
 Why this model and not a forecasting library: the decision needs the *spread* over a price already
 known, whose predictable part is a time-of-day profile and short persistence of real-time events
@@ -46,7 +48,7 @@ class SpreadForecast:
     Attributes
     ----------
     day_start_usd_per_mwh
-        DA + day-start spread forecast: uses only data before each interval's operating day.
+        DA + spread profile: uses only data published before the day-ahead market of each day.
     one_step_usd_per_mwh
         DA + one-step spread forecast: uses RT up to the previous interval.
     """
@@ -55,10 +57,19 @@ class SpreadForecast:
     one_step_usd_per_mwh: FloatArray
 
 
-def fit_spread(spread: FloatArray, slot: IntArray, n_slots: int) -> tuple[FloatArray, float]:
-    """Median spread per slot (n_slots,) [USD/MWh] and AR(1) coefficient of deviations [unitless]."""
+def fit_spread(
+    spread: FloatArray, slot: IntArray, n_slots: int, rank: IntArray | None = None
+) -> tuple[FloatArray, float]:
+    """Median spread per slot (n_slots,) [USD/MWh] and AR(1) coefficient of deviations [unitless].
+
+    ``rank`` (optional) is each value's rank in a sort of a longer series that contains them (a
+    walk-forward caller sorts once); it only makes the per-slot sort cheaper.
+    """
     # Medians of all slots at once: sort by (slot, value), then pick the middle of each slot's run.
-    order = np.lexsort((spread, slot))
+    if rank is None:
+        rank = np.argsort(np.argsort(spread, kind="stable"), kind="stable")
+    size = int(rank.max()) + 1
+    order = np.argsort(slot.astype(np.int64) * size + rank)
     ordered = spread[order]
     counts = np.bincount(slot, minlength=n_slots)
     first = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -106,6 +117,8 @@ def spread_forecast(
         Forecast prices for the intervals with ``day >= first_decision_day``.
     """
     spread = rt_usd_per_mwh - da_usd_per_mwh
+    rank = np.empty(spread.size, dtype=np.int64)
+    rank[np.argsort(spread, kind="stable")] = np.arange(spread.size)
     n_slots = int(slot.max()) + 1 if slot.size else 1
     keep = day >= first_decision_day
     start_f = np.array(da_usd_per_mwh[keep], dtype=np.float64)
@@ -117,13 +130,14 @@ def spread_forecast(
         a, b = int(bounds[d - first_day]), int(bounds[d - first_day + 1])
         if a == b:
             continue
-        lo = int(bounds[max(d - train_days, first_day) - first_day])
-        if lo == a:  # no history: the day-ahead price alone
+        # Fitted when the day-ahead market for d clears, on d − 1: complete days before d − 1 only.
+        cut = int(bounds[max(d - 1, first_day) - first_day])
+        lo = int(bounds[max(d - 1 - train_days, first_day) - first_day])
+        if lo >= cut:  # no history: the day-ahead price alone
             continue
-        mu, phi = fit_spread(spread[lo:a], slot[lo:a], n_slots)
+        mu, phi = fit_spread(spread[lo:cut], slot[lo:cut], n_slots, rank[lo:cut])
         e_last = spread[a - 1] - mu[slot[a - 1]]
-        k = np.arange(1, b - a + 1)
-        start_f[a - offset : b - offset] += mu[slot[a:b]] + phi**k * e_last
+        start_f[a - offset : b - offset] += mu[slot[a:b]]
         e_prev = np.concatenate(([e_last], spread[a : b - 1] - mu[slot[a : b - 1]]))
         step_f[a - offset : b - offset] += mu[slot[a:b]] + phi * e_prev
     return SpreadForecast(start_f, step_f)

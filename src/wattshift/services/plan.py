@@ -122,7 +122,7 @@ def _day_ahead(wh: DispatchSource, node: str, grid: pd.DatetimeIndex, day: dt.da
 
 def _spread_profile(wh: DispatchSource, node: str, day: dt.date, n_slots: int) -> FloatArray:
     """Median RT − DA spread per interval of the day over the days before ``day`` (n_slots,) [USD/MWh]."""
-    lo = day_start_utc(day - dt.timedelta(days=TRAIN_DAYS))
+    lo = day_start_utc(day - dt.timedelta(days=TRAIN_DAYS + 1))
     hi = day_start_utc(day - dt.timedelta(days=1))  # RT of D − 1 is not complete when the plan is made
     try:
         rt = prices(wh, node, "rt", lo, hi)
