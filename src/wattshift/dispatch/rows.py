@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wattshift.dispatch.problem import DispatchProblem, FloatArray, IntArray
+from wattshift.units import HOURS_PER_DAY
 
 INF = np.inf
 #: One set of matrix entries: (local row indices, column indices, coefficient(s)).
@@ -198,14 +199,15 @@ def energy_rows(p: DispatchProblem, fleet_cols: IntArray, gpu_col: int) -> Rows:
     hours = np.bincount(day, minlength=n_days) * dt
     t_idx = np.arange(T)
     if np.isfinite(p.max_energy_mwh_per_day):
-        cap = p.max_energy_mwh_per_day * hours / 24.0 - p.aux_mw * hours
+        cap = p.max_energy_mwh_per_day * hours / HOURS_PER_DAY - p.aux_mw * hours
         terms: list[Term] = [
             (np.broadcast_to(day, (K, T)), fleet_cols, dt),
             (day, gpu_col + t_idx, dt),
         ]
         out.add(n_days, terms, -INF, cap)
     if p.gpu_min_energy_mwh_per_day > 0:
-        out.add(n_days, [(day, gpu_col + t_idx, dt)], p.gpu_min_energy_mwh_per_day * hours / 24.0, INF)
+        least = p.gpu_min_energy_mwh_per_day * hours / HOURS_PER_DAY
+        out.add(n_days, [(day, gpu_col + t_idx, dt)], least, INF)
     return out
 
 
