@@ -69,6 +69,7 @@ bench: install  ## Speed targets: ingest, mining history, signals, dispatch, val
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_dispatch.py
 	$(BIN)/python benchmarks/bench_valuation.py
+	$(BIN)/python benchmarks/bench_foresight.py
 	$(BIN)/python benchmarks/bench_api_load.py
 
 clean:  ## Remove the venv, caches, the demo warehouse and the report

@@ -37,7 +37,7 @@ from wattshift.dispatch.values import (
     daily_to_intervals,
     fleet_values_usd_per_mwh,
 )
-from wattshift.services.dispatch import on_grid
+from wattshift.services.dispatch import on_grid, site_spec
 
 START, END = dt.date(2024, 1, 2), dt.date(2025, 1, 1)
 PRODUCTS = ["REGUP", "RRS", "ECRS"]
@@ -110,8 +110,7 @@ def load_bench(minutes: int = 15) -> Bench:
     hp = daily_to_intervals(daily_hashprice_usd_per_th_day(btc), grid, what="hashprice")
     values = fleet_values_usd_per_mwh(hp, np.array([f.efficiency_j_per_th for f in fleets]))
     problem = build_problem(
-        site,
-        fleets,
+        site_spec(site, fleets),
         interval_minutes=minutes,
         price_usd_per_mwh=price,
         fleet_value_usd_per_mwh=values,

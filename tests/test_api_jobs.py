@@ -133,12 +133,20 @@ def test_dispatch_job_runs_to_the_synchronous_result(client: TestClient, site: d
 
 
 def test_dispatch_job_with_schedule_has_every_interval(client: TestClient, site: dict[str, Any]) -> None:
-    params = {"from": "2024-01-01", "to": "2024-01-03", "window_days": 2, "schedule": "true"}
+    # Two-day windows need a foresight that may look past the day: forecast decides day by day.
+    params = {
+        "from": "2024-01-01",
+        "to": "2024-01-03",
+        "window_days": 2,
+        "schedule": "true",
+        "foresight": "perfect",
+    }
     url = client.post("/api/jobs/dispatch", params=params, json=site).json()["status_url"]
     doc, _ = _poll(client, url)
     assert (doc["state"], doc["total"]) == ("done", 1)  # one 2-day window
     rows = doc["result"]["schedule"]
-    assert len(rows) == 2 * 96 and rows[0]["interval_start_utc"].startswith("2024-01-01T00:00:00")
+    # ERCOT operating days: 2024-01-01 00:00 CST is 06:00 UTC
+    assert len(rows) == 2 * 96 and rows[0]["interval_start_utc"].startswith("2024-01-01T06:00:00")
 
 
 def test_unknown_job_is_404(client: TestClient) -> None:

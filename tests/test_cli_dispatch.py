@@ -48,7 +48,10 @@ def test_json_keys_and_values(site_file: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert set(doc["revenue_usd"]) == {"mining", "ai", "reserves", "sellback"}
-    assert set(doc["mwh"]) == {"mining", "ai", "curtailed"}
+    assert set(doc["mwh"]) == {"mining", "ai", "curtailed", "deployed"}
+    assert doc["foresight"] == "forecast" and doc["timezone"] == "America/Chicago"  # the default
+    assert doc["regret_usd"] == pytest.approx(doc["upper_bound_net_usd"] - doc["net_usd"])
+    assert doc["regret_usd"] >= -1e-6
     assert doc["solver"] == "lp"  # reserves need the LP
     assert doc["mwh"]["ai"] >= 2.0 * 48 - 1e-6  # firm GPU load served all 48 h
     rev = doc["revenue_usd"]
@@ -89,14 +92,14 @@ def test_bad_site_field_is_named(tmp_path: Path, site_file: Path) -> None:
 
 def test_price_gap_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        "wattshift.cli.dispatch.open_warehouse", lambda db: tiny_dispatch_warehouse(drop_rt=slice(10, 12))
+        "wattshift.cli.dispatch.open_warehouse", lambda db: tiny_dispatch_warehouse(drop_rt=slice(30, 32))
     )
     path = tmp_path / "s.toml"
     path.write_text(SITE, encoding="utf-8")
     res = CliRunner().invoke(app, [*ARGS, "--site", str(path)])
     assert res.exit_code == 4  # prices not in the warehouse
     text = " ".join(res.output.split())  # Rich wraps long lines on stderr
-    assert "prices missing for 2023-08-01T02:30:00+00:00 .. 2023-08-01T02:45:00+00:00 (2 intervals)" in text
+    assert "prices missing for 2023-08-01T07:30:00+00:00 .. 2023-08-01T07:45:00+00:00 (2 intervals)" in text
 
 
 def test_progress_bar_on_stderr_keeps_json_stdout_clean(

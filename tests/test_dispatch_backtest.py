@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,10 +11,18 @@ import pytest
 from wattshift.config import SiteConfig, parse_site
 from wattshift.dispatch.values import ai_value_usd_per_mwh, fleet_values_usd_per_mwh
 from wattshift.errors import ConfigError, NotInWarehouseError
-from wattshift.services.dispatch import result_dict, run_dispatch
+from wattshift.services import dispatch as service
+from wattshift.services.dispatch import DispatchRun, gpu_ai_value_usd_per_mwh, result_dict
 from wattshift.testing import tiny_dispatch_warehouse
 
 D0, D2 = dt.date(2023, 8, 1), dt.date(2023, 8, 3)
+
+
+def run_dispatch(*args: Any, **kw: Any) -> DispatchRun:
+    """The service on the tiny source's UTC days, perfect foresight unless a test says otherwise."""
+    kw.setdefault("foresight", "perfect")
+    kw.setdefault("timezone", "UTC")
+    return service.run_dispatch(*args, **kw)
 
 
 def _site(**extra: object) -> SiteConfig:
@@ -34,7 +43,9 @@ def _site(**extra: object) -> SiteConfig:
 def test_ai_value_from_gpu_hour_price() -> None:
     site = _site()
     # 1.70 USD/GPU-h / 1.275 kW = 1,333.33 USD/MWh at full utilisation.
-    assert site.gpu is not None and ai_value_usd_per_mwh(site.gpu) == pytest.approx(1333.333, rel=1e-6)
+    assert site.gpu is not None and gpu_ai_value_usd_per_mwh(site.gpu) == pytest.approx(1333.333, rel=1e-6)
+    # at 60 % utilisation: 1.70 x 0.6 / 0.001275 = 800 USD/MWh
+    assert ai_value_usd_per_mwh(1.7, 1.275, 0.6) == pytest.approx(800.0, rel=1e-12)
 
 
 def test_mining_value_known_answer() -> None:
@@ -160,7 +171,9 @@ def test_result_dict_keys() -> None:
     ):
         assert key in doc
     assert set(doc["revenue_usd"]) == {"mining", "ai", "reserves", "sellback"}
-    assert set(doc["mwh"]) == {"mining", "ai", "curtailed"}
+    assert set(doc["mwh"]) == {"mining", "ai", "curtailed", "deployed"}
+    assert doc["foresight"] == "perfect" and doc["regret_usd"] == 0.0
+    assert doc["upper_bound_net_usd"] == doc["net_usd"] and doc["timezone"] == "UTC"
 
 
 def test_4cp_given_peak_is_exact_in_merit_order() -> None:

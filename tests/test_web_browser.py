@@ -34,6 +34,7 @@ PAGES = [
     ("/", 3),
     ("/signals", 5),
     ("/dispatch?site=fixed_block_700mw&from=2023-08-01&to=2023-08-08", 3),
+    ("/plan?site=fixed_block_700mw&date=2023-08-15", 1),
     ("/valuation?site=converting_to_ai&paths=40&years=3", 3),
 ]
 

@@ -87,7 +87,8 @@ def test_installed_wheel_runs_an_example_site_by_name(tmp_path: Path, warehouse_
     assert doc["intervals"] == 7 * 96
     assert doc["mwh"]["ai"] == pytest.approx(20.0 * 7 * 24)
     revenue = sum(doc["revenue_usd"].values())
-    assert doc["net_usd"] == pytest.approx(revenue - doc["energy_cost_usd"] - doc["charges_usd"], rel=1e-9)
+    costs = doc["energy_cost_usd"] + doc["charges_usd"] + doc["gpu_capital_cost_usd"]
+    assert doc["net_usd"] == pytest.approx(revenue - costs, rel=1e-9)
     # The same numbers as the checkout gives.
     here = CliRunner().invoke(app, [*COMMAND, "--db", str(warehouse_path)])
     assert here.exit_code == 0, here.output

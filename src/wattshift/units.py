@@ -114,3 +114,33 @@ def days_to_months(days: FloatLike) -> FloatLike:
 def months_to_years(months: FloatLike) -> FloatLike:
     """Months → years (12 months a year)."""
     return months / MONTHS_PER_YEAR
+
+
+# --- dispatch (time steps, power, capital recovery) ---
+
+
+def minutes_to_hours(minutes: FloatLike) -> FloatLike:
+    """Minutes → hours."""
+    return minutes / MINUTES_PER_HOUR
+
+
+def kw_to_mw(power_kw: FloatLike) -> FloatLike:
+    """kW → MW."""
+    return power_kw / KW_PER_MW
+
+
+def usd_per_kw_month_to_usd_per_mw_hour(rate_usd_per_kw_month: FloatLike) -> FloatLike:
+    """USD/kW-month → USD per MW per hour (a 730-hour month)."""
+    return rate_usd_per_kw_month * KW_PER_MW / HOURS_PER_MONTH
+
+
+def capital_recovery_factor(rate_per_year: float, life_years: float) -> float:
+    """Annuity factor turning a capital cost into equal yearly payments [1/year].
+
+    ``crf = i (1 + i)^n / ((1 + i)^n − 1)``, and ``1 / n`` when ``i = 0`` (straight line).
+    Source: E. L. Grant, W. G. Ireson, *Principles of Engineering Economy*, 1976, ch. 4.
+    """
+    if rate_per_year == 0.0:
+        return 1.0 / life_years
+    growth = float((1.0 + rate_per_year) ** life_years)
+    return rate_per_year * growth / (growth - 1.0)

@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "signals",
     "dispatch",
     "markets",
+    "plan",
     "value",
     "report",
     "serve",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -41,10 +41,18 @@ class SolverChoice(enum.StrEnum):
 
 
 class ForesightChoice(enum.StrEnum):
-    """``--foresight``: perfect (decide on the settlement prices) or day-ahead (decide DA, settle RT)."""
+    """``--foresight``: forecast (information available at the time), day-ahead, or perfect (upper bound)."""
 
-    perfect = "perfect"
+    forecast = "forecast"
     day_ahead = "day-ahead"
+    perfect = "perfect"
+
+
+_FORESIGHT: dict[ForesightChoice, Literal["perfect", "day_ahead", "forecast"]] = {
+    ForesightChoice.forecast: "forecast",
+    ForesightChoice.day_ahead: "day_ahead",
+    ForesightChoice.perfect: "perfect",
+}
 
 
 def _fmt_usd(value: float) -> str:
@@ -54,7 +62,7 @@ def _fmt_usd(value: float) -> str:
 def _table(doc: dict[str, Any]) -> Table:
     table = Table(
         title=f"Dispatch of {doc['site']} at {doc['node']} ({doc['market']}, {doc['foresight']}), "
-        f"{doc['from']} to {doc['to']}",
+        f"operating days {doc['from']} to {doc['to']} ({doc['timezone']})",
         show_header=True,
     )
     table.add_column("item")
@@ -69,7 +77,10 @@ def _table(doc: dict[str, Any]) -> Table:
         table.add_row(f"revenue: {label} [USD]", _fmt_usd(rev[key]))
     table.add_row("energy cost [USD]", _fmt_usd(doc["energy_cost_usd"]))
     table.add_row("peak charges [USD]", _fmt_usd(doc["charges_usd"]))
+    table.add_row("GPU capital cost [USD]", _fmt_usd(doc["gpu_capital_cost_usd"]))
     table.add_row("[bold]net [USD][/]", f"[bold]{_fmt_usd(doc['net_usd'])}[/]")
+    table.add_row("upper bound: perfect foresight net [USD]", _fmt_usd(doc["upper_bound_net_usd"]))
+    table.add_row("regret (upper bound − net) [USD]", _fmt_usd(doc["regret_usd"]))
     table.add_row("always-on mining net [USD]", _fmt_usd(doc["always_on_net_usd"]))
     table.add_row("value of flexibility [USD]", _fmt_usd(doc["value_of_flexibility_usd"]))
     mwh = doc["mwh"]
@@ -114,17 +125,24 @@ def dispatch(
     ],
     date_from: Annotated[
         dt.datetime | None,
-        typer.Option("--from", formats=["%Y-%m-%d"], help="First day (UTC) [default: site's [backtest]]."),
+        typer.Option(
+            "--from",
+            formats=["%Y-%m-%d"],
+            help="First ERCOT operating day (Central Prevailing Time) [default: site's [backtest]].",
+        ),
     ] = None,
     date_to: Annotated[
         dt.datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d"], help="Day after the last (UTC, exclusive)."),
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Operating day after the last (exclusive)."),
     ] = None,
     node: Annotated[
         str | None, typer.Option("--node", help="Price node [default: the contract's node].")
     ] = None,
     market: Annotated[MarketChoice | None, typer.Option("--market", help="Energy market.")] = None,
-    foresight: Annotated[ForesightChoice | None, typer.Option("--foresight", help="Decision prices.")] = None,
+    foresight: Annotated[
+        ForesightChoice | None,
+        typer.Option("--foresight", help="Information the decisions use [default: site's, else forecast]."),
+    ] = None,
     solver: Annotated[SolverChoice, typer.Option("--solver", help="Solver.")] = SolverChoice.auto,
     window_days: Annotated[
         int, typer.Option("--window-days", min=1, help="Rolling-horizon window [days].")
@@ -166,9 +184,7 @@ def _run(
             end=date_to.date() if date_to else None,
             node=node,
             market=market.value if market else None,
-            foresight=("day_ahead" if foresight is ForesightChoice.day_ahead else "perfect")
-            if foresight
-            else None,
+            foresight=_FORESIGHT[foresight] if foresight else None,
             solver=solver.value,
             window_days=window_days,
             progress=progress,

@@ -109,6 +109,12 @@ class GpuConfig(_Strict):
     The AI value [USD/MWh] is either given (``value_usd_per_mwh``) or derived from a rental price
     ``spot_usd_per_gpu_hour`` [USD/GPU-h], ``kw_per_gpu`` [kW, server share included] and
     ``utilisation`` [unitless]; see :func:`wattshift.dispatch.values.ai_value_usd_per_mwh`.
+
+    Two businesses (``business``): ``"cloud"`` (default), an owned GPU cloud whose capital cost
+    ``capex_usd_per_gpu`` [USD/GPU] over ``life_years`` [years] at ``financing_rate`` [1/year]
+    becomes a cost per GPU-hour (:func:`wattshift.dispatch.values.gpu_cost_usd_per_gpu_hour`);
+    ``"colocation"``, a tenant's firm load (the whole capacity) paying ``hosting_usd_per_kw_month``
+    [USD/kW-month] for its own hardware.
     """
 
     capacity_mw: float = Field(gt=0, le=MAX_POWER_MW)
@@ -118,9 +124,16 @@ class GpuConfig(_Strict):
     kw_per_gpu: float | None = Field(default=None, gt=0, le=MAX_KW_PER_GPU)
     utilisation: float = Field(default=1.0, gt=0, le=1)
     min_energy_mwh_per_day: float = Field(default=0.0, ge=0)
+    business: Literal["cloud", "colocation"] = "cloud"
+    hosting_usd_per_kw_month: float | None = Field(default=None, gt=0)
+    capex_usd_per_gpu: float = Field(default=0.0, ge=0)
+    life_years: float = Field(default=5.0, gt=0)
+    financing_rate: float = Field(default=0.0, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if self.business == "colocation":
+            return self._check_colocation()
         if self.firm_mw > self.capacity_mw:
             raise _field_error(
                 "firm_mw", f"firm GPU load {self.firm_mw} MW exceeds capacity_mw {self.capacity_mw} MW"
@@ -137,6 +150,19 @@ class GpuConfig(_Strict):
             )
         if self.min_energy_mwh_per_day > self.capacity_mw * HOURS_PER_DAY:
             raise _field_error("min_energy_mwh_per_day", "exceeds capacity_mw x 24 h")
+        if self.capex_usd_per_gpu > 0 and self.kw_per_gpu is None:
+            raise _field_error("kw_per_gpu", "required with capex_usd_per_gpu (GPUs = capacity / kW per GPU)")
+        return self
+
+    def _check_colocation(self) -> Self:
+        if self.hosting_usd_per_kw_month is None:
+            raise _field_error("hosting_usd_per_kw_month", 'required when business = "colocation"')
+        if self.value_usd_per_mwh is not None or self.spot_usd_per_gpu_hour is not None:
+            raise _field_error(
+                "business", "a colocation tenant pays hosting_usd_per_kw_month, not a GPU price"
+            )
+        if self.capex_usd_per_gpu > 0:
+            raise _field_error("capex_usd_per_gpu", "the tenant owns the GPUs under colocation")
         return self
 
 
@@ -155,6 +181,8 @@ class ContractConfig(_Strict):
     block_price_usd_per_mwh: float | None = Field(
         default=None, ge=MIN_PRICE_USD_PER_MWH, le=MAX_PRICE_USD_PER_MWH
     )
+    #: Buy the planned load (above the block) in the day-ahead market; deviations settle real-time.
+    day_ahead_purchase: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -167,10 +195,15 @@ class ContractConfig(_Strict):
 
 
 class ReservesConfig(_Strict):
-    """Ancillary services offered by curtailable load: ``products`` and a total cap ``max_mw`` [MW]."""
+    """Ancillary services offered by curtailable load: ``products`` and a total cap ``max_mw`` [MW].
+
+    Awards are hourly and decided on day-ahead information; ``deployment_share`` [unitless] is the
+    average share of an awarded up-reserve MW that ERCOT deploys (the load curtails for it).
+    """
 
     products: list[ReserveProduct] = Field(min_length=1)
     max_mw: float = Field(gt=0, le=MAX_POWER_MW)
+    deployment_share: float = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -209,12 +242,16 @@ class PeakChargeConfig(_Strict):
 
 
 class BacktestConfig(_Strict):
-    """Default backtest of a site: period [start, end) (UTC days), market and foresight."""
+    """Default backtest of a site: period [start, end) (ERCOT operating days), market and foresight.
+
+    ``foresight``: ``"forecast"`` (default: decisions from information available at the time),
+    ``"day_ahead"`` or ``"perfect"`` (an upper bound, reported beside every result anyway).
+    """
 
     start: dt.date
     end: dt.date
     market: Literal["rt", "da"] = "rt"
-    foresight: Literal["perfect", "day_ahead"] = "perfect"
+    foresight: Literal["perfect", "day_ahead", "forecast"] = "forecast"
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -237,6 +274,8 @@ class SiteConfig(_Strict):
     peak_charges: PeakChargeConfig | None = None
     backtest: BacktestConfig | None = None
     valuation: ValuationConfig | None = None
+    #: Mining pool fee [share of revenue]; None = ``MiningAssumptions().pool_fee`` (as ``wattshift mining``).
+    pool_fee: float | None = Field(default=None, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _check(self) -> Self:

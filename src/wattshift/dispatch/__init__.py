@@ -2,11 +2,13 @@
 
 One module per concept (DESIGN.md section 5):
 
+- :mod:`~wattshift.dispatch.spec`: :class:`SiteSpec`, the site as frozen arrays and scalars (the
+  services build it once from a ``SiteConfig``; no engine here imports ``wattshift.config``);
 - :mod:`~wattshift.dispatch.problem`: :class:`DispatchProblem` (the site and its prices as arrays),
   :class:`Schedule`, :func:`build_problem`;
 - :mod:`~wattshift.dispatch.merit`: closed-form merit order, exact without inter-temporal coupling;
-- :mod:`~wattshift.dispatch.lp`: the LP / MILP as sparse matrices in HiGHS (ramps, min on/off,
-  reserves, 4CP peak charges, daily energy budgets);
+- :mod:`~wattshift.dispatch.lp`: the LP / MILP as sparse matrices in HiGHS, from the row blocks of
+  :mod:`~wattshift.dispatch.rows` (ramps, min on/off, reserves, 4CP peak charges, energy budgets);
 - :mod:`~wattshift.dispatch.values`: mining value per fleet and AI value per interval [USD/MWh];
 - :mod:`~wattshift.dispatch.settlement`: revenue by stream, energy cost, charges, always-on reference;
 - :mod:`~wattshift.dispatch.backtest`: rolling-horizon backtest over a price history.
@@ -18,13 +20,19 @@ from wattshift.dispatch.backtest import BacktestInputs, BacktestResult, run_back
 from wattshift.dispatch.lp import build_lp, solve_lp
 from wattshift.dispatch.merit import solve_merit
 from wattshift.dispatch.problem import DispatchProblem, InitialState, Schedule, build_problem
+from wattshift.dispatch.spec import FleetSpec, GpuSpec, PeakSpec, ReserveSpec, SiteSpec
 
 __all__ = [
     "BacktestInputs",
     "BacktestResult",
     "DispatchProblem",
+    "FleetSpec",
+    "GpuSpec",
     "InitialState",
+    "PeakSpec",
+    "ReserveSpec",
     "Schedule",
+    "SiteSpec",
     "build_lp",
     "build_problem",
     "run_backtest",

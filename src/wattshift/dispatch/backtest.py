@@ -1,8 +1,9 @@
 """Rolling-horizon backtest of a site's dispatch over a price history (pure: arrays in, result out).
 
-The history is cut into windows of ``window_days`` UTC days (or solved in one piece); each window is
-solved with the decision prices — the real-time prices themselves (perfect foresight) or the
-day-ahead prices (decide day-ahead, settle real-time) — and settled at the settlement prices.
+The history is cut into windows of ``window_days`` operating days in ``inputs.timezone`` (or solved
+in one piece); each window is solved with the decision prices — the real-time prices themselves
+(perfect foresight, an upper bound), the day-ahead prices, or a forecast from information available
+at the time (:mod:`wattshift.dispatch.forecast`) — and settled at the settlement prices.
 Fleet loads, on/off state and the peak-charge loads already incurred are carried from one window
 to the next, so ramp limits, minimum on/off time and 4CP charges hold across window boundaries.
 The value of flexibility is the net against an always-on reference on the same prices.
@@ -10,16 +11,15 @@ The value of flexibility is the net against an always-on reference on the same p
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from wattshift.config import Fleet, SiteConfig
+from wattshift.dispatch.calendar import day_numbers, hour_numbers, peak_groups, windows
 from wattshift.dispatch.lp import solve_lp
 from wattshift.dispatch.merit import solve_merit
 from wattshift.dispatch.problem import (
@@ -31,7 +31,9 @@ from wattshift.dispatch.problem import (
     build_problem,
 )
 from wattshift.dispatch.settlement import SettlementInputs, always_on, schedule_frame, settle
+from wattshift.dispatch.spec import SiteSpec
 from wattshift.errors import ConfigError
+from wattshift.units import minutes_to_hours
 
 SolverName = Literal["auto", "merit", "lp"]
 
@@ -59,6 +61,16 @@ class BacktestInputs:
         AI value (T,) [USD/MWh].
     reserve_price_usd_per_mw_h
         Reserve clearing prices (R, T) [USD/MW-h], in the order of ``site.reserves.products``.
+    timezone
+        Zone of the operating day (windows, daily budgets), e.g. ``America/Chicago`` for ERCOT.
+    intraday_price_usd_per_mwh
+        One-step-ahead decision price (T,) [USD/MWh] used by windows without inter-temporal
+        coupling (each interval decided alone); None = ``decision_price_usd_per_mwh``.
+    decision_fleet_value_usd_per_mwh
+        Mining value known at decision time (K, T) [USD/MWh]; None = ``fleet_value_usd_per_mwh``.
+    day_ahead_price_usd_per_mwh
+        Day-ahead price (T,) [USD/MWh] for a site buying its planned load day-ahead; None = no
+        day-ahead purchase. The planned load is the schedule decided on day-start information.
     """
 
     interval_start_utc: pd.DatetimeIndex
@@ -68,6 +80,10 @@ class BacktestInputs:
     fleet_value_usd_per_mwh: FloatArray
     ai_value_usd_per_mwh: FloatArray
     reserve_price_usd_per_mw_h: FloatArray
+    timezone: str = "UTC"
+    intraday_price_usd_per_mwh: FloatArray | None = None
+    decision_fleet_value_usd_per_mwh: FloatArray | None = None
+    day_ahead_price_usd_per_mwh: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -106,58 +122,6 @@ class BacktestResult:
         return self.totals["net_usd"] - self.always_on_totals["net_usd"]
 
 
-def peak_groups(
-    site: SiteConfig,
-    interval_start_utc: pd.DatetimeIndex,
-    price_usd_per_mwh: FloatArray,
-    interval_minutes: float,
-) -> tuple[IntArray | None, int]:
-    """Peak-charge candidate group of each interval (-1 = none) and the number of groups.
-
-    One group per (year, month) in ``site.peak_charges.months`` present in the range. Candidates are
-    the given peak intervals (``rule = "given"``; a peak inside an interval selects that interval) or
-    the ``intervals_per_month`` highest-price intervals of the month (``rule = "top_price"``).
-    """
-    pc = site.peak_charges
-    if pc is None:
-        return None, 0
-    idx = interval_start_utc
-    ym = idx.year.to_numpy() * 12 + idx.month.to_numpy() - 1
-    in_season = np.isin(idx.month.to_numpy(), pc.months)
-    months = np.unique(ym[in_season])
-    group = np.full(len(idx), -1, dtype=np.int64)
-    step = pd.Timedelta(minutes=interval_minutes)
-    for c, key in enumerate(months):
-        sel = np.flatnonzero(ym == key)
-        if pc.rule == "given":
-            for peak in pc.peaks:
-                ts = pd.Timestamp(peak)
-                ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-                pos = int(idx.searchsorted(ts, side="right")) - 1
-                if pos >= 0 and ym[pos] == key and ts < idx[pos] + step:
-                    group[pos] = c
-        else:
-            n = min(pc.intervals_per_month, sel.size)
-            top = sel[np.argsort(-price_usd_per_mwh[sel], kind="stable")[:n]]
-            group[top] = c
-    return group, int(months.size)
-
-
-def _windows(interval_start_utc: pd.DatetimeIndex, window_days: int | None) -> list[slice]:
-    """Consecutive slices of ``window_days`` UTC days each (one slice when None)."""
-    n = len(interval_start_utc)
-    if window_days is None:
-        return [slice(0, n)]
-    day = (
-        interval_start_utc.tz_convert("UTC").tz_localize(None).normalize()
-        - interval_start_utc[0].tz_convert("UTC").tz_localize(None).normalize()
-    ).days.to_numpy()
-    block = day // window_days
-    cuts = np.flatnonzero(np.diff(block)) + 1
-    bounds = [0, *cuts.tolist(), n]
-    return [slice(a, b) for a, b in itertools.pairwise(bounds)]
-
-
 def solve(problem: DispatchProblem, solver: SolverName) -> Schedule:
     """Solve one window with ``solver`` (``auto``: merit order when it is exact, else LP/MILP).
 
@@ -190,21 +154,108 @@ def _state_after(fleet_mw: FloatArray, prev: InitialState | None) -> InitialStat
     return InitialState(fleet_mw=fleet_mw[:, -1].copy(), on=on, intervals_in_state=run)
 
 
+@dataclass
+class _Solved:
+    """Schedules of all windows, stitched (K, T), (T,), (R, T) [MW]."""
+
+    fleet_mw: FloatArray
+    gpu_mw: FloatArray
+    reserve_mw: FloatArray
+    solvers: set[str]
+    windows: int
+    planned_load_mw: FloatArray
+
+
+def _decision_problems(
+    site: SiteSpec, inputs: BacktestInputs, w: slice, common: dict[str, Any], solver: SolverName
+) -> tuple[DispatchProblem, DispatchProblem]:
+    """(Day-start problem, executed problem) of window ``w``.
+
+    A separable window executes each interval on its one-step price; otherwise both are the same.
+    """
+    values = (
+        inputs.fleet_value_usd_per_mwh
+        if inputs.decision_fleet_value_usd_per_mwh is None
+        else (inputs.decision_fleet_value_usd_per_mwh)
+    )
+    n_res = site.n_products
+    problem = build_problem(
+        site,
+        interval_minutes=inputs.interval_minutes,
+        price_usd_per_mwh=inputs.decision_price_usd_per_mwh[w],
+        fleet_value_usd_per_mwh=values[:, w],
+        ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh[w],
+        reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h[:, w] if n_res else None,
+        **common,
+    )
+    intraday = inputs.intraday_price_usd_per_mwh
+    if intraday is not None and solver != "lp" and problem.merit_is_exact():
+        return problem, replace(problem, price_usd_per_mwh=intraday[w])
+    return problem, problem
+
+
+def _solve_windows(
+    site: SiteSpec,
+    inputs: BacktestInputs,
+    solver: SolverName,
+    cuts: list[slice],
+    peaks: tuple[IntArray | None, int],
+    progress: Progress | None,
+) -> _Solved:
+    """Solve the windows in order, carrying fleet state and peak loads from one to the next."""
+    idx = inputs.interval_start_utc
+    T, K, n_res = len(idx), site.fleets.n, site.n_products
+    day = day_numbers(idx, inputs.timezone)
+    hour = hour_numbers(idx)
+    group, n_groups = peaks
+    out = _Solved(np.zeros((K, T)), np.zeros(T), np.zeros((n_res, T)), set(), len(cuts), np.zeros(T))
+    floor = np.zeros(n_groups)
+    state: InitialState | None = None
+    if progress is not None:
+        progress(0, len(cuts))
+    for done, w in enumerate(cuts, start=1):
+        g = None if group is None else group[w]
+        common: dict[str, Any] = {
+            "peak_group": g,
+            "n_peak_groups": n_groups,
+            "peak_floor_mw": floor.copy(),
+            "day_index": day[w] - day[w][0],
+            "reserve_hour": hour[w] - hour[w][0],
+            "initial": state,
+        }
+        planned, executed = _decision_problems(site, inputs, w, common, solver)
+        sched = solve(executed, solver)
+        out.solvers.add(sched.solver)
+        if inputs.day_ahead_price_usd_per_mwh is not None:
+            plan = sched if planned is executed else solve(planned, solver)
+            out.planned_load_mw[w] = plan.load_mw(site.aux_mw)
+        out.fleet_mw[:, w], out.gpu_mw[w] = sched.fleet_mw, sched.gpu_mw
+        if n_res:
+            out.reserve_mw[:, w] = sched.reserve_mw
+        if g is not None:
+            load = sched.load_mw(site.aux_mw)
+            for c in np.unique(g[g >= 0]):
+                floor[c] = max(floor[c], float(load[g == c].max()))
+        state = _state_after(sched.fleet_mw, state)
+        if progress is not None:
+            progress(done, len(cuts))
+    return out
+
+
 def run_backtest(
-    site: SiteConfig,
-    fleets: list[Fleet],
+    site: SiteSpec,
     inputs: BacktestInputs,
     *,
     solver: SolverName = "auto",
     window_days: int | None = 1,
     progress: Progress | None = None,
 ) -> BacktestResult:
-    """Backtest ``site`` on ``inputs`` with a rolling horizon of ``window_days`` days.
+    """Backtest ``site`` on ``inputs`` with a rolling horizon of ``window_days`` operating days.
 
     Parameters
     ----------
-    site, fleets
-        The site and its resolved fleets.
+    site
+        The site spec.
     inputs
         Aligned prices and values.
     solver
@@ -217,106 +268,76 @@ def run_backtest(
         not change the result. None: no calls.
     """
     idx = inputs.interval_start_utc
-    T, K = len(idx), len(fleets)
-    group, n_groups = peak_groups(site, idx, inputs.decision_price_usd_per_mwh, inputs.interval_minutes)
-    day = (
-        (
-            idx.tz_convert("UTC").tz_localize(None).normalize()
-            - idx[0].tz_convert("UTC").tz_localize(None).normalize()
-        )
-        .days.to_numpy()
-        .astype(np.int64)
-    )
-    fleet_mw, gpu_mw = np.zeros((K, T)), np.zeros(T)
-    n_res = len(site.reserves.products) if site.reserves is not None else 0
-    reserve_mw = np.zeros((n_res, T))
-    floor = np.zeros(n_groups)
-    state: InitialState | None = None
-    solvers: set[str] = set()
+    T = len(idx)
+    peaks = peak_groups(site.peak, idx, inputs.decision_price_usd_per_mwh, inputs.interval_minutes)
+    group, n_groups = peaks
     started = time.perf_counter()
-    windows = _windows(idx, window_days)
-    if progress is not None:
-        progress(0, len(windows))
-    for done, w in enumerate(windows, start=1):
-        g = None if group is None else group[w]
-        problem = build_problem(
-            site,
-            fleets,
-            interval_minutes=inputs.interval_minutes,
-            price_usd_per_mwh=inputs.decision_price_usd_per_mwh[w],
-            fleet_value_usd_per_mwh=inputs.fleet_value_usd_per_mwh[:, w],
-            ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh[w],
-            reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h[:, w] if n_res else None,
-            peak_group=g,
-            n_peak_groups=n_groups,
-            peak_floor_mw=floor.copy(),
-            day_index=day[w] - day[w][0],
-            initial=state,
-        )
-        sched = solve(problem, solver)
-        solvers.add(sched.solver)
-        fleet_mw[:, w], gpu_mw[w] = sched.fleet_mw, sched.gpu_mw
-        if n_res:
-            reserve_mw[:, w] = sched.reserve_mw
-        if g is not None:
-            load = sched.load_mw(site.aux_mw)
-            for c in np.unique(g[g >= 0]):
-                floor[c] = max(floor[c], float(load[g == c].max()))
-        state = _state_after(sched.fleet_mw, state)
-        if progress is not None:
-            progress(done, len(windows))
+    cuts = windows(day_numbers(idx, inputs.timezone), window_days)
+    done = _solve_windows(site, inputs, solver, cuts, peaks, progress)
     elapsed = time.perf_counter() - started
 
-    fleet_cap = np.array([f.power_mw for f in fleets])
-    gpu_cap = site.gpu.capacity_mw if site.gpu is not None else 0.0
-    rate = (
-        0.0
-        if site.peak_charges is None
-        else site.peak_charges.rate_usd_per_kw_year * 1000.0 / len(site.peak_charges.months)
-    )
-
-    def inputs_at(price: FloatArray) -> SettlementInputs:
-        return SettlementInputs(
-            interval_hours=inputs.interval_minutes / 60.0,
-            price_usd_per_mwh=price,
-            fleet_value_usd_per_mwh=inputs.fleet_value_usd_per_mwh,
-            ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh,
-            reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h,
-            aux_mw=site.aux_mw,
-            block_mw=site.contract.block_mw or 0.0,
-            block_price_usd_per_mwh=site.contract.block_price_usd_per_mwh or 0.0,
-            deliverable_mw=min(float(fleet_cap.sum()) + gpu_cap, site.interconnect_mw - site.aux_mw),
-            peak_group=group,
-            peak_rate_usd_per_mw=np.full(n_groups, rate),
-        )
-
-    settle_in = inputs_at(inputs.settle_price_usd_per_mwh)
-    per, totals = settle(settle_in, fleet_mw, gpu_mw, reserve_mw)
-    _, decided = settle(inputs_at(inputs.decision_price_usd_per_mwh), fleet_mw, gpu_mw, reserve_mw)
+    settle_in = settlement_inputs(site, inputs, inputs.settle_price_usd_per_mwh, group, n_groups)
+    decide_in = settlement_inputs(site, inputs, inputs.decision_price_usd_per_mwh, group, n_groups)
+    if inputs.day_ahead_price_usd_per_mwh is not None:
+        settle_in = replace(settle_in, planned_load_mw=done.planned_load_mw)
+    per, totals = settle(settle_in, done.fleet_mw, done.gpu_mw, done.reserve_mw)
+    _, decided = settle(decide_in, done.fleet_mw, done.gpu_mw, done.reserve_mw)
+    fl = site.fleets
     base_fleet, base_gpu = always_on(
-        fleet_cap,
-        np.array([f.efficiency_j_per_th for f in fleets]),
-        gpu_cap,
-        site.interconnect_mw - site.aux_mw,
-        T,
+        fl.power_mw, fl.efficiency_j_per_th, site.gpu_capacity_mw, site.interconnect_mw - site.aux_mw, T
     )
-    _, base = settle(settle_in, base_fleet, base_gpu, np.zeros((n_res, T)))
-    frame = schedule_frame(
-        idx,
-        [f.name for f in fleets],
-        fleet_mw,
-        gpu_mw,
-        list(site.reserves.products) if site.reserves is not None else [],
-        reserve_mw,
-        inputs.settle_price_usd_per_mwh,
-        per,
-    )
+    base_in = replace(settle_in, planned_load_mw=base_fleet.sum(axis=0) + base_gpu + site.aux_mw)
+    _, base = settle(base_in, base_fleet, base_gpu, np.zeros((site.n_products, T)))
     return BacktestResult(
-        schedule=frame,
+        schedule=_frame(site, inputs, done, per),
         totals=totals,
         always_on_totals=base,
         objective_usd=decided["net_usd"],
-        solver="+".join(sorted(solvers)),
+        solver="+".join(sorted(done.solvers)),
         solve_seconds=elapsed,
-        windows=len(windows),
+        windows=done.windows,
+    )
+
+
+def _frame(site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]) -> pd.DataFrame:
+    """The per-interval schedule frame of a finished backtest."""
+    products = list(site.reserves.products) if site.reserves is not None else []
+    return schedule_frame(
+        inputs.interval_start_utc,
+        list(site.fleets.names),
+        done.fleet_mw,
+        done.gpu_mw,
+        products,
+        done.reserve_mw,
+        inputs.settle_price_usd_per_mwh,
+        per,
+        timezone=inputs.timezone,
+    )
+
+
+def settlement_inputs(
+    site: SiteSpec,
+    inputs: BacktestInputs,
+    price_usd_per_mwh: FloatArray,
+    group: IntArray | None,
+    n_groups: int,
+) -> SettlementInputs:
+    """Settlement facts of ``site`` on ``inputs`` at energy prices ``price_usd_per_mwh`` (T,) [USD/MWh]."""
+    rate = 0.0 if site.peak is None else site.peak.rate_usd_per_mw_month
+    return SettlementInputs(
+        interval_hours=minutes_to_hours(inputs.interval_minutes),
+        price_usd_per_mwh=price_usd_per_mwh,
+        fleet_value_usd_per_mwh=inputs.fleet_value_usd_per_mwh,
+        ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh,
+        reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h,
+        aux_mw=site.aux_mw,
+        block_mw=site.block_mw,
+        block_price_usd_per_mwh=site.block_price_usd_per_mwh,
+        deliverable_mw=site.deliverable_mw,
+        peak_group=group,
+        peak_rate_usd_per_mw=np.full(n_groups, rate),
+        reserve_is_up=site.reserves.is_up if site.reserves is not None else np.zeros(0, dtype=bool),
+        gpu_capital_cost_usd_per_hour=site.gpu.capital_cost_usd_per_hour if site.gpu is not None else 0.0,
+        day_ahead_price_usd_per_mwh=inputs.day_ahead_price_usd_per_mwh,
+        deployment_share=site.reserves.deployment_share if site.reserves is not None else 0.0,
     )

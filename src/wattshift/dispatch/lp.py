@@ -1,7 +1,8 @@
 """LP / MILP dispatch: the problem of :mod:`wattshift.dispatch.problem` as sparse matrices in HiGHS.
 
-Every constraint family is one block of rows whose coordinates are computed with NumPy index
-arithmetic (no Python loop over intervals); the blocks are stacked into one compressed-column
+Every constraint family is one block of rows (built in :mod:`wattshift.dispatch.rows`) whose
+coordinates are computed with NumPy index arithmetic (no Python loop over intervals); the blocks are
+stacked into one compressed-column
 matrix and handed to HiGHS [1]_ through the array overload of ``Highs.passModel``. The model is a
 MILP only when a fleet has a minimum on/off time, using the three-binary (on, start, stop)
 formulation of Rajan and Takriti [2]_; otherwise it is an LP.
@@ -22,9 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -32,40 +31,18 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from wattshift.dispatch.problem import DispatchProblem, FloatArray, IntArray, Schedule
-
-INF = np.inf
-#: One set of matrix entries: (local row indices, column indices, coefficient(s)).
-Term = tuple[
-    npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]], npt.NDArray[np.floating[Any]] | float
-]
-
-
-@dataclass
-class _Rows:
-    """Row blocks in coordinate form, stacked at the end."""
-
-    rows: list[npt.NDArray[np.integer[Any]]] = field(default_factory=list)
-    cols: list[npt.NDArray[np.integer[Any]]] = field(default_factory=list)
-    vals: list[FloatArray] = field(default_factory=list)
-    lower: list[FloatArray] = field(default_factory=list)
-    upper: list[FloatArray] = field(default_factory=list)
-    n: int = 0
-
-    def add(
-        self,
-        n_rows: int,
-        terms: Sequence[Term],
-        lower: npt.NDArray[np.floating[Any]] | float,
-        upper: npt.NDArray[np.floating[Any]] | float,
-    ) -> None:
-        """Add ``n_rows`` rows; each term is (local row index, column index, coefficient)."""
-        for r, c, v in terms:
-            self.rows.append(r.ravel() + self.n)
-            self.cols.append(c.ravel())
-            self.vals.append(np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape).ravel())
-        self.lower.append(np.broadcast_to(np.asarray(lower, dtype=np.float64), (n_rows,)))
-        self.upper.append(np.broadcast_to(np.asarray(upper, dtype=np.float64), (n_rows,)))
-        self.n += n_rows
+from wattshift.dispatch.rows import (
+    INF,
+    Rows,
+    Term,
+    commitment_block,
+    commitment_fleets,
+    energy_rows,
+    hourly_reserve_rows,
+    peak_rows,
+    ramp_rows,
+    reserve_groups,
+)
 
 
 @dataclass(frozen=True)
@@ -106,84 +83,40 @@ def build_lp(p: DispatchProblem) -> LpModel:
     """Assemble the LP / MILP of ``p`` as sparse matrices (see the module docstring for the layout)."""
     K, T = p.n_fleets, p.n_intervals
     C = p.peak_rate_usd_per_mw.shape[0] if p.peak_group is not None else 0
-    dt = p.interval_hours
-    pi = p.price_usd_per_mwh
-    t_idx = np.arange(T)
-    mip = [
-        k
-        for k in range(K)
-        if p.is_mip
-        and (
-            (p.min_on_intervals is not None and p.min_on_intervals[k] > 1)
-            or (p.min_off_intervals is not None and p.min_off_intervals[k] > 1)
-        )
-    ]
+    mip = commitment_fleets(p)
     # Reserves enter every constraint only through the sum of the up products and the sum of the down
     # products, and each product's own bound equals the total cap; so each direction is one column per
-    # interval paid at the best price of its products (exact; see `_reserve_groups`).
-    groups, best, group_price = _reserve_groups(p)
-    n_groups = len(groups)
+    # interval paid at the best price of its products (exact; see `rows.reserve_groups`).
+    groups, best, group_price = reserve_groups(p)
     gpu_col = K * T
     res_col = gpu_col + T
-    peak_col = res_col + n_groups * T
+    peak_col = res_col + len(groups) * T
     uc_col = peak_col + C
-    n_col = uc_col + 3 * T * len(mip)
+    cost, lo, hi = _columns(p, group_price, n_col=uc_col + 3 * T * len(mip), peak_col=peak_col)
 
-    cost = np.zeros(n_col)
-    lo = np.zeros(n_col)
-    hi = np.zeros(n_col)
-    cost[:gpu_col] = ((p.fleet_value_usd_per_mwh - pi[None, :]) * dt).ravel()
-    hi[:gpu_col] = np.repeat(p.fleet_capacity_mw, T)
-    cost[gpu_col:res_col] = (p.ai_value_usd_per_mwh - pi) * dt
-    lo[gpu_col:res_col] = p.gpu_firm_mw
-    hi[gpu_col:res_col] = p.gpu_capacity_mw
-    if n_groups:
-        cost[res_col:peak_col] = (group_price * dt).ravel()
-        hi[res_col:peak_col] = p.reserve_max_mw
-    if C:
-        cost[peak_col:uc_col] = -p.peak_rate_usd_per_mw
-        lo[peak_col:uc_col] = p.peak_floor_mw
-        hi[peak_col:uc_col] = INF
-
-    rows = _Rows()
-    fleet_cols = np.arange(K)[:, None] * T + t_idx[None, :]  # (K, T)
-    load_terms: list[Term] = [
-        (np.broadcast_to(t_idx, (K, T)), fleet_cols, 1.0),
-        (t_idx, gpu_col + t_idx, 1.0),
-    ]
-    up_col = res_col + groups.index(True) * T if True in groups else None
-    dn_col = res_col + groups.index(False) * T if False in groups else None
-    up_terms: list[Term] = [(t_idx, up_col + t_idx, 1.0)] if up_col is not None else []
-    dn_terms: list[Term] = [(t_idx, dn_col + t_idx, 1.0)] if dn_col is not None else []
-
-    # Interconnect: Σ m + g + r_dn ≤ P − aux.
-    rows.add(T, load_terms + dn_terms, -INF, p.interconnect_mw - p.aux_mw)
-    if up_terms:  # up reserves come from curtailable load: r_up − Σ m − g ≤ −G_firm
-        neg: list[Term] = [(r, c, -1.0) for r, c, _ in load_terms]
-        rows.add(T, up_terms + neg, -INF, -p.gpu_firm_mw)
-    if dn_terms:  # down reserves need equipment headroom: r_dn + Σ m + g ≤ Σ M + G
-        rows.add(T, load_terms + dn_terms, -INF, float(p.fleet_capacity_mw.sum()) + p.gpu_capacity_mw)
-    if up_terms and dn_terms:  # one cap on all products
-        rows.add(T, up_terms + dn_terms, -INF, p.reserve_max_mw)
-
-    _ramp_rows(p, rows, lo, hi)
-    if C and p.peak_group is not None:
-        cand = np.flatnonzero(p.peak_group >= 0)
-        n = cand.size
-        loc = np.arange(n)
-        terms: list[Term] = [
-            (np.broadcast_to(loc, (K, n)), fleet_cols[:, cand], 1.0),
-            (loc, gpu_col + cand, 1.0),
-            (loc, peak_col + p.peak_group[cand], -1.0),
-        ]
-        rows.add(n, terms, -INF, -p.aux_mw)
-    _energy_rows(p, rows, fleet_cols, gpu_col)
-    integrality = _min_up_down_rows(p, rows, mip, uc_col, cost, lo, hi) if mip else None
+    rows = Rows()
+    fleet_cols = np.arange(K)[:, None] * T + np.arange(T)[None, :]  # (K, T)
+    rows.extend(_power_rows(p, fleet_cols, gpu_col, res_col, groups))
+    rows.extend(hourly_reserve_rows(p, res_col, len(groups)))
+    ramp, first = ramp_rows(p)
+    rows.extend(ramp)
+    lo[first.index] = np.maximum(lo[first.index], first.lower)
+    hi[first.index] = np.minimum(hi[first.index], first.upper)
+    rows.extend(peak_rows(p, fleet_cols, gpu_col, peak_col))
+    rows.extend(energy_rows(p, fleet_cols, gpu_col))
+    integrality = None
+    if mip:
+        uc = commitment_block(p, mip, uc_col)
+        rows.extend(uc.rows)
+        lo[uc_col:] = uc.col_lower
+        hi[uc_col:] = uc.col_upper
+        integrality = np.zeros(cost.shape[0], dtype=np.int32)
+        integrality[uc_col:] = uc.is_binary
 
     r = np.concatenate(rows.rows) if rows.rows else np.zeros(0, dtype=np.int64)
     c = np.concatenate(rows.cols) if rows.cols else np.zeros(0, dtype=np.int64)
     v = np.concatenate(rows.vals) if rows.vals else np.zeros(0)
-    matrix = sp.csc_matrix((v, (r, c)), shape=(rows.n, n_col))
+    matrix = sp.csc_matrix((v, (r, c)), shape=(rows.n, cost.shape[0]))
     return LpModel(
         matrix=matrix,
         col_cost=cost,
@@ -200,141 +133,56 @@ def build_lp(p: DispatchProblem) -> LpModel:
     )
 
 
-def _reserve_groups(p: DispatchProblem) -> tuple[list[bool], IntArray, FloatArray]:
-    """Reserve directions present (True = up), the best-paid product of each per interval, its price.
-
-    Every reserve constraint involves the up products only through their sum (curtailable load) and
-    the down products only through theirs (headroom), and each product's bound equals the total cap
-    ``R_max``. For given sums the objective ``Σ_p ρ_p r_p`` is therefore largest with each sum in the
-    direction's best-paid product, which makes one column per direction and interval exact.
-    """
-    R, T = p.n_products, p.n_intervals
-    groups: list[bool] = []
-    best: list[IntArray] = []
-    price: list[FloatArray] = []
-    for is_up in (True, False):
-        members = np.flatnonzero(p.reserve_is_up[:R] == is_up) if R else np.zeros(0, dtype=np.int64)
-        if members.size == 0:
-            continue
-        rho = p.reserve_price_usd_per_mw_h[members]
-        arg = np.argmax(rho, axis=0)
-        groups.append(is_up)
-        best.append(members[arg])
-        price.append(rho[arg, np.arange(T)])
-    if not groups:
-        return [], np.zeros((0, T), dtype=np.int64), np.zeros((0, T))
-    return groups, np.vstack(best), np.vstack(price)
-
-
-def _ramp_rows(p: DispatchProblem, rows: _Rows, lo: FloatArray, hi: FloatArray) -> None:
-    """``−R_k ≤ m[k,t] − m[k,t−1] ≤ R_k``; the first interval is bounded around the initial load."""
-    ramp = p.ramp_mw_per_interval
-    if ramp is None:
-        return
-    T = p.n_intervals
-    limited = np.flatnonzero(np.isfinite(ramp) & (ramp < p.fleet_capacity_mw))
-    if limited.size == 0:
-        return
-    n = T - 1
-    loc = np.arange(limited.size)[:, None] * n + np.arange(n)[None, :]
-    cur = limited[:, None] * T + np.arange(1, T)[None, :]
-    rows.add(
-        limited.size * n,
-        [(loc, cur, 1.0), (loc, cur - 1, -1.0)],
-        np.repeat(-ramp[limited], n),
-        np.repeat(ramp[limited], n),
-    )
-    init = p.initial
-    if init is not None:
-        for k in limited:
-            prev = float(init.fleet_mw[k])
-            if np.isfinite(prev):
-                lo[k * T] = max(lo[k * T], prev - ramp[k])
-                hi[k * T] = min(hi[k * T], prev + ramp[k])
+def _columns(
+    p: DispatchProblem, group_price: FloatArray, *, n_col: int, peak_col: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Objective coefficients [USD per MW of the interval] and bounds of every column (binaries: 0)."""
+    K, T, dt = p.n_fleets, p.n_intervals, p.interval_hours
+    pi = p.price_usd_per_mwh
+    gpu_col = K * T
+    res_col = gpu_col + T
+    uc_col = peak_col + (p.peak_rate_usd_per_mw.shape[0] if p.peak_group is not None else 0)
+    cost, lo, hi = np.zeros(n_col), np.zeros(n_col), np.zeros(n_col)
+    cost[:gpu_col] = ((p.fleet_value_usd_per_mwh - pi[None, :]) * dt).ravel()
+    hi[:gpu_col] = np.repeat(p.fleet_capacity_mw, T)
+    cost[gpu_col:res_col] = (p.ai_value_usd_per_mwh - pi) * dt
+    lo[gpu_col:res_col] = p.gpu_firm_mw
+    hi[gpu_col:res_col] = p.gpu_capacity_mw
+    if group_price.shape[0]:
+        cost[res_col:peak_col] = (group_price * dt).ravel()
+        hi[res_col:peak_col] = p.reserve_max_mw
+    if uc_col > peak_col:
+        cost[peak_col:uc_col] = -p.peak_rate_usd_per_mw
+        lo[peak_col:uc_col] = p.peak_floor_mw
+        hi[peak_col:uc_col] = INF
+    return cost, lo, hi
 
 
-def _energy_rows(p: DispatchProblem, rows: _Rows, fleet_cols: IntArray, gpu_col: int) -> None:
-    """Daily budgets: site energy ≤ cap and GPU energy ≥ SLA minimum, pro rata for partial days."""
-    if not p.has_energy_budget:
-        return
-    T, K, dt = p.n_intervals, p.n_fleets, p.interval_hours
-    day = p.day_index if p.day_index is not None else np.zeros(T, dtype=np.int64)
-    n_days = int(day.max()) + 1
-    hours = np.bincount(day, minlength=n_days) * dt
-    t_idx = np.arange(T)
-    if np.isfinite(p.max_energy_mwh_per_day):
-        cap = p.max_energy_mwh_per_day * hours / 24.0 - p.aux_mw * hours
-        terms: list[Term] = [
-            (np.broadcast_to(day, (K, T)), fleet_cols, dt),
-            (day, gpu_col + t_idx, dt),
-        ]
-        rows.add(n_days, terms, -INF, cap)
-    if p.gpu_min_energy_mwh_per_day > 0:
-        rows.add(n_days, [(day, gpu_col + t_idx, dt)], p.gpu_min_energy_mwh_per_day * hours / 24.0, INF)
-
-
-def _window(T: int, width: int) -> tuple[IntArray, IntArray]:
-    """(row, τ) pairs of the rolling sums ``Σ_{τ = t−width+1}^{t}`` over ``t = 0..T−1``."""
-    t = np.arange(T)[:, None]
-    tau = t - np.arange(width)[None, :]
-    keep = tau >= 0
-    return np.broadcast_to(t, tau.shape)[keep], tau[keep]
-
-
-def _min_up_down_rows(
-    p: DispatchProblem,
-    rows: _Rows,
-    mip: list[int],
-    uc_col: int,
-    cost: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-) -> npt.NDArray[np.int32]:
-    """On/start/stop binaries with minimum up and down time (Rajan-Takriti) for fleets in ``mip``."""
+def _power_rows(
+    p: DispatchProblem, fleet_cols: IntArray, gpu_col: int, res_col: int, groups: list[bool]
+) -> Rows:
+    """Interconnect, reserve-source and reserve-cap rows, one of each per interval."""
     T = p.n_intervals
     t_idx = np.arange(T)
-    integrality = np.zeros(cost.shape[0], dtype=np.int32)
-    assert (
-        p.min_on_intervals is not None and p.min_off_intervals is not None and p.min_load_fraction is not None
+    out = Rows()
+    load_terms: list[Term] = [
+        (np.broadcast_to(t_idx, (p.n_fleets, T)), fleet_cols, 1.0),
+        (t_idx, gpu_col + t_idx, 1.0),
+    ]
+    up_terms: list[Term] = [(t_idx, res_col + groups.index(True) * T + t_idx, 1.0)] if True in groups else []
+    dn_terms: list[Term] = (
+        [(t_idx, res_col + groups.index(False) * T + t_idx, 1.0)] if False in groups else []
     )
-    for j, k in enumerate(mip):
-        u = uc_col + 3 * T * j + t_idx
-        s, d = u + T, u + 2 * T
-        m = k * T + t_idx
-        integrality[u] = 1
-        hi[u[0] : d[-1] + 1] = 1.0
-        cap = float(p.fleet_capacity_mw[k])
-        rows.add(T, [(t_idx, m, 1.0), (t_idx, u, -cap)], -INF, 0.0)  # m ≤ M u
-        fmin = float(p.min_load_fraction[k])
-        if fmin > 0:
-            rows.add(T, [(t_idx, m, 1.0), (t_idx, u, -fmin * cap)], 0.0, INF)  # m ≥ f M u
-        # u[t] − u[t−1] − s[t] + d[t] = 0; at t = 0 the right side is the initial state.
-        init = p.initial
-        u0 = float(init.on[k]) if init is not None else None
-        if u0 is None:  # free initial state: no transition row at t = 0
-            loc = t_idx[:-1]
-            terms = [(loc, u[1:], 1.0), (loc, s[1:], -1.0), (loc, d[1:], 1.0), (loc, u[:-1], -1.0)]
-            rows.add(T - 1, terms, 0.0, 0.0)
-            hi[s[0]] = hi[d[0]] = 0.0
-        else:
-            rhs = np.zeros(T)
-            rhs[0] = u0
-            terms = [(t_idx, u, 1.0), (t_idx, s, -1.0), (t_idx, d, 1.0), (t_idx[1:], u[:-1], -1.0)]
-            rows.add(T, terms, rhs, rhs)
-        up_w, down_w = int(p.min_on_intervals[k]), int(p.min_off_intervals[k])
-        if up_w > 1:
-            r, tau = _window(T, up_w)
-            rows.add(T, [(r, s[tau], 1.0), (t_idx, u, -1.0)], -INF, 0.0)
-        if down_w > 1:
-            r, tau = _window(T, down_w)
-            rows.add(T, [(r, d[tau], 1.0), (t_idx, u, 1.0)], -INF, 1.0)
-        if init is not None:
-            h = int(init.intervals_in_state[k])
-            if init.on[k] and h < up_w:
-                lo[u[: up_w - h]] = 1.0
-            if not init.on[k] and h < down_w:
-                hi[u[: down_w - h]] = 0.0
-    return integrality
+    # Interconnect: Σ m + g + r_dn ≤ P − aux.
+    out.add(T, load_terms + dn_terms, -INF, p.interconnect_mw - p.aux_mw)
+    if up_terms:  # up reserves come from curtailable load: r_up − Σ m − g ≤ −G_firm
+        neg: list[Term] = [(r, c, -1.0) for r, c, _ in load_terms]
+        out.add(T, up_terms + neg, -INF, -p.gpu_firm_mw)
+    if dn_terms:  # down reserves need equipment headroom: r_dn + Σ m + g ≤ Σ M + G
+        out.add(T, load_terms + dn_terms, -INF, float(p.fleet_capacity_mw.sum()) + p.gpu_capacity_mw)
+    if up_terms and dn_terms:  # one cap on all products
+        out.add(T, up_terms + dn_terms, -INF, p.reserve_max_mw)
+    return out
 
 
 def pass_model(h: highspy.Highs, model: LpModel) -> None:

@@ -2,8 +2,8 @@
 
 A :class:`DispatchProblem` holds everything the solvers need and nothing else (no I/O, no dates):
 interval length, the decision price, the value of a MWh in each use, reserve prices and the
-site's limits. :func:`build_problem` makes one from a :class:`~wattshift.config.SiteConfig`, its
-resolved fleets and aligned arrays.
+site's limits. :func:`build_problem` makes one from a :class:`~wattshift.dispatch.spec.SiteSpec`
+and aligned arrays.
 
 Formulation (DESIGN.md section 5). Per interval ``t`` of length ``Δt`` [h] choose fleet loads
 ``m[k, t]`` [MW], GPU load ``g[t]`` [MW] and reserve offers ``r[p, t]`` [MW] to maximise::
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from wattshift.config import UP_PRODUCTS, Fleet, SiteConfig
+from wattshift.dispatch.spec import SiteSpec
+from wattshift.units import minutes_to_hours
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -99,6 +100,9 @@ class DispatchProblem:
         Least GPU energy per day [MWh].
     initial
         Fleet state before the window (None = free).
+    reserve_hour
+        Market hour of each interval (T,); reserve awards are constant within an hour (ERCOT's
+        day-ahead ancillary awards are hourly). None = each interval its own award.
     """
 
     interval_hours: float
@@ -126,6 +130,7 @@ class DispatchProblem:
     max_energy_mwh_per_day: float = float("inf")
     gpu_min_energy_mwh_per_day: float = 0.0
     initial: InitialState | None = None
+    reserve_hour: IntArray | None = None
 
     @property
     def n_intervals(self) -> int:
@@ -195,8 +200,7 @@ class DispatchProblem:
 
 
 def build_problem(
-    site: SiteConfig,
-    fleets: list[Fleet],
+    site: SiteSpec,
     *,
     interval_minutes: float,
     price_usd_per_mwh: FloatArray,
@@ -208,13 +212,14 @@ def build_problem(
     peak_floor_mw: FloatArray | None = None,
     day_index: IntArray | None = None,
     initial: InitialState | None = None,
+    reserve_hour: IntArray | None = None,
 ) -> DispatchProblem:
-    """Assemble a :class:`DispatchProblem` from a site and aligned arrays (no I/O).
+    """Assemble a :class:`DispatchProblem` from a site spec and aligned arrays (no I/O).
 
     Parameters
     ----------
-    site, fleets
-        The site and its fleets resolved by :func:`wattshift.config.resolve_fleets`.
+    site
+        The site (:class:`wattshift.dispatch.spec.SiteSpec`).
     interval_minutes
         Interval length [min].
     price_usd_per_mwh
@@ -231,58 +236,57 @@ def build_problem(
         Day of each interval (T,), needed for daily energy budgets.
     initial
         Fleet state before the window.
+    reserve_hour
+        Market hour of each interval (T,): reserve awards are hourly.
     """
     T = int(np.asarray(price_usd_per_mwh).shape[0])
-    K = len(fleets)
-    dt_h = interval_minutes / 60.0
-    values = np.asarray(fleet_value_usd_per_mwh, dtype=np.float64).reshape(K, T)
+    fl = site.fleets
+    values = np.asarray(fleet_value_usd_per_mwh, dtype=np.float64).reshape(fl.n, T)
     gpu = site.gpu
     if gpu is not None and ai_value_usd_per_mwh is None:
         raise ValueError("ai_value_usd_per_mwh is required for a site with GPUs")
     ai = np.zeros(T) if ai_value_usd_per_mwh is None else np.asarray(ai_value_usd_per_mwh, dtype=np.float64)
     res = site.reserves
-    if res is not None:
-        if reserve_price_usd_per_mw_h is None:
-            raise ValueError("reserve_price_usd_per_mw_h is required for a site with reserves")
-        rho = np.asarray(reserve_price_usd_per_mw_h, dtype=np.float64).reshape(len(res.products), T)
-        is_up = np.array([p in UP_PRODUCTS for p in res.products], dtype=bool)
-    else:
-        rho, is_up = np.zeros((0, T)), np.zeros(0, dtype=bool)
-    ramp = np.array(
-        [np.inf if f.ramp_mw_per_min is None else f.ramp_mw_per_min * interval_minutes for f in fleets]
-    )
-    min_on = np.array([int(np.ceil(f.min_on_minutes / interval_minutes)) for f in fleets], dtype=np.int64)
-    min_off = np.array([int(np.ceil(f.min_off_minutes / interval_minutes)) for f in fleets], dtype=np.int64)
-    pc = site.peak_charges
-    rate = 0.0 if pc is None else pc.rate_usd_per_kw_year * 1000.0 / len(pc.months)
-    block = site.contract
+    rho, is_up = _reserve_arrays(site, reserve_price_usd_per_mw_h, T)
+    rate = 0.0 if site.peak is None else site.peak.rate_usd_per_mw_month
     return DispatchProblem(
-        interval_hours=dt_h,
+        interval_hours=minutes_to_hours(interval_minutes),
         price_usd_per_mwh=np.asarray(price_usd_per_mwh, dtype=np.float64),
         fleet_value_usd_per_mwh=values,
-        fleet_capacity_mw=np.array([f.power_mw for f in fleets], dtype=np.float64),
+        fleet_capacity_mw=fl.power_mw,
         ai_value_usd_per_mwh=ai,
         gpu_capacity_mw=0.0 if gpu is None else gpu.capacity_mw,
         gpu_firm_mw=0.0 if gpu is None else gpu.firm_mw,
         interconnect_mw=site.interconnect_mw,
         aux_mw=site.aux_mw,
-        block_mw=block.block_mw or 0.0,
-        block_price_usd_per_mwh=block.block_price_usd_per_mwh or 0.0,
+        block_mw=site.block_mw,
+        block_price_usd_per_mwh=site.block_price_usd_per_mwh,
         reserve_price_usd_per_mw_h=rho,
         reserve_is_up=is_up,
         reserve_max_mw=0.0 if res is None else res.max_mw,
-        ramp_mw_per_interval=ramp,
-        min_on_intervals=min_on,
-        min_off_intervals=min_off,
-        min_load_fraction=np.array([f.min_load_fraction for f in fleets], dtype=np.float64),
+        ramp_mw_per_interval=fl.ramp_mw_per_min * interval_minutes,
+        min_on_intervals=np.ceil(fl.min_on_minutes / interval_minutes).astype(np.int64),
+        min_off_intervals=np.ceil(fl.min_off_minutes / interval_minutes).astype(np.int64),
+        min_load_fraction=fl.min_load_fraction,
         peak_group=peak_group,
         peak_rate_usd_per_mw=np.full(n_peak_groups, rate),
         peak_floor_mw=np.zeros(n_peak_groups) if peak_floor_mw is None else peak_floor_mw,
         day_index=day_index,
-        max_energy_mwh_per_day=site.max_energy_mwh_per_day or float("inf"),
+        max_energy_mwh_per_day=site.max_energy_mwh_per_day,
         gpu_min_energy_mwh_per_day=0.0 if gpu is None else gpu.min_energy_mwh_per_day,
         initial=initial,
+        reserve_hour=reserve_hour,
     )
+
+
+def _reserve_arrays(site: SiteSpec, price: FloatArray | None, T: int) -> tuple[FloatArray, BoolArray]:
+    """Reserve prices (R, T) [USD/MW-h] and directions (R,) of ``site`` (empty without reserves)."""
+    if site.reserves is None:
+        return np.zeros((0, T)), np.zeros(0, dtype=bool)
+    if price is None:
+        raise ValueError("reserve_price_usd_per_mw_h is required for a site with reserves")
+    rho = np.asarray(price, dtype=np.float64).reshape(len(site.reserves.products), T)
+    return rho, site.reserves.is_up
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,19 @@ Revenue streams per interval of ``Δt`` h: mining ``Σ_k v[k,t] m[k,t] Δt``, AI
 reserves ``Σ_p ρ[p,t] r[p,t] Δt`` and sell-back credits. Energy cost under an index contract is
 ``π[t] load[t] Δt``; under a fixed-price block of ``Q`` MW at ``K`` USD/MWh it is
 ``K Q Δt + π[t] max(load[t] − Q, 0) Δt`` with a sell-back credit ``π[t] max(Q − load[t], 0) Δt``.
-Peak charges are ``c x max(load over each group's candidate intervals)`` (ERCOT 4CP, see
+A deployed reserve award curtails load (:func:`deployed_loads`); an owned GPU cluster's capital cost
+accrues every hour. Peak charges are ``c x max(load over each group's candidate intervals)`` (ERCOT 4CP, see
 :class:`wattshift.config.PeakChargeConfig`). Net = revenues − energy cost − charges.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from wattshift.dispatch.problem import FloatArray, IntArray
+from wattshift.dispatch.problem import BoolArray, FloatArray, IntArray
 
 #: Curtailed power below this share of the deliverable capacity counts as running [unitless].
 CURTAIL_TOLERANCE = 1e-6
@@ -36,6 +37,46 @@ class SettlementInputs:
     deliverable_mw: float
     peak_group: IntArray | None
     peak_rate_usd_per_mw: FloatArray
+    reserve_is_up: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    deployment_share: float = 0.0
+    gpu_capital_cost_usd_per_hour: float = 0.0
+    day_ahead_price_usd_per_mwh: FloatArray | None = None
+    planned_load_mw: FloatArray | None = None
+
+
+def _bought_usd_per_h(inputs: SettlementInputs, load: FloatArray) -> FloatArray:
+    """Cost of the energy above the block per hour of each interval (T,) [USD/h].
+
+    Real-time purchase: ``π_RT max(L − Q, 0)``. With a day-ahead purchase of the planned load
+    ``L_p``: ``π_DA max(L_p − Q, 0) + π_RT (max(L − Q, 0) − max(L_p − Q, 0))``, the deviation from
+    the day-ahead position settled at the real-time price (ERCOT two-settlement system).
+    """
+    q = inputs.block_mw
+    above = np.maximum(load - q, 0.0)
+    if inputs.day_ahead_price_usd_per_mwh is None or inputs.planned_load_mw is None:
+        return np.asarray(inputs.price_usd_per_mwh * above, dtype=np.float64)
+    planned = np.maximum(inputs.planned_load_mw - q, 0.0)
+    da = inputs.day_ahead_price_usd_per_mwh * planned
+    return np.asarray(da + inputs.price_usd_per_mwh * (above - planned), dtype=np.float64)
+
+
+def deployed_loads(
+    inputs: SettlementInputs, fleet_mw: FloatArray, gpu_mw: FloatArray, reserve_mw: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Loads after reserve deployment: fleets (K, T), GPU (T,) and the deployed MW (T,).
+
+    A deployed up-reserve award curtails the load that backs it: on average a share
+    ``deployment_share`` of each awarded MW is off, taken from the fleets pro rata to their load,
+    then from the flexible GPU load (the award never exceeds curtailable load, see the LP).
+    """
+    share = inputs.deployment_share
+    if share <= 0.0 or reserve_mw.size == 0 or not inputs.reserve_is_up.any():
+        return fleet_mw, gpu_mw, np.zeros_like(gpu_mw)
+    deployed = share * reserve_mw[inputs.reserve_is_up].sum(axis=0)
+    mining = fleet_mw.sum(axis=0)
+    from_mining = np.minimum(deployed, mining)
+    keep = np.divide(mining - from_mining, mining, out=np.ones_like(mining), where=mining > 0)
+    return fleet_mw * keep[None, :], gpu_mw - (deployed - from_mining), deployed
 
 
 def settle(
@@ -59,6 +100,9 @@ def settle(
     """
     dt = inputs.interval_hours
     pi = inputs.price_usd_per_mwh
+    # Curtailment is the schedule's choice; deployment (ERCOT's call) is reported apart as MWh deployed.
+    curtailed = np.maximum(inputs.deliverable_mw - fleet_mw.sum(axis=0) - gpu_mw, 0.0)
+    fleet_mw, gpu_mw, deployed = deployed_loads(inputs, fleet_mw, gpu_mw, reserve_mw)
     mining_mw = fleet_mw.sum(axis=0)
     load = mining_mw + gpu_mw + inputs.aux_mw
     q = inputs.block_mw
@@ -70,8 +114,7 @@ def settle(
         else np.zeros_like(pi)
     )
     sellback = pi * np.maximum(q - load, 0.0) * dt
-    energy = (inputs.block_price_usd_per_mwh * q + pi * np.maximum(load - q, 0.0)) * dt
-    curtailed = np.maximum(inputs.deliverable_mw - mining_mw - gpu_mw, 0.0)
+    energy = (inputs.block_price_usd_per_mwh * q + _bought_usd_per_h(inputs, load)) * dt
     curtailed[curtailed <= CURTAIL_TOLERANCE * max(inputs.deliverable_mw, 1.0)] = 0.0
     charges = 0.0
     if inputs.peak_group is not None:
@@ -89,6 +132,26 @@ def settle(
         "sellback_usd": sellback,
         "energy_cost_usd": energy,
     }
+    gpu_capital = inputs.gpu_capital_cost_usd_per_hour * dt * pi.shape[0]
+    return per_interval, _totals(per_interval, gpu_mw, deployed, dt, charges, gpu_capital)
+
+
+def _totals(
+    per: dict[str, FloatArray],
+    gpu_mw: FloatArray,
+    deployed: FloatArray,
+    dt: float,
+    charges: float,
+    gpu_capital: float,
+) -> dict[str, float]:
+    """Sums of the per-interval flows [USD, MWh, h] and the net after charges and GPU capital cost."""
+    mining, ai, reserves, sellback = (
+        per["mining_usd"],
+        per["ai_usd"],
+        per["reserves_usd"],
+        per["sellback_usd"],
+    )
+    energy, mining_mw, curtailed = per["energy_cost_usd"], per["mining_mw"], per["curtailed_mw"]
     revenue = float(mining.sum() + ai.sum() + reserves.sum() + sellback.sum())
     totals = {
         "mining_usd": float(mining.sum()),
@@ -97,13 +160,15 @@ def settle(
         "sellback_usd": float(sellback.sum()),
         "energy_cost_usd": float(energy.sum()),
         "charges_usd": charges,
-        "net_usd": revenue - float(energy.sum()) - charges,
+        "gpu_capital_cost_usd": gpu_capital,
+        "net_usd": revenue - float(energy.sum()) - charges - gpu_capital,
         "mwh_mining": float(mining_mw.sum() * dt),
         "mwh_ai": float(gpu_mw.sum() * dt),
         "mwh_curtailed": float(curtailed.sum() * dt),
         "hours_curtailed": float(np.count_nonzero(curtailed > 0) * dt),
+        "mwh_deployed": float(deployed.sum() * dt),
     }
-    return per_interval, totals
+    return totals
 
 
 def always_on(
@@ -141,10 +206,17 @@ def schedule_frame(
     reserve_mw: FloatArray,
     price_usd_per_mwh: FloatArray,
     per_interval: dict[str, FloatArray],
+    *,
+    timezone: str = "UTC",
 ) -> pd.DataFrame:
-    """The per-interval schedule as a frame: MW per use, price and money per stream."""
+    """The per-interval schedule as a frame: MW per use, price and money per stream.
+
+    ``interval_start_utc`` stays the key; ``interval_start_local`` carries the operating day's zone
+    (``timezone``), so a DST day's repeated hour is told apart by its offset.
+    """
     cols: dict[str, object] = {
         "interval_start_utc": interval_start_utc,
+        "interval_start_local": interval_start_utc.tz_convert(timezone),
         "price_usd_per_mwh": price_usd_per_mwh,
     }
     for name, row in zip(fleet_names, fleet_mw, strict=True):

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from wattshift import mining
-from wattshift.config import GpuConfig
 from wattshift.dispatch.problem import FloatArray
 from wattshift.errors import NotInWarehouseError
+from wattshift.units import HOURS_PER_YEAR, capital_recovery_factor, kw_to_mw
 
 
 def daily_hashprice_usd_per_th_day(btc_daily: pd.DataFrame) -> pd.Series:
@@ -45,12 +45,19 @@ def daily_hashprice_usd_per_th_day(btc_daily: pd.DataFrame) -> pd.Series:
     return out
 
 
-def ai_value_usd_per_mwh(gpu: GpuConfig) -> float:
-    """AI revenue of one MWh in the GPU cluster [USD/MWh] (module docstring)."""
-    if gpu.value_usd_per_mwh is not None:
-        return gpu.value_usd_per_mwh
-    assert gpu.spot_usd_per_gpu_hour is not None and gpu.kw_per_gpu is not None
-    return gpu.spot_usd_per_gpu_hour * gpu.utilisation / (gpu.kw_per_gpu / 1000.0)
+def ai_value_usd_per_mwh(spot_usd_per_gpu_hour: float, kw_per_gpu: float, utilisation: float) -> float:
+    """AI revenue of one MWh in the GPU cluster [USD/MWh]: ``p x u / (w / 1000)`` (module docstring).
+
+    Parameters
+    ----------
+    spot_usd_per_gpu_hour
+        Rental price p [USD/GPU-h].
+    kw_per_gpu
+        Power per GPU w, server share included [kW].
+    utilisation
+        Share u of the time rented [unitless].
+    """
+    return spot_usd_per_gpu_hour * utilisation / kw_to_mw(kw_per_gpu)
 
 
 def daily_to_intervals(daily: pd.Series, interval_start_utc: pd.DatetimeIndex, *, what: str) -> FloatArray:
@@ -79,3 +86,22 @@ def fleet_values_usd_per_mwh(
     hp = np.asarray(hashprice_per_interval, dtype=np.float64)[None, :]
     eff = np.asarray(efficiency_j_per_th, dtype=np.float64)[:, None]
     return np.asarray(mining.mining_value_usd_per_mwh(hp, eff, pool_fee=pool_fee), dtype=np.float64)
+
+
+def gpu_cost_usd_per_gpu_hour(capex_usd_per_gpu: float, life_years: float, financing_rate: float) -> float:
+    """Capital cost of owning one GPU, per hour of its life [USD/GPU-h].
+
+    ``capex x crf(i, n) / 8760``: the capital recovery factor ``crf = i (1+i)^n / ((1+i)^n − 1)``
+    (:func:`wattshift.units.capital_recovery_factor`) spreads the purchase over ``n`` years of equal
+    payments at financing rate ``i``; the cost accrues every hour, rented or not.
+
+    Parameters
+    ----------
+    capex_usd_per_gpu
+        Purchase and installation cost per GPU, server share included [USD/GPU].
+    life_years
+        Economic life n [years].
+    financing_rate
+        Interest rate i [1/year]; 0 = straight-line depreciation.
+    """
+    return capex_usd_per_gpu * capital_recovery_factor(financing_rate, life_years) / HOURS_PER_YEAR

@@ -107,9 +107,12 @@ def _revenue_figure(doc: dict[str, Any]) -> go.Figure:
 def _summary_row(doc: dict[str, Any]) -> dict[str, object]:
     return {
         "site": doc["site"],
-        "period": f"{doc['from']} to {doc['to']}",
+        "period": f"{doc['from']} to {doc['to']} ({doc['timezone']})",
         "market": f"{doc['node']} {doc['market']} ({doc['foresight']})",
         "net [USD]": doc["net_usd"],
+        "upper bound [USD]": doc["upper_bound_net_usd"],
+        "regret [USD]": doc["regret_usd"],
+        "GPU capital cost [USD]": doc["gpu_capital_cost_usd"],
         "always-on net [USD]": doc["always_on_net_usd"],
         "value of flexibility [USD]": doc["value_of_flexibility_usd"],
         "MWh mining": doc["mwh"]["mining"],
@@ -145,8 +148,11 @@ def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = No
     intro = (
         "<p>Each interval the site's megawatts go to the use that pays most: ASIC fleets (valued at "
         "the day's hashprice and their efficiency), GPU compute, reserves, or the grid (curtailment and "
-        "sell-back). Value of flexibility = net of the optimised dispatch minus net of running every "
-        "machine all the time on the same prices.</p>"
+        "sell-back). Decisions use only what was known at the time (day-ahead prices, real-time prices "
+        "up to the previous interval, a spread forecast fitted on earlier days) unless the site says "
+        "otherwise; the perfect-foresight result is shown as the upper bound, and regret is the "
+        "difference. Value of flexibility = net of the dispatch minus net of running every machine all "
+        "the time on the same prices.</p>"
     )
     return Section(
         id="dispatch",

@@ -1,62 +1,50 @@
 """Dispatch backtest as the CLI, the HTTP API and the report show it: warehouse → engine → result.
 
-:func:`load_inputs` reads prices (any node, real-time or day-ahead), ancillary prices and the BTC
-daily frame from the warehouse, checks that every interval of the range is there (a hole is an error
-naming the missing span; prices are never filled) and lays them out as engine arrays.
-:func:`run_dispatch` runs the rolling-horizon backtest and :func:`result_dict` turns it into the
+:func:`~wattshift.services.dispatch_inputs.load_inputs` reads prices on an ERCOT operating-day grid,
+ancillary prices and the BTC daily frame and lays them out as engine arrays;
+:func:`~wattshift.services.dispatch_spec.site_spec` turns the site config into the engine's spec.
+:func:`run_dispatch` runs the rolling-horizon backtest with the chosen foresight (``forecast`` by
+default) and, beside it, the perfect-foresight upper bound; :func:`result_dict` turns both into the
 JSON document of ``wattshift dispatch --format json``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
-
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass, replace
+from typing import Any
 
 from wattshift.config import Fleet, SiteConfig
-from wattshift.dispatch.backtest import (
-    BacktestInputs,
-    BacktestResult,
-    Progress,
-    SolverName,
-    run_backtest,
+from wattshift.dispatch.backtest import BacktestResult, Progress, SolverName, run_backtest
+from wattshift.errors import ConfigError
+from wattshift.services.dispatch_inputs import (
+    ERCOT_TZ,
+    DispatchSource,
+    Foresight,
+    Market,
+    load_inputs,
+    on_grid,
 )
-from wattshift.dispatch.values import (
-    ai_value_usd_per_mwh,
-    daily_hashprice_usd_per_th_day,
-    daily_to_intervals,
-    fleet_values_usd_per_mwh,
-)
-from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.dispatch_spec import gpu_ai_value_usd_per_mwh, site_spec
 from wattshift.services.sites import resolve_fleets
 
-Market = Literal["rt", "da"]
-Foresight = Literal["perfect", "day_ahead"]
-
-
-class DispatchSource(Protocol):
-    """What the dispatch service needs from a warehouse (``wattshift.warehouse.Warehouse`` has it)."""
-
-    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
-        """ISO price frame for [start, end)."""
-        ...
-
-    def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
-        """BTC daily frame, inclusive span."""
-        ...
-
-    def asic_models(self) -> pd.DataFrame:
-        """ASIC catalogue frame."""
-        ...
+__all__ = [
+    "ERCOT_TZ",
+    "DispatchRun",
+    "DispatchSource",
+    "Foresight",
+    "Market",
+    "gpu_ai_value_usd_per_mwh",
+    "on_grid",
+    "result_dict",
+    "run_dispatch",
+    "site_spec",
+]
 
 
 @dataclass(frozen=True)
 class DispatchRun:
-    """A finished backtest with what it was run on."""
+    """A finished backtest with what it was run on, and its perfect-foresight upper bound."""
 
     site: SiteConfig
     fleets: list[Fleet]
@@ -66,114 +54,8 @@ class DispatchRun:
     start: dt.date
     end: dt.date
     result: BacktestResult
-
-
-def _utc(day: dt.date) -> pd.Timestamp:
-    return pd.Timestamp(day.isoformat()).tz_localize("UTC")
-
-
-def _spans(missing: pd.DatetimeIndex, step: pd.Timedelta) -> str:
-    """Contiguous runs of missing interval starts as ``a .. b (n intervals)``, first five."""
-    if missing.empty:
-        return ""
-    gaps = np.flatnonzero(np.asarray(missing[1:] - missing[:-1]) != step.to_timedelta64()) + 1
-    bounds = [0, *gaps.tolist(), len(missing)]
-    runs = []
-    for a, b in itertools.pairwise(bounds):
-        unit = "interval" if b - a == 1 else "intervals"
-        runs.append(f"{missing[a].isoformat()} .. {missing[b - 1].isoformat()} ({b - a} {unit})")
-    more = f" and {len(runs) - 5} more spans" if len(runs) > 5 else ""
-    return "; ".join(runs[:5]) + more
-
-
-def on_grid(
-    frame: pd.DataFrame, grid: pd.DatetimeIndex, *, what: str
-) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Values of an ISO price frame at each start of ``grid`` (T,) [USD/MWh or USD/MW-h].
-
-    A frame coarser than the grid (hourly day-ahead on a 15-minute grid) applies each price to the
-    grid intervals inside its own interval; this is the product's definition, not a fill.
-
-    Raises
-    ------
-    NotInWarehouseError
-        Some grid interval has no price; the message names the missing spans.
-    """
-    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert("UTC")
-    minutes = np.unique(frame["interval_minutes"].to_numpy())
-    if minutes.size != 1:
-        raise NotInWarehouseError(f"{what}: mixed interval lengths {minutes.tolist()} in the range")
-    series = pd.Series(frame["price_usd_per_mwh"].to_numpy(dtype=np.float64), index=starts)
-    series = series[~series.index.duplicated(keep="last")]
-    step = pd.Timedelta(minutes=int(minutes[0]))
-    keys = grid.floor(step) if step > (grid[1] - grid[0] if len(grid) > 1 else step) else grid
-    values = series.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.isnan(values)
-    if bad.any():
-        grid_step = grid[1] - grid[0] if len(grid) > 1 else step
-        raise NotInWarehouseError(f"{what}: prices missing for {_spans(grid[bad], grid_step)}")
-    return values
-
-
-def _prices(wh: DispatchSource, node: str, market: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    frame = wh.iso_prices(node, market, start, end)
-    if frame.empty:
-        raise NotInWarehouseError(f"no {market} prices for {node} from {start} to {end}")
-    return frame
-
-
-def load_inputs(
-    wh: DispatchSource,
-    site: SiteConfig,
-    fleets: list[Fleet],
-    *,
-    node: str,
-    market: Market,
-    foresight: Foresight,
-    start: dt.date,
-    end: dt.date,
-) -> BacktestInputs:
-    """Engine inputs for ``site`` over [start, end) from the warehouse (see module docstring).
-
-    With ``foresight = "day_ahead"`` the schedule is decided on day-ahead prices and settled on
-    real-time prices (the grid is the real-time one); otherwise ``market`` is used for both.
-    """
-    if end <= start:
-        raise ConfigError(f"--to {end} must be after --from {start}")
-    settle_market: str = "rt" if foresight == "day_ahead" else market
-    settle_frame = _prices(wh, node, settle_market, start, end)
-    step_min = int(settle_frame["interval_minutes"].iloc[0])
-    grid = pd.date_range(_utc(start), _utc(end), freq=pd.Timedelta(minutes=step_min), inclusive="left")
-    settle_price = on_grid(settle_frame, grid, what=f"{node} {settle_market}")
-    if foresight == "day_ahead":
-        decision = on_grid(_prices(wh, node, "da", start, end), grid, what=f"{node} da")
-    else:
-        decision = settle_price
-    if site.reserves is not None:
-        reserve = np.vstack(
-            [
-                on_grid(_prices(wh, p, "da_as", start, end), grid, what=f"{p} da_as")
-                for p in site.reserves.products
-            ]
-        )
-    else:
-        reserve = np.zeros((0, len(grid)))
-    if fleets:
-        btc = wh.btc_daily(start, end)
-        hashprice = daily_to_intervals(daily_hashprice_usd_per_th_day(btc), grid, what="BTC hashprice")
-        values = fleet_values_usd_per_mwh(hashprice, np.array([f.efficiency_j_per_th for f in fleets]))
-    else:
-        values = np.zeros((0, len(grid)))
-    ai = np.full(len(grid), ai_value_usd_per_mwh(site.gpu) if site.gpu is not None else 0.0)
-    return BacktestInputs(
-        interval_start_utc=grid,
-        interval_minutes=float(step_min),
-        decision_price_usd_per_mwh=decision,
-        settle_price_usd_per_mwh=settle_price,
-        fleet_value_usd_per_mwh=values,
-        ai_value_usd_per_mwh=ai,
-        reserve_price_usd_per_mw_h=reserve,
-    )
+    upper_bound: BacktestResult
+    timezone: str = ERCOT_TZ
 
 
 def run_dispatch(
@@ -188,12 +70,14 @@ def run_dispatch(
     solver: SolverName = "auto",
     window_days: int | None = 1,
     progress: Progress | None = None,
+    timezone: str = ERCOT_TZ,
 ) -> DispatchRun:
     """Backtest ``site`` on warehouse prices; unset options come from the site's ``[backtest]`` table.
 
     ``progress(windows_done, windows_total)`` is passed to
     :func:`wattshift.dispatch.backtest.run_backtest`: called with 0 once the inputs are loaded and
-    after each solved window (one per ``window_days`` days).
+    after each solved window (one per ``window_days`` days). ``timezone`` is the zone of the
+    operating days (ERCOT's Central Prevailing Time unless a test says otherwise).
 
     Raises
     ------
@@ -209,27 +93,42 @@ def run_dispatch(
         raise ConfigError("no period: pass --from and --to (or add a [backtest] table to the site file)")
     node = node or site.contract.node
     market = market or (bt.market if bt else "rt")
-    foresight = foresight or (bt.foresight if bt else "perfect")
-    if foresight == "day_ahead" and market != "rt":
+    foresight = foresight or (bt.foresight if bt else "forecast")
+    if foresight != "perfect" and market != "rt":
         raise ConfigError(
-            "foresight day_ahead decides on day-ahead and settles on real-time: use --market rt"
+            f"foresight {foresight} decides before real time and settles on real-time: use --market rt"
         )
+    if foresight == "forecast" and window_days != 1:
+        raise ConfigError("foresight forecast decides one operating day at a time: use --window-days 1")
     fleets = resolve_fleets(site, wh.asic_models()) if site.fleets else []
+    spec = site_spec(site, fleets)
     inputs = load_inputs(
-        wh, site, fleets, node=node, market=market, foresight=foresight, start=start, end=end
+        wh, spec, node=node, market=market, foresight=foresight, start=start, end=end, timezone=timezone
     )
-    result = run_backtest(site, fleets, inputs, solver=solver, window_days=window_days, progress=progress)
-    return DispatchRun(site, fleets, node, market, foresight, start, end, result)
+    result = run_backtest(spec, inputs, solver=solver, window_days=window_days, progress=progress)
+    if foresight == "perfect":
+        bound = result
+    else:
+        hindsight = replace(
+            inputs,
+            decision_price_usd_per_mwh=inputs.settle_price_usd_per_mwh,
+            intraday_price_usd_per_mwh=None,
+            decision_fleet_value_usd_per_mwh=None,
+        )
+        bound = run_backtest(spec, hindsight, solver=solver, window_days=window_days)
+    return DispatchRun(site, fleets, node, market, foresight, start, end, result, bound, timezone)
 
 
 def result_dict(run: DispatchRun) -> dict[str, Any]:
     """The JSON document of ``wattshift dispatch`` (keys fixed by the CLI contract)."""
     t = run.result.totals
+    bound = run.upper_bound.totals["net_usd"]
     return {
         "site": run.site.name,
         "node": run.node,
         "market": run.market,
         "foresight": run.foresight,
+        "timezone": run.timezone,
         "from": run.start.isoformat(),
         "to": run.end.isoformat(),
         "intervals": len(run.result.schedule),
@@ -241,8 +140,16 @@ def result_dict(run: DispatchRun) -> dict[str, Any]:
         },
         "energy_cost_usd": t["energy_cost_usd"],
         "charges_usd": t["charges_usd"],
+        "gpu_capital_cost_usd": t["gpu_capital_cost_usd"],
         "net_usd": t["net_usd"],
-        "mwh": {"mining": t["mwh_mining"], "ai": t["mwh_ai"], "curtailed": t["mwh_curtailed"]},
+        "upper_bound_net_usd": bound,
+        "regret_usd": bound - t["net_usd"],
+        "mwh": {
+            "mining": t["mwh_mining"],
+            "ai": t["mwh_ai"],
+            "curtailed": t["mwh_curtailed"],
+            "deployed": t["mwh_deployed"],
+        },
         "hours_curtailed": t["hours_curtailed"],
         "value_of_flexibility_usd": run.result.value_of_flexibility_usd,
         "always_on_net_usd": run.result.always_on_totals["net_usd"],

@@ -107,12 +107,13 @@ def iso_price_frame(
 
 
 def tiny_dispatch_warehouse(*, drop_rt: slice | None = None) -> FakeWarehouse:
-    """Two synthetic days (2023-08-01..02 UTC) for the dispatch tests, in a :class:`FakeWarehouse`.
+    """Three synthetic UTC days (2023-08-01..03) for the dispatch tests, in a :class:`FakeWarehouse`.
 
     Holds HB_WEST 15-min ``rt`` prices (a sine of 40 ± 60 USD/MWh plus noise, seed 3, with a
     900 USD/MWh spike on intervals 70-73), hourly ``da`` prices (hourly mean of ``rt`` + 5), hourly
-    REGUP and RRS ``da_as`` prices (uniform 5-30), BTC daily figures of the order of August 2023
-    (round numbers) for 2023-07-31..08-03, and one ASIC (Antminer S21, 200 TH/s, 3,500 W).
+    REGUP and RRS ``da_as`` prices (uniform 5-30; the third day from seed 4), BTC daily figures of
+    the order of August 2023 (round numbers) for 2023-07-31..08-03, and one ASIC (Antminer S21,
+    200 TH/s, 3,500 W).
 
     Parameters
     ----------
@@ -124,6 +125,15 @@ def tiny_dispatch_warehouse(*, drop_rt: slice | None = None) -> FakeWarehouse:
     rt = 40 + 60 * np.sin(np.arange(n) / 96 * 2 * np.pi) + rng.normal(0, 20, n)
     rt[70:74] = 900.0  # a price spike
     da = rt.reshape(-1, 4).mean(axis=1) + 5.0
+    regup, rrs = rng.uniform(5, 30, 48), rng.uniform(5, 30, 48)
+    # A third UTC day from its own generator (the first two stay as they were), so that the ERCOT
+    # operating days 2023-08-01..02 (05:00 UTC to 05:00 UTC) are covered too.
+    more = np.random.default_rng(4)
+    rt = np.concatenate([rt, 40 + 60 * np.sin(np.arange(96) / 96 * 2 * np.pi) + more.normal(0, 20, 96)])
+    da = np.concatenate([da, rt[n:].reshape(-1, 4).mean(axis=1) + 5.0])
+    regup = np.concatenate([regup, more.uniform(5, 30, 24)])
+    rrs = np.concatenate([rrs, more.uniform(5, 30, 24)])
+    n += 96
     real_time = iso_price_frame("HB_WEST", "rt", "2023-08-01", 15, rt)
     if drop_rt is not None:
         keep = np.ones(n, dtype=bool)
@@ -133,8 +143,8 @@ def tiny_dispatch_warehouse(*, drop_rt: slice | None = None) -> FakeWarehouse:
         [
             real_time,
             iso_price_frame("HB_WEST", "da", "2023-08-01", 60, da),
-            iso_price_frame("REGUP", "da_as", "2023-08-01", 60, rng.uniform(5, 30, 48)),
-            iso_price_frame("RRS", "da_as", "2023-08-01", 60, rng.uniform(5, 30, 48)),
+            iso_price_frame("REGUP", "da_as", "2023-08-01", 60, regup),
+            iso_price_frame("RRS", "da_as", "2023-08-01", 60, rrs),
         ],
         ignore_index=True,
     )

@@ -37,6 +37,7 @@ PAGES: tuple[Page, ...] = (
     Page("/", "market", "Market"),
     Page("/signals", "signals", "Signals"),
     Page("/dispatch", "dispatch", "Dispatch"),
+    Page("/plan", "plan", "Plan"),
     Page("/valuation", "valuation", "Valuation"),
 )
 

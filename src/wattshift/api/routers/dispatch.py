@@ -28,7 +28,7 @@ from wattshift.services.dispatch import DispatchSource
 from wattshift.services.store import Warehouse
 
 #: The dispatch endpoints. It also carries the generic ``GET /api/jobs/{job_id}`` of
-#: :mod:`wattshift.api.jobs`, the first (and so far only) kind of job being a dispatch.
+#: :mod:`wattshift.api.jobs`.
 router = APIRouter(tags=["dispatch"])
 router.include_router(jobs.router)
 
@@ -44,7 +44,7 @@ class DispatchOptions:
     end: dt.date | None
     node: str | None
     market: Literal["rt", "da"] | None
-    foresight: Literal["perfect", "day_ahead"] | None
+    foresight: Literal["perfect", "day_ahead", "forecast"] | None
     solver: Literal["auto", "merit", "lp"]
     window_days: int
     schedule: bool
@@ -52,17 +52,19 @@ class DispatchOptions:
 
 def dispatch_options(
     start: Annotated[
-        dt.date | None, Query(alias="from", description="First day, UTC [default: the site's [backtest]].")
+        dt.date | None,
+        Query(alias="from", description="First ERCOT operating day [default: the site's [backtest]]."),
     ] = None,
     end: Annotated[
-        dt.date | None, Query(alias="to", description="Day after the last (UTC, exclusive).")
+        dt.date | None, Query(alias="to", description="Operating day after the last (exclusive).")
     ] = None,
     node: Annotated[
         str | None, Query(min_length=1, max_length=64, description="Price node [default: the contract's].")
     ] = None,
     market: Annotated[Literal["rt", "da"] | None, Query(description="Energy market.")] = None,
     foresight: Annotated[
-        Literal["perfect", "day_ahead"] | None, Query(description="Decision prices.")
+        Literal["perfect", "day_ahead", "forecast"] | None,
+        Query(description="Information decisions use [default: the site's, else forecast]."),
     ] = None,
     solver: Annotated[Literal["auto", "merit", "lp"], Query(description="Solver.")] = "auto",
     window_days: Annotated[int, Query(ge=1, le=366, description="Rolling-horizon window [days].")] = 1,

@@ -1,0 +1,239 @@
+"""Warehouse → dispatch engine arrays: prices on an ERCOT operating-day grid, values, forecasts.
+
+Windows are ERCOT operating days, midnight to midnight Central Prevailing Time
+(:data:`ERCOT_TZ`): ``--from 2023-08-01 --to 2023-09-01`` is August 1 00:00 CDT (05:00 UTC) to
+September 1 00:00 CDT. Every interval of the range must be in the warehouse (a hole is an error
+naming the missing span; prices are never filled). One documented exception: the day-ahead files
+hold a single 01:00 hour on a DST fall-back day, so the repeated local hour takes the held price of
+the same clock hour (:func:`on_grid` with ``timezone``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from wattshift.dispatch.backtest import BacktestInputs
+from wattshift.dispatch.calendar import day_numbers
+from wattshift.dispatch.forecast import TRAIN_DAYS, spread_forecast
+from wattshift.dispatch.spec import SiteSpec
+from wattshift.dispatch.values import (
+    daily_hashprice_usd_per_th_day,
+    daily_to_intervals,
+    fleet_values_usd_per_mwh,
+)
+from wattshift.errors import ConfigError, NotInWarehouseError
+
+Market = Literal["rt", "da"]
+Foresight = Literal["perfect", "day_ahead", "forecast"]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+#: Zone of ERCOT's operating day (Central Prevailing Time, CST/CDT).
+ERCOT_TZ = "America/Chicago"
+
+
+class DispatchSource(Protocol):
+    """What the dispatch service needs from a warehouse (``wattshift.warehouse.Warehouse`` has it)."""
+
+    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
+        """ISO price frame for [start, end)."""
+        ...
+
+    def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """BTC daily frame, inclusive span."""
+        ...
+
+    def asic_models(self) -> pd.DataFrame:
+        """ASIC catalogue frame."""
+        ...
+
+
+def day_start_utc(day: dt.date, timezone: str = ERCOT_TZ) -> pd.Timestamp:
+    """Start of operating day ``day`` (local midnight in ``timezone``) as a UTC timestamp."""
+    return pd.Timestamp(day.isoformat()).tz_localize(timezone).tz_convert("UTC")
+
+
+def _spans(missing: pd.DatetimeIndex, step: pd.Timedelta) -> str:
+    """Contiguous runs of missing interval starts as ``a .. b (n intervals)``, first five."""
+    if missing.empty:
+        return ""
+    gaps = np.flatnonzero(np.asarray(missing[1:] - missing[:-1]) != step.to_timedelta64()) + 1
+    bounds = [0, *gaps.tolist(), len(missing)]
+    runs = []
+    for a, b in itertools.pairwise(bounds):
+        unit = "interval" if b - a == 1 else "intervals"
+        runs.append(f"{missing[a].isoformat()} .. {missing[b - 1].isoformat()} ({b - a} {unit})")
+    more = f" and {len(runs) - 5} more spans" if len(runs) > 5 else ""
+    return "; ".join(runs[:5]) + more
+
+
+def _repeated_hour(series: pd.Series, keys: pd.DatetimeIndex, timezone: str) -> FloatArray:
+    """Price of the same local clock hour for keys inside a DST fall-back day's repeated hour (else NaN)."""
+    hour = pd.Timedelta(hours=1)
+    local = keys.tz_convert(timezone).tz_localize(None)
+    repeated = np.asarray((keys - hour).tz_convert(timezone).tz_localize(None) == local) | np.asarray(
+        (keys + hour).tz_convert(timezone).tz_localize(None) == local
+    )
+    by_local = series.copy()
+    by_local.index = pd.DatetimeIndex(series.index).tz_convert(timezone).tz_localize(None)
+    by_local = by_local[~by_local.index.duplicated(keep="first")]
+    found = by_local.reindex(local).to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.where(repeated, found, np.nan)
+
+
+def on_grid(
+    frame: pd.DataFrame, grid: pd.DatetimeIndex, *, what: str, timezone: str | None = None
+) -> FloatArray:
+    """Values of an ISO price frame at each start of ``grid`` (T,) [USD/MWh or USD/MW-h].
+
+    A frame coarser than the grid (hourly day-ahead on a 15-minute grid) applies each price to the
+    grid intervals inside its own interval; this is the product's definition, not a fill. With
+    ``timezone``, a grid interval in the repeated hour of a DST fall-back day that the frame lacks
+    takes the price of the same local clock hour (the hourly files hold that hour once).
+
+    Raises
+    ------
+    NotInWarehouseError
+        Some grid interval has no price; the message names the missing spans.
+    """
+    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert("UTC")
+    minutes = np.unique(frame["interval_minutes"].to_numpy())
+    if minutes.size != 1:
+        raise NotInWarehouseError(f"{what}: mixed interval lengths {minutes.tolist()} in the range")
+    series = pd.Series(frame["price_usd_per_mwh"].to_numpy(dtype=np.float64), index=starts)
+    series = series[~series.index.duplicated(keep="last")]
+    step = pd.Timedelta(minutes=int(minutes[0]))
+    keys = grid.floor(step) if step > (grid[1] - grid[0] if len(grid) > 1 else step) else grid
+    values = np.array(series.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan))
+    bad = np.isnan(values)
+    if bad.any() and timezone is not None:
+        values[bad] = _repeated_hour(series, keys[bad], timezone)
+        bad = np.isnan(values)
+    if bad.any():
+        grid_step = grid[1] - grid[0] if len(grid) > 1 else step
+        raise NotInWarehouseError(f"{what}: prices missing for {_spans(grid[bad], grid_step)}")
+    return values
+
+
+def prices(
+    wh: DispatchSource, node: str, market: str, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Price frame of ``node`` in ``market`` for [start, end) (UTC); empty is an error."""
+    frame = wh.iso_prices(node, market, start, end)
+    if frame.empty:
+        raise NotInWarehouseError(f"no {market} prices for {node} from {start} to {end}")
+    return frame
+
+
+def forecast_prices(
+    wh: DispatchSource, node: str, grid: pd.DatetimeIndex, step_min: int, timezone: str = ERCOT_TZ
+) -> tuple[FloatArray, FloatArray]:
+    """Walk-forward RT forecasts on ``grid``: (day-start, one-step) (T,) [USD/MWh].
+
+    Uses up to :data:`~wattshift.dispatch.forecast.TRAIN_DAYS` operating days of history before the
+    grid (fewer when the warehouse starts later; none: the day-ahead price alone).
+    """
+    start, end = grid[0], grid[-1] + pd.Timedelta(minutes=step_min)
+    first_day = start.tz_convert(timezone).date()
+    want = day_start_utc(first_day - dt.timedelta(days=TRAIN_DAYS), timezone)
+    rt_frame = prices(wh, node, "rt", want, end)
+    da_frame = prices(wh, node, "da", want, end)
+    held = pd.Timestamp(max(rt_frame["interval_start_utc"].min(), da_frame["interval_start_utc"].min()))
+    held = held.tz_localize("UTC") if held.tzinfo is None else held.tz_convert("UTC")
+    held_day = held.tz_convert(timezone).date()
+    first_whole = day_start_utc(held_day, timezone)
+    if first_whole < held:
+        first_whole = day_start_utc(held_day + dt.timedelta(days=1), timezone)
+    hist_start = min(max(want, first_whole), start)
+    full = pd.date_range(hist_start, end, freq=pd.Timedelta(minutes=step_min), inclusive="left")
+    rt = on_grid(rt_frame, full, what=f"{node} rt")
+    da = on_grid(da_frame, full, what=f"{node} da", timezone=timezone)
+    day = day_numbers(full, timezone)
+    first_index = np.searchsorted(day, day, side="left")
+    slot = np.arange(len(full)) - first_index
+    decide = int(day[full.get_loc(start)])
+    fc = spread_forecast(rt, da, day, slot, first_decision_day=decide)
+    return fc.day_start_usd_per_mwh, fc.one_step_usd_per_mwh
+
+
+def _fleet_values(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, *, lag_days: int) -> FloatArray:
+    """Mining value per fleet (K, T) [USD/MWh], hashprice of each interval's UTC day − ``lag_days``."""
+    if not spec.fleets.n:
+        return np.zeros((0, len(grid)))
+    lag = pd.Timedelta(days=lag_days)
+    first = (grid[0] - lag).tz_convert("UTC").date()
+    btc = wh.btc_daily(first, (grid[-1]).tz_convert("UTC").date())
+    hashprice = daily_to_intervals(daily_hashprice_usd_per_th_day(btc), grid - lag, what="BTC hashprice")
+    return fleet_values_usd_per_mwh(hashprice, spec.fleets.efficiency_j_per_th, pool_fee=spec.pool_fee)
+
+
+def reserve_prices(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, timezone: str) -> FloatArray:
+    """Day-ahead clearing price of each offered product on ``grid`` (R, T) [USD/MW-h]."""
+    if spec.reserves is None:
+        return np.zeros((0, len(grid)))
+    step = grid[1] - grid[0] if len(grid) > 1 else pd.Timedelta(minutes=15)
+    lo, hi = grid[0], grid[-1] + step
+    rows = [
+        on_grid(prices(wh, p, "da_as", lo, hi), grid, what=f"{p} da_as", timezone=timezone)
+        for p in spec.reserves.products
+    ]
+    return np.vstack(rows)
+
+
+def load_inputs(
+    wh: DispatchSource,
+    spec: SiteSpec,
+    *,
+    node: str,
+    market: Market,
+    foresight: Foresight,
+    start: dt.date,
+    end: dt.date,
+    timezone: str = ERCOT_TZ,
+) -> BacktestInputs:
+    """Engine inputs for the site ``spec`` over operating days [start, end) (see module docstring).
+
+    ``perfect``: decided on the settlement prices themselves (upper bound). ``day_ahead``: decided on
+    day-ahead prices, settled real-time. ``forecast``: decided on day-ahead prices plus a walk-forward
+    spread forecast (:mod:`wattshift.dispatch.forecast`) and the previous UTC day's hashprice.
+    """
+    if end <= start:
+        raise ConfigError(f"--to {end} must be after --from {start}")
+    lo, hi = day_start_utc(start, timezone), day_start_utc(end, timezone)
+    settle_market: str = "rt" if foresight != "perfect" else market
+    settle_frame = prices(wh, node, settle_market, lo, hi)
+    step_min = int(settle_frame["interval_minutes"].iloc[0])
+    grid = pd.date_range(lo, hi, freq=pd.Timedelta(minutes=step_min), inclusive="left")
+    settle_price = on_grid(settle_frame, grid, what=f"{node} {settle_market}", timezone=timezone)
+    intraday = None
+    if foresight == "day_ahead":
+        decision = on_grid(prices(wh, node, "da", lo, hi), grid, what=f"{node} da", timezone=timezone)
+    elif foresight == "forecast":
+        decision, intraday = forecast_prices(wh, node, grid, step_min, timezone)
+    else:
+        decision = settle_price
+    reserve = reserve_prices(wh, spec, grid, timezone)
+    values = _fleet_values(wh, spec, grid, lag_days=0)
+    da_bought = None
+    if spec.day_ahead_purchase:
+        da_bought = on_grid(prices(wh, node, "da", lo, hi), grid, what=f"{node} da", timezone=timezone)
+    ai = np.full(len(grid), spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
+    return BacktestInputs(
+        interval_start_utc=grid,
+        interval_minutes=float(step_min),
+        decision_price_usd_per_mwh=decision,
+        settle_price_usd_per_mwh=settle_price,
+        fleet_value_usd_per_mwh=values,
+        ai_value_usd_per_mwh=ai,
+        reserve_price_usd_per_mw_h=reserve,
+        timezone=timezone,
+        intraday_price_usd_per_mwh=intraday,
+        decision_fleet_value_usd_per_mwh=_fleet_values(wh, spec, grid, lag_days=1)
+        if foresight == "forecast"
+        else None,
+        day_ahead_price_usd_per_mwh=da_bought,
+    )

@@ -1,0 +1,58 @@
+/* Plan page: tomorrow's MW by use for an example site, with the price used and the strike prices. */
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const statusEl = $("status");
+
+  function draw(doc) {
+    const rows = doc.intervals;
+    const x = rows.map((r) => r.start);
+    const fleets = Object.keys(doc.strike_prices_usd_per_mwh);
+    const palette = ["#f2a900", "#e08e0b", "#c47a0a", "#a86608", "#8c5306"];
+    const area = (y, name, color) => ({ x, y, name, stackgroup: "mw", mode: "none", fillcolor: color, line: { width: 0 } });
+    const traces = fleets.map((f, i) => area(rows.map((r) => r.mining_mw[f]), `mining: ${f}`, palette[i % palette.length]));
+    traces.push(area(rows.map((r) => r.gpu_mw), "GPU", "#1f77b4"));
+    traces.push(area(rows.map((r) => r.curtailed_mw), "curtailed", "#d0d5dc"));
+    const products = rows.length ? Object.keys(rows[0].reserves_mw) : [];
+    for (const p of products) {
+      traces.push({ x, y: rows.map((r) => r.reserves_mw[p]), name: `reserve offer: ${p}`, mode: "lines", line: { dash: "dot", width: 1 } });
+    }
+    traces.push({ x, y: rows.map((r) => r.price_usd_per_mwh), name: "price used [USD/MWh]", yaxis: "y2", mode: "lines", line: { color: "#444", width: 1 } });
+    fleets.forEach((f, i) => {
+      const strike = doc.strike_prices_usd_per_mwh[f];
+      traces.push({ x: [x[0], x[x.length - 1]], y: [strike, strike], name: `strike: ${f}`, yaxis: "y2", mode: "lines", line: { color: palette[i % palette.length], dash: "dash", width: 1.5 } });
+    });
+    ws.plot($("chart-plan"), traces, {
+      title: { text: `${doc.site}, operating day ${doc.date} (${doc.timezone})` },
+      yaxis: { title: { text: "MW" } },
+      yaxis2: { title: { text: "USD/MWh" }, overlaying: "y", side: "right", showgrid: false },
+      height: 460,
+    });
+    ws.kpis($("totals"), [
+      ["expected net", doc.expected_net_usd, "USD"],
+      ...fleets.map((f) => [`strike price: ${f}`, doc.strike_prices_usd_per_mwh[f], "USD/MWh"]),
+      ["intervals", rows.length, ""],
+    ]);
+  }
+
+  async function run() {
+    const params = { site: $("example").value, date: $("date").value };
+    const doc = await ws.withProgress(statusEl, $("run"), "Making the plan", () => ws.api("/api/plan", { params }));
+    if (doc !== null) draw(doc);
+  }
+
+  // `?site=ID&date=YYYY-MM-DD` preselect an example and a day (links, tests).
+  ws.sitePicker(statusEl, {
+    formId: "plan-form",
+    defaultId: "fixed_block_700mw",
+    run,
+    show: (example) => {
+      const backtest = example.site.backtest || {};
+      if (!$("date").value) $("date").value = backtest.start || "";
+    },
+    preset: (query) => {
+      if (query.get("date")) $("date").value = query.get("date");
+    },
+  });
+})();
