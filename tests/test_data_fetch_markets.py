@@ -105,3 +105,40 @@ def test_eia_lmp_only_keeps_utc_local_start_and_lmp_strings() -> None:
     )
     with pytest.raises(DataError, match="UTC Timestamp"):
         fm.eia_lmp_only([b"a,b\n1,2\n"])
+
+
+def test_cli_fetches_mirror_only_files_and_reports_a_404_in_one_line(
+    server: tuple[str, type[Handler]], shared_data_dir: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from wattshift.cli import app
+
+    base, handler = server
+    targets = [
+        "asics/asic_models.csv",
+        "power/ercot_4cp_intervals_2022_2025.csv",
+        "markets/nordic/SE4/2026.csv",
+    ]
+    handler.routes = {f"/d/{t}": (shared_data_dir / t).read_bytes() for t in targets}
+    dest = tmp_path / "data"
+    fetch = ["data", "fetch", "--to", str(dest), "--mirror", f"{base}/d", "--retries", "0"]
+    only = [
+        "--only",
+        "asic_models.csv",
+        "--only",
+        "ercot_4cp_intervals_2022_2025.csv",
+        "--only",
+        "SE4/2026.csv",
+    ]
+    result = CliRunner().invoke(app, [*fetch, *only], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split() == [str(dest / t) for t in targets]
+    for target in targets:
+        assert (dest / target).read_bytes() == (shared_data_dir / target).read_bytes()
+    missing = CliRunner().invoke(app, [*fetch, "--only", "gpu_rental_prices.csv"], env={"COLUMNS": "200"})
+    assert missing.exit_code == 2
+    assert f"{base}/d/gpu/gpu_rental_prices.csv: HTTP 404 after 1 attempt(s)" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    unknown = CliRunner().invoke(app, [*fetch, "--only", "2026.csv"], env={"COLUMNS": "200"})
+    assert unknown.exit_code == 2 and "names several public data files" in unknown.stderr

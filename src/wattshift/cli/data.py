@@ -210,6 +210,14 @@ def fetch_command(
         ),
     ] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Extra attempts per failed download.")] = 2,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Fetch only this file (name or folder/name as in --list; repeatable) [default: all].",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Download the public data (pinned origins and SHA-256, retries, a download cache) into a folder
@@ -233,7 +241,7 @@ def fetch_command(
             bar.update(tasks[name], completed=done, total=total or None)  # type: ignore[arg-type]
 
         written = service.fetch_public(
-            dest, progress=progress, mirror=mirror, cache_dir=cache_dir, retries=retries
+            dest, progress=progress, mirror=mirror, cache_dir=cache_dir, retries=retries, only=only
         )
     for path in written:
         out.print(str(path), highlight=False)

@@ -35,6 +35,7 @@ from wattshift.data.fetch_transforms import (
     select_csv,
     verbatim,
 )
+from wattshift.errors import DataError
 
 _COINMETRICS_LICENCE = (
     "Coin Metrics Community Data, CC BY-NC 4.0 (non-commercial use, attribution required): "
@@ -243,8 +244,20 @@ __all__ = ["DEFAULT_HOSTS", "MANIFEST", "ManifestEntry", "Origin", "manifest_ent
 
 
 def manifest_entry(target_or_name: str) -> ManifestEntry:
-    """The entry whose target (``onchain/x.csv``) or file name (``x.csv``) is given."""
-    for entry in MANIFEST:
-        if target_or_name in (entry.target, entry.name):
-            return entry
-    raise KeyError(f"no manifest entry for {target_or_name!r}")
+    """The entry whose target (``onchain/x.csv``), registry key (``SE3/2024.csv``) or file name is given.
+
+    Raises
+    ------
+    DataError
+        For a name that is no public data file, or a file name that several folders share.
+    """
+    found = [e for e in MANIFEST if target_or_name in (e.target, e.label, e.name)]
+    exact = [e for e in found if target_or_name in (e.target, e.label)]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]
+    if found:
+        targets = ", ".join(e.target for e in found)
+        raise DataError(
+            f"{target_or_name!r} names several public data files ({targets}); give the folder too"
+        )
+    raise DataError(f"{target_or_name!r} is not a public data file (see: wattshift data fetch --list)")

@@ -65,6 +65,7 @@ def fetch_public(
     mirror: str | None = None,
     cache_dir: Path | None = None,
     retries: int = 2,
+    only: list[str] | None = None,
 ) -> list[Path]:
     """Download the public data (pinned origins and hashes, retries, pooch's cache) into ``dest``.
 
@@ -81,11 +82,18 @@ def fetch_public(
         Download cache (default: ``$WATTSHIFT_CACHE_DIR`` or the user cache folder).
     retries
         Extra attempts per failed download.
+    only
+        Targets or file names to fetch (None: all).
 
     Returns
     -------
     list of Path
         The files written (mirror-only files are skipped without a mirror).
+
+    Raises
+    ------
+    DataError
+        For a name in ``only`` that is not a public data file.
     """
     from wattshift.data import fetch
 
@@ -95,6 +103,7 @@ def fetch_public(
         base_urls={"mirror": mirror} if mirror else None,
         cache_dir=cache_dir,
         retries=retries,
+        only=only or None,
     )
 
 
