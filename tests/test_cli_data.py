@@ -106,6 +106,11 @@ def test_fetch_list_names_only_known_files() -> None:
             continue
         spec = spec_for(entry["target"])
         assert entry["target"] == f"{spec.folder}/{spec.name}"
+    assert all(e["licence"] and len(e["sha256"]) == 64 for e in entries)
+    mirror_only = {e["target"] for e in entries if e["mirror_only"]}
+    assert "asics/asic_models.csv" in mirror_only and "markets/nordic/SE3/2024.csv" not in mirror_only
+    code, stdout, _ = _run("data", "fetch", "--list")
+    assert code == 0 and "MIRROR ONLY" in stdout and "licence" in stdout
 
 
 def test_fetch_reports_progress_and_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,9 +118,12 @@ def test_fetch_reports_progress_and_files(tmp_path: Path, monkeypatch: pytest.Mo
 
     calls: list[tuple[str, int, int]] = []
 
+    seen: list[Any] = []
+
     def fake_fetch_all(
-        dest: Path, *, progress: Callable[[str, int, int], None] | None = None, **_: Any
+        dest: Path, *, progress: Callable[[str, int, int], None] | None = None, **kw: Any
     ) -> list[Path]:
+        seen.append(kw["base_urls"])
         target = dest / "asics" / "asic_models.csv"
         target.parent.mkdir(parents=True)
         for done in (0, 50, 100):
@@ -126,8 +134,9 @@ def test_fetch_reports_progress_and_files(tmp_path: Path, monkeypatch: pytest.Mo
         return [target]
 
     monkeypatch.setattr(fetch, "fetch_all", fake_fetch_all)
-    code, stdout, stderr = _run("data", "fetch", "--to", str(tmp_path))
+    code, stdout, stderr = _run("data", "fetch", "--to", str(tmp_path), "--mirror", "http://127.0.0.1:9/d")
     assert code == 0
+    assert seen == [{"mirror": "http://127.0.0.1:9/d"}]
     assert str(tmp_path / "asics" / "asic_models.csv") in stdout
     assert "wattshift data ingest --all" in stderr
     assert len(calls) == 3

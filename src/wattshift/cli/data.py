@@ -219,26 +219,43 @@ def fetch_command(
         ),
     ] = None,
     list_only: Annotated[
-        bool, typer.Option("--list", help="List the files and their origins; fetch nothing.")
+        bool, typer.Option("--list", help="List the files, their origins and licences; fetch nothing.")
     ] = False,
+    mirror: Annotated[
+        str | None,
+        typer.Option(
+            "--mirror",
+            help="Base URL of a web server over a copy of a data folder: every file is fetched from "
+            "<URL>/<folder>/<file> (hash-checked). The only way to get the mirror-only files "
+            "(ASIC catalogue, GPU prices, ERCOT native load, 4CP table).",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Download cache [default: $WATTSHIFT_CACHE_DIR or the user cache folder].",
+            show_default=False,
+        ),
+    ] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Extra attempts per failed download.")] = 2,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Fetch only this file (name or folder/name as in --list; repeatable) [default: all].",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
-    """Download the public data (pinned origins) into a folder laid out like the shared data folder."""
+    """Download the public data (pinned origins and SHA-256, retries, a download cache) into a folder
+    laid out like the shared data folder."""
     from wattshift.services import data as service
 
     if list_only:
-        entries = service.public_files()
-        if fmt is TableOrJson.json:
-            emit_json(entries)
-            return
-        table = Table(title="Public data files", title_justify="left")
-        for column in ("target", "description", "origin"):
-            table.add_column(column, overflow="fold")
-        for entry in entries:
-            urls = entry["urls"]
-            origin = "\n".join(map(str, urls)) if isinstance(urls, list) and urls else "(mirror only)"
-            table.add_row(str(entry["target"]), str(entry["description"]), origin)
-        out.print(table)
+        _print_public_files(service.public_files(), fmt)
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
@@ -253,10 +270,32 @@ def fetch_command(
                 tasks[name] = int(bar.add_task(name, total=total or None))
             bar.update(tasks[name], completed=done, total=total or None)  # type: ignore[arg-type]
 
-        written = service.fetch_public(dest, progress=progress)
+        written = service.fetch_public(
+            dest, progress=progress, mirror=mirror, cache_dir=cache_dir, retries=retries, only=only
+        )
     for path in written:
         out.print(str(path), highlight=False)
+    if mirror is None:
+        err.print("mirror-only files skipped (no public origin); get them with --mirror URL")
     err.print(f"{len(written)} files in {dest}; next: wattshift data ingest --all --data-dir {dest}")
+
+
+def _print_public_files(entries: list[dict[str, object]], fmt: TableOrJson) -> None:
+    """``data fetch --list``: every file with its origin (or "mirror only") and its licence."""
+    if fmt is TableOrJson.json:
+        emit_json(entries)
+        return
+    table = Table(title="Public data files (licence of each; sha256 in --format json)", title_justify="left")
+    for column in ("target", "origin", "licence"):
+        table.add_column(column, overflow="fold", ratio=1)
+    for entry in entries:
+        urls = entry["urls"]
+        if entry["mirror_only"]:
+            origin = "MIRROR ONLY (no public origin): --mirror URL"
+        else:
+            origin = "\n".join(map(str, urls)) if isinstance(urls, list) else str(urls)
+        table.add_row(str(entry["target"]), origin, str(entry["licence"]))
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:

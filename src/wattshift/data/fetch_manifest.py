@@ -1,15 +1,18 @@
 """What ``wattshift data fetch`` downloads: one entry per file of the shared data folder.
 
-Each :class:`ManifestEntry` names the target file (relative to the data folder, e.g.
-``onchain/coinmetrics_btc_daily_2009-01-03_2026-03-23.csv``), its public origin(s) pinned to a
-commit, the licence/attribution to carry with it, and a transform from the downloaded bytes to
-the target layout. Where the shared file is the origin file unchanged the transform is
-:func:`verbatim`. Transforms are pure functions ``list[bytes] -> bytes`` (one input per origin, in
-order, see :mod:`wattshift.data.fetch_transforms`); they keep values unchanged and only reshape,
-rename or re-encode.
+Each :class:`~wattshift.data.fetch_origins.ManifestEntry` names the target file (relative to the data
+folder, e.g. ``onchain/coinmetrics_btc_daily_2009-01-03_2026-03-23.csv``), its public origin(s) pinned
+to a commit, the licence/attribution to carry with it, a transform from the downloaded bytes to
+the target layout, and the pinned SHA-256 of the result (:mod:`wattshift.data.fetch_hashes`).
+Where the shared file is the origin file unchanged the transform is :func:`verbatim`. Transforms
+are pure functions ``list[bytes] -> bytes`` (one input per origin, in order, see
+:mod:`wattshift.data.fetch_transforms`); they keep values unchanged and only reshape, rename or
+re-encode.
 
 Origins are relative to a *host key* (``github_raw``, ``alternative_me``) that
 :data:`DEFAULT_HOSTS` maps to a base URL; ``fetch_all(base_urls=...)`` overrides it (tests, mirrors).
+The entries of the markets beyond ERCOT, FX, ERCOT load and 4CP are in
+:mod:`wattshift.data.fetch_markets`.
 
 The origin layouts the ERCOT transforms assume are listed in :mod:`wattshift.data.fetch_transforms`.
 """
@@ -17,13 +20,12 @@ The origin layouts the ERCOT transforms assume are listed in :mod:`wattshift.dat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Final
 
+from wattshift.data.fetch_markets import MARKET_ENTRIES
+from wattshift.data.fetch_origins import DEFAULT_HOSTS, MIRROR_ONLY, ManifestEntry, Origin, gh
 from wattshift.data.fetch_transforms import (
-    Transform,
     concat_np6_905_months,
     fear_greed_json_to_csv,
     gridstatus_hubs_wide,
@@ -33,12 +35,7 @@ from wattshift.data.fetch_transforms import (
     select_csv,
     verbatim,
 )
-
-#: Base URL of each host key.
-DEFAULT_HOSTS: Final[Mapping[str, str]] = {
-    "github_raw": "https://raw.githubusercontent.com",
-    "alternative_me": "https://api.alternative.me",
-}
+from wattshift.errors import DataError
 
 _COINMETRICS_LICENCE = (
     "Coin Metrics Community Data, CC BY-NC 4.0 (non-commercial use, attribution required): "
@@ -50,60 +47,7 @@ _ERCOT_LICENCE = (
 )
 
 
-@dataclass(frozen=True)
-class Origin:
-    """One download: ``host`` key (see :data:`DEFAULT_HOSTS`) and the URL path (with query)."""
-
-    host: str
-    path: str
-
-    def url(self, base_urls: Mapping[str, str]) -> str:
-        """Full URL, with ``base_urls[host]`` (no trailing slash needed) as the host part."""
-        return base_urls[self.host].rstrip("/") + self.path
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    """One target file of the data folder and how to rebuild it from its public origin(s)."""
-
-    target: str
-    description: str
-    origins: tuple[Origin, ...]
-    licence: str
-    transform: Transform = field(repr=False)
-    transform_note: str = "verbatim (the origin file unchanged)"
-
-    @property
-    def name(self) -> str:
-        """File name without the sub-folder."""
-        return self.target.rsplit("/", 1)[-1]
-
-    @property
-    def automatic(self) -> bool:
-        """True if it can be rebuilt from public origins (False: only from a mirror)."""
-        return bool(self.origins)
-
-    def urls(self, base_urls: Mapping[str, str] | None = None) -> list[str]:
-        """Origin URLs with ``base_urls`` overriding :data:`DEFAULT_HOSTS`."""
-        hosts = {**DEFAULT_HOSTS, **(base_urls or {})}
-        return [o.url(hosts) for o in self.origins]
-
-    def describe(self, base_urls: Mapping[str, str] | None = None) -> dict[str, object]:
-        """Plain dict for ``wattshift data fetch --list`` (JSON-ready)."""
-        return {
-            "target": self.target,
-            "description": self.description,
-            "urls": self.urls(base_urls),
-            "licence": self.licence,
-            "transform": self.transform_note,
-        }
-
-
 # ---------------------------------------------------------------- the manifest
-
-
-def _gh(repo: str, commit: str, path: str) -> Origin:
-    return Origin("github_raw", f"/{repo}/{commit}/{path}")
 
 
 _KUSH = "KushKod04/totalenergies_price_forecasting"
@@ -144,7 +88,7 @@ def _rtm_year(year: int) -> ManifestEntry:
     return ManifestEntry(
         target=f"power/ercot_rtm_spp_15min_hubs_{year}.csv",
         description=f"ERCOT real-time 15-min settlement point prices, 7 trading hubs, {year}",
-        origins=(_gh(_MICK, _MICK_AT, f"public/data/prices/ercot_rtm_{year}.parquet"),),
+        origins=(gh(_MICK, _MICK_AT, f"public/data/prices/ercot_rtm_{year}.parquet"),),
         licence=_ERCOT_LICENCE + f" ({_MICK}; saved from gridstatus Ercot().get_rtm_spp(year={year}))",
         transform=gridstatus_hubs_wide,
         transform_note="trading-hub rows pivoted wide; UTC and Central (with offset) timestamps",
@@ -156,7 +100,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="onchain/coinmetrics_btc_daily_2009-01-03_2026-03-23.csv",
         description="Coin Metrics community daily BTC metrics, current schema (32 columns)",
-        origins=(_gh("chrisshao0/APS1052", "13c566a4", "data/raw/coinmetrics_btc.csv"),),
+        origins=(gh("chrisshao0/APS1052", "13c566a4", "data/raw/coinmetrics_btc.csv"),),
         licence=_COINMETRICS_LICENCE
         + " (snapshot of coinmetrics/data csv/btc.csv kept in chrisshao0/APS1052)",
         transform=verbatim,
@@ -164,7 +108,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="onchain/coinmetrics_btc_daily_ext_2026-03-23_2026-06-01.csv",
         description="Coin Metrics community API v4 snapshot, 11 columns, 2026-03-23..2026-06-01",
-        origins=(_gh("GabrielMazzali/onchain-vs-price", "07062f86", "data/raw/coinmetrics_btc.csv"),),
+        origins=(gh("GabrielMazzali/onchain-vs-price", "07062f86", "data/raw/coinmetrics_btc.csv"),),
         licence=_COINMETRICS_LICENCE + " (snapshot kept in GabrielMazzali/onchain-vs-price)",
         transform=partial(
             select_csv,
@@ -178,14 +122,14 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="onchain/coinmetrics_btc_daily_legacy_2009-01-03_2020-07-27.csv",
         description="Coin Metrics community daily BTC metrics, legacy 2020 schema (43 columns)",
-        origins=(_gh("SciEcon/data", "dd6e7d6f", "csv/btc.csv"),),
+        origins=(gh("SciEcon/data", "dd6e7d6f", "csv/btc.csv"),),
         licence=_COINMETRICS_LICENCE + " (SciEcon/data, a fork of coinmetrics/data)",
         transform=verbatim,
     ),
     ManifestEntry(
         target="onchain/coinmetrics_metrics_legacy_2020.csv",
         description="Metric dictionary of the legacy Coin Metrics schema",
-        origins=(_gh("SciEcon/data", "dd6e7d6f", "csv/metrics.csv"),),
+        origins=(gh("SciEcon/data", "dd6e7d6f", "csv/metrics.csv"),),
         licence=_COINMETRICS_LICENCE + " (SciEcon/data)",
         transform=verbatim,
     ),
@@ -205,7 +149,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="power/ercot_dam_spp_hub_lz_hourly_2022_2025.csv",
         description="ERCOT day-ahead settlement point prices, 7 hubs + 8 load zones, hourly 2022..2025-05-18",
-        origins=(_gh(_KUSH, _KUSH_AT, "data/prices/DAMLZHBSPP_2022_to_2025.csv"),),
+        origins=(gh(_KUSH, _KUSH_AT, "data/prices/DAMLZHBSPP_2022_to_2025.csv"),),
         licence=_ERCOT_LICENCE + f" ({_KUSH}; from ERCOT NP4-180-ER DAMLZHBSPP)",
         transform=partial(rename_first_column_2dp, old="datetime_col", new="hour_ending_cpt"),
         transform_note=_KUSH_NOTE,
@@ -213,7 +157,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="power/ercot_dam_as_mcpc_hourly_2022_2025.csv",
         description="ERCOT day-ahead ancillary service clearing prices (REGDN/REGUP/RRS/NSPIN/ECRS), hourly",
-        origins=(_gh(_KUSH, _KUSH_AT, "data/prices/DAMASMCPC_2022_to_2025.csv"),),
+        origins=(gh(_KUSH, _KUSH_AT, "data/prices/DAMASMCPC_2022_to_2025.csv"),),
         licence=_ERCOT_LICENCE + f" ({_KUSH}; from ERCOT NP4-181-ER DAMASMCPC)",
         transform=partial(rename_first_column_2dp, old="datetime_col", new="hour_ending_cpt"),
         transform_note=_KUSH_NOTE,
@@ -222,7 +166,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
         target="power/ercot_rt_sced_lmp_5min_hubs_2024_2025.parquet",
         description="ERCOT real-time SCED LMPs (no adders), 5 hubs, 2024-01-01..2025-02-25",
         origins=tuple(
-            _gh(
+            gh(
                 "sxcben/ERCOT_DART_Trading",
                 "f471483693441f86f257a7ef1965757150c61791",
                 f"Data/rtm_LMP_HB_{hub}.parquet",
@@ -238,7 +182,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
         description="ERCOT real-time settlement point prices, 4 hubs, "
         "Jun-Aug 2024, Dec 2024-Feb 2025, Jun-Aug 2025",
         origins=tuple(
-            _gh(
+            gh(
                 "meltvar/ERCOT-BESS-Valuation",
                 "6be46f68001a3c0b36f250b9ed403400f11f3d43",
                 f"ercot_data/{m}.csv",
@@ -252,14 +196,14 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="power/ercot_rt_spp_15min_hb_hubavg_2024_2025.parquet",
         description="ERCOT real-time settlement point price HB_HUBAVG, 15 min, 2024..2025-11 (UTC)",
-        origins=(_gh(_AYMAN, _AYMAN_AT, "data/processed/rt_prices.parquet"),),
+        origins=(gh(_AYMAN, _AYMAN_AT, "data/processed/rt_prices.parquet"),),
         licence=_ERCOT_LICENCE + f" ({_AYMAN}; pulled from the gridstatus.io API)",
         transform=verbatim,
     ),
     ManifestEntry(
         target="power/ercot_da_spp_hourly_hb_hubavg_2024_2025.parquet",
         description="ERCOT day-ahead settlement point price HB_HUBAVG, hourly, 2024..2025-11 (UTC)",
-        origins=(_gh(_AYMAN, _AYMAN_AT, "data/processed/da_prices.parquet"),),
+        origins=(gh(_AYMAN, _AYMAN_AT, "data/processed/da_prices.parquet"),),
         licence=_ERCOT_LICENCE + f" ({_AYMAN}; pulled from the gridstatus.io API)",
         transform=verbatim,
     ),
@@ -267,7 +211,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
     ManifestEntry(
         target="power/ercot_rtm_spp_15min_lz_pairs_2023.parquet",
         description="ERCOT real-time settlement point prices, 8 load zones (LZ and LZEW pair), 2023",
-        origins=(_gh(_MICK, _MICK_AT, "public/data/prices/ercot_rtm_2023.parquet"),),
+        origins=(gh(_MICK, _MICK_AT, "public/data/prices/ercot_rtm_2023.parquet"),),
         licence=_ERCOT_LICENCE + f" ({_MICK}; saved from gridstatus Ercot().get_rtm_spp(year=2023))",
         transform=gridstatus_lz_pairs,
         transform_note="load-zone rows; the two unlabelled rows per zone and interval kept as lo/hi",
@@ -280,7 +224,7 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
         origins=(),
         licence="Compiled from vendor, review and news pages named in each row's source column",
         transform=verbatim,
-        transform_note="no single public origin: fetched only from a mirror (base_urls['mirror'])",
+        transform_note=f"{MIRROR_ONLY} (compiled row by row; no single public origin)",
     ),
     ManifestEntry(
         target="gpu/gpu_rental_prices.csv",
@@ -290,15 +234,30 @@ MANIFEST: Final[tuple[ManifestEntry, ...]] = (
         licence="tugot17/gpu-price-tracker (MIT) daily selection; ddbit/llamaboxweb snapshot; quoted pages "
         "named in the source column (see gpu/README.md)",
         transform=verbatim,
-        transform_note="compiled from three kinds of sources: "
-        "fetched only from a mirror (base_urls['mirror'])",
+        transform_note=f"{MIRROR_ONLY} (compiled from three kinds of sources)",
     ),
+    *MARKET_ENTRIES,
 )
 
 
+__all__ = ["DEFAULT_HOSTS", "MANIFEST", "ManifestEntry", "Origin", "manifest_entry"]
+
+
 def manifest_entry(target_or_name: str) -> ManifestEntry:
-    """The entry whose target (``onchain/x.csv``) or file name (``x.csv``) is given."""
-    for entry in MANIFEST:
-        if target_or_name in (entry.target, entry.name):
-            return entry
-    raise KeyError(f"no manifest entry for {target_or_name!r}")
+    """The entry whose target (``onchain/x.csv``), registry key (``SE3/2024.csv``) or file name is given.
+
+    Raises
+    ------
+    DataError
+        For a name that is no public data file, or a file name that several folders share.
+    """
+    found = [e for e in MANIFEST if target_or_name in (e.target, e.label, e.name)]
+    exact = [e for e in found if target_or_name in (e.target, e.label)]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]
+    if found:
+        targets = ", ".join(e.target for e in found)
+        raise DataError(
+            f"{target_or_name!r} names several public data files ({targets}); give the folder too"
+        )
+    raise DataError(f"{target_or_name!r} is not a public data file (see: wattshift data fetch --list)")

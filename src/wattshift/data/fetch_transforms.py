@@ -11,6 +11,9 @@ Assumed origin layouts (from the origin repositories' code and ``power/README.md
   ``Location Type`` (``Trading Hub`` / ``Load Zone``), ``SPP`` [USD/MWh];
 - ERCOT API np6-788-cd (SCED LMP): ``SCEDTimestamp``, ``repeatHourFlag``, ``settlementPoint``,
   ``LMP`` [USD/MWh];
+- U.S. EIA wholesale-market CSV (SPP, CAISO): three preamble lines, then ``UTC Timestamp (Interval
+  Ending)``, ``Local Timestamp <zone> (Interval Beginning)``, ``... (Interval Ending)``, ``Local
+  Date``, ``Hour Number`` and ``<node> LMP`` / ``(Congestion)`` / ``(Energy)`` / ``(Loss)`` columns;
 - raw ERCOT NP6-905 CSV: ``Delivery Date`` (MM/DD/YYYY), ``Delivery Hour``, ``Delivery Interval``,
   ``Repeated Hour Flag``, ``Settlement Point Name``, ``Settlement Point Type``,
   ``Settlement Point Price``.
@@ -22,6 +25,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -112,6 +116,30 @@ def rename_first_column_2dp(inputs: Sequence[bytes], *, old: str, new: str) -> b
     return _write_csv(out)
 
 
+def eia_lmp_only(inputs: Sequence[bytes]) -> bytes:
+    """EIA wholesale-market CSV → its ``_LMPonly`` trim: no preamble, three kinds of column kept.
+
+    Keeps ``UTC Timestamp (Interval Ending)``, the local interval-*beginning* timestamp and every
+    ``<node> LMP`` column, in file order, cells as the original strings (how the shared SPP and CAISO
+    files were trimmed, see ``markets/spp/README.md``); LF line endings.
+    """
+    (data,) = inputs
+    rows = _csv_rows(data, "EIA CSV")
+    start = next((i for i, row in enumerate(rows[:5]) if row and row[0].startswith("UTC Timestamp")), None)
+    if start is None:
+        raise DataError("origin EIA CSV has no 'UTC Timestamp' header in its first 5 lines", line=1)
+    header = rows[start]
+    utc = _column_index(header, "UTC Timestamp (Interval Ending)", "EIA CSV")
+    local = [i for i, c in enumerate(header) if c.startswith("Local Timestamp") and "Beginning" in c]
+    lmp = [i for i, c in enumerate(header) if c.endswith(" LMP")]
+    if not local or not lmp:
+        raise DataError(
+            "origin EIA CSV lacks a local interval-beginning or '<node> LMP' column", line=start + 1
+        )
+    keep = [utc, local[0], *lmp]
+    return _write_csv([[row[i] for i in keep] for row in rows[start:] if row])
+
+
 _NP6_905 = (
     "Delivery Date",
     "Delivery Hour",
@@ -187,9 +215,9 @@ def _read_parquet(data: bytes, required: Sequence[str], what: str) -> pd.DataFra
     return frame
 
 
-def _to_parquet(frame: pd.DataFrame) -> bytes:
+def _to_parquet(frame: pd.DataFrame, compression: Literal["snappy", "zstd"] = "snappy") -> bytes:
     buf = io.BytesIO()
-    frame.to_parquet(buf, index=False)
+    frame.to_parquet(buf, index=False, compression=compression)
     return buf.getvalue()
 
 
@@ -211,7 +239,7 @@ def merge_sced_lmp(inputs: Sequence[bytes]) -> bytes:
     frame["repeat_hour_flag"] = frame["repeat_hour_flag"].astype(bool)
     frame["settlement_point"] = frame["settlement_point"].astype("category")
     frame["lmp_usd_mwh"] = frame["lmp_usd_mwh"].astype("float64")
-    return _to_parquet(frame)
+    return _to_parquet(frame, compression="zstd")  # as the shared copy (pinned hash)
 
 
 _GRIDSTATUS = ("Interval Start", "Location", "Location Type", "SPP")

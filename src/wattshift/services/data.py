@@ -65,14 +65,22 @@ def known_data_files(data_dir: str | Path) -> list[Path]:
 
 
 def public_files() -> list[dict[str, object]]:
-    """Every public data file ``wattshift data fetch`` downloads: target, description and origins."""
+    """Every public data file ``wattshift data fetch`` downloads: target, origins, licence, sha256."""
     from wattshift.data import fetch
 
     return [entry.describe() for entry in fetch.MANIFEST]
 
 
-def fetch_public(dest: str | Path, progress: FetchProgress | None = None) -> list[Path]:
-    """Download the public data (pinned origins, checked hashes) into ``dest``.
+def fetch_public(
+    dest: str | Path,
+    progress: FetchProgress | None = None,
+    *,
+    mirror: str | None = None,
+    cache_dir: Path | None = None,
+    retries: int = 2,
+    only: list[str] | None = None,
+) -> list[Path]:
+    """Download the public data (pinned origins and hashes, retries, pooch's cache) into ``dest``.
 
     Parameters
     ----------
@@ -80,15 +88,36 @@ def fetch_public(dest: str | Path, progress: FetchProgress | None = None) -> lis
         Folder laid out like the shared data folder.
     progress
         ``progress(file_name, bytes_done, bytes_total)`` while downloading.
+    mirror
+        Base URL of a web server over a copy of a data folder: every file is fetched from it
+        verbatim (the only source of the mirror-only files); None: the public origins.
+    cache_dir
+        Download cache (default: ``$WATTSHIFT_CACHE_DIR`` or the user cache folder).
+    retries
+        Extra attempts per failed download.
+    only
+        Targets or file names to fetch (None: all).
 
     Returns
     -------
     list of Path
-        The files written.
+        The files written (mirror-only files are skipped without a mirror).
+
+    Raises
+    ------
+    DataError
+        For a name in ``only`` that is not a public data file.
     """
     from wattshift.data import fetch
 
-    return fetch.fetch_all(Path(dest), progress=progress)
+    return fetch.fetch_all(
+        Path(dest),
+        progress=progress,
+        base_urls={"mirror": mirror} if mirror else None,
+        cache_dir=cache_dir,
+        retries=retries,
+        only=only or None,
+    )
 
 
 def results_records(results: Iterable[IngestResult]) -> list[dict[str, Any]]:

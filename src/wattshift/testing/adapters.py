@@ -30,13 +30,13 @@ from wattshift.testing.assertions import (
 NOT_A_NUMBER = "not-a-number"
 
 
-def _csv_fields(line: str) -> list[str]:
-    return next(csv.reader([line]))
+def _csv_fields(line: str, delimiter: str = ",") -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter))
 
 
-def _csv_line(fields: list[str], ending: str) -> str:
+def _csv_line(fields: list[str], ending: str, delimiter: str = ",") -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator=ending).writerow(fields)
+    csv.writer(out, lineterminator=ending, delimiter=delimiter).writerow(fields)
     return out.getvalue()
 
 
@@ -94,6 +94,13 @@ class AdapterContract:
         Line (CSV) or row (parquet) to corrupt, 1-based.
     sample_lines
         Lines (CSV, header included) or rows (parquet) kept in the corrupted copies.
+    header_line
+        Line of the CSV header, 1-based (EIA files have a 3-line preamble above it: 4).
+    delimiter
+        CSV field separator (Energinet: ``;``).
+    copy_parents
+        Parent folders of ``data_file`` kept in the copy's path (the Nordic zone files are
+        ``SE1/2021.csv``: the folder names the zone, so 1).
     """
 
     data_file: ClassVar[str]
@@ -105,6 +112,9 @@ class AdapterContract:
     error_column: ClassVar[str | None] = None
     bad_line: ClassVar[int] = 3
     sample_lines: ClassVar[int] = 40
+    header_line: ClassVar[int] = 1
+    delimiter: ClassVar[str] = ","
+    copy_parents: ClassVar[int] = 0
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -123,7 +133,9 @@ class AdapterContract:
 
     def _copy(self, source: Path, tmp_path: Path, *, corrupt: str) -> Path:
         """Head of ``source`` with one defect (``"cell"`` or ``"cut"``), under the same file name."""
-        target = tmp_path / source.name
+        kept = Path(*source.parts[len(source.parts) - 1 - self.copy_parents :])
+        target = tmp_path / kept
+        target.parent.mkdir(parents=True, exist_ok=True)
         if source.suffix == ".parquet":
             frame = pd.read_parquet(source).head(self.sample_lines).reset_index(drop=True)
             if corrupt == "cell":
@@ -138,13 +150,14 @@ class AdapterContract:
         with source.open(encoding="utf-8", newline="") as handle:
             lines = [handle.readline() for _ in range(self.sample_lines)]
         lines = [line for line in lines if line]
+        sep = self.delimiter
         if corrupt == "cell":
-            fields = _csv_fields(lines[self.bad_line - 1])
-            fields[_csv_fields(lines[0]).index(self.bad_column)] = NOT_A_NUMBER
-            lines[self.bad_line - 1] = _csv_line(fields, _ending(lines[self.bad_line - 1]))
+            fields = _csv_fields(lines[self.bad_line - 1], sep)
+            fields[_csv_fields(lines[self.header_line - 1], sep).index(self.bad_column)] = NOT_A_NUMBER
+            lines[self.bad_line - 1] = _csv_line(fields, _ending(lines[self.bad_line - 1]), sep)
         else:
-            fields = _csv_fields(lines[-1])
-            lines[-1] = _csv_line(fields[: max(1, len(fields) // 2)], _ending(lines[-1]))
+            fields = _csv_fields(lines[-1], sep)
+            lines[-1] = _csv_line(fields[: max(1, len(fields) // 2)], _ending(lines[-1]), sep)
         target.write_text("".join(lines), encoding="utf-8", newline="")
         return target
 
