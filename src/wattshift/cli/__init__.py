@@ -29,6 +29,8 @@ _COMMAND_MODULES = (
     "value",
     "report",
     "serve",
+    "fleet",
+    "alerts",
 )
 
 

@@ -137,8 +137,8 @@ class MinerFarm:
                     reply = {"STATUS": [{"STATUS": "E", "Msg": "JSON decode error"}], "id": 1}
                 writer.write(json.dumps(reply).encode("utf-8") + b"\x00")
                 await writer.drain()
-            except (TimeoutError, ConnectionError):
-                pass
+            except (TimeoutError, ConnectionError, asyncio.CancelledError):
+                pass  # a cancelled handler is the farm stopping
             finally:
                 writer.close()
 
@@ -158,7 +158,13 @@ class MinerFarm:
                 status, extra, payload = _web_reply(miner, method, target, headers, body)
                 writer.write(_http_response(status, extra, payload))
                 await writer.drain()
-            except (TimeoutError, ConnectionError, asyncio.IncompleteReadError, ValueError):
+            except (
+                TimeoutError,
+                ConnectionError,
+                asyncio.IncompleteReadError,
+                ValueError,
+                asyncio.CancelledError,
+            ):
                 pass
             finally:
                 writer.close()
