@@ -45,14 +45,16 @@ def test_addresses_bad_specs(spec: str, message: str) -> None:
 
 
 def test_selection_hand_computed() -> None:
-    # 10 machines of 3,000 W hashing, target 13.5 kW: 4 at full power (12 kW), the 1.5 kW rest is
-    # half a machine: a power target when the firmware has one, else asleep.
-    with_limit = fleet_actions("a", _machines(10, limit=True), 13_500.0)
-    assert with_limit.expected_w == pytest.approx(13_500.0)
+    # 10 machines of 3,000 W hashing, target 13.8 kW: 4 at full power (12 kW), the 1.8 kW rest is
+    # 60 % of a machine: a power target when the firmware has one, else asleep.
+    with_limit = fleet_actions("a", _machines(10, limit=True), 13_800.0)
+    assert with_limit.expected_w == pytest.approx(13_800.0)
     commands = sorted(a.command for a in with_limit.actions)
     assert commands == ["power_limit"] + ["sleep"] * 5
-    assert [a.target_w for a in with_limit.actions if a.command == "power_limit"] == [1_500.0]
-    without = fleet_actions("a", _machines(10), 13_500.0)
+    assert [a.target_w for a in with_limit.actions if a.command == "power_limit"] == [pytest.approx(1_800.0)]
+    # 1.5 kW is half a machine, under the 55 % floor: asleep even with power targets
+    assert fleet_actions("a", _machines(10, limit=True), 13_500.0).expected_w == 12_000.0
+    without = fleet_actions("a", _machines(10), 13_800.0)
     assert without.expected_w == pytest.approx(12_000.0)
     assert [a.command for a in without.actions] == ["sleep"] * 6
     # machines already hashing are kept before sleeping ones are woken

@@ -113,7 +113,7 @@ async def _build(entry: MinerEntry, policy: RetryPolicy, sleep: Sleep) -> tuple[
         lambda: miner_factory.send_api_command(entry.ip, "version"),
         policy,
         sleep,
-        failed=lambda r: "no answer on the RPC port 4028" if not r else None,
+        failed=lambda r: f"no answer on the RPC port 4028 within {policy.timeout_s:g} s" if not r else None,
     )
     if reply is None:
         return None, attempts, error

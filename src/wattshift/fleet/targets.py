@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from wattshift.fleet.model import Action, MinerReading
 
-#: Smallest power target as a share of nominal power [unitless]: LuxOS's lowest stock profile is
-#: about 55 % of the default one; below half a machine is asleep instead.
-MIN_LIMIT_FRACTION = 0.5
+#: Smallest power target as a share of nominal power [unitless]: LuxOS's lowest stock profiles sit
+#: near 55 % of the default one (an assumption for other firmware); below it the machine sleeps.
+MIN_LIMIT_FRACTION = 0.55
 _EPS_W = 1e-6
 
 
