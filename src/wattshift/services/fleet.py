@@ -17,7 +17,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wattshift.config.inventory import InventoryConfig, load_inventory
 from wattshift.config.site import SiteConfig, load_site
@@ -26,6 +26,9 @@ from wattshift.fleet.addresses import expand_addresses
 from wattshift.fleet.apply import ApplyOutcome, apply_async, scan_async
 from wattshift.fleet.model import MinerEntry, MinerReading, RetryPolicy
 from wattshift.fleet.plan import PlanTargets, targets_at
+
+if TYPE_CHECKING:
+    from wattshift.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
@@ -168,13 +171,15 @@ def apply_targets(
         )
     )
     if db is not None:
-        record_outcome(db, outcome, requested_by)
+        from wattshift.warehouse import Warehouse
+
+        with Warehouse(db) as wh:
+            record_outcome(wh, outcome, requested_by)
     return outcome
 
 
-def record_outcome(db: Path, outcome: ApplyOutcome, requested_by: str) -> int:
+def record_outcome(wh: Warehouse, outcome: ApplyOutcome, requested_by: str) -> int:
     """Write the commands of ``outcome`` (or, for a dry run, the actions it would send) to ``fleet_audit``."""
-    from wattshift.warehouse import Warehouse
     from wattshift.warehouse.operations import append
 
     now = dt.datetime.now(dt.UTC)
@@ -200,8 +205,7 @@ def record_outcome(db: Path, outcome: ApplyOutcome, requested_by: str) -> int:
             )
             for c in outcome.commands
         ]
-    with Warehouse(db) as wh:
-        return append(wh, "fleet_audit", rows)
+    return append(wh, "fleet_audit", rows)
 
 
 @dataclass(frozen=True)
