@@ -38,6 +38,7 @@ PAGES: tuple[Page, ...] = (
     Page("/signals", "signals", "Signals"),
     Page("/dispatch", "dispatch", "Dispatch"),
     Page("/valuation", "valuation", "Valuation"),
+    Page("/fleet", "fleet", "Fleet"),
 )
 
 
