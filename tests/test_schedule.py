@@ -80,7 +80,8 @@ def test_runs_are_recorded(warehouse_path: Path, tmp_path: Path) -> None:
         {
             "jobs": [
                 {"name": "alerts", "kind": "alerts", "every_minutes": 5, "rules": "rules.toml"},
-                {"name": "version", "kind": "command", "cron": "0 0 * * *", "args": ["--version"]},
+                {"name": "version", "kind": "command", "cron": "0 0 * * *", "args": ["--version"]}
+                | {"stdout": "out/{date}.txt"},
                 {"name": "broken", "kind": "command", "cron": "0 0 * * *", "args": ["no-such-command"]},
             ]
         }
@@ -89,6 +90,8 @@ def test_runs_are_recorded(warehouse_path: Path, tmp_path: Path) -> None:
     outcomes = {job.name: run_job(job, tmp_path, access, "UTC") for job in schedule.jobs}
     assert outcomes["alerts"] == ("fired", "1 fired, 1 sent")  # F&G <= 100 fires on the latest day
     assert outcomes["version"][0] == "ok"
+    written = list((tmp_path / "out").glob("*.txt"))
+    assert len(written) == 1 and written[0].read_text().startswith("wattshift ")
     assert outcomes["broken"][0] == "error" and "No such command" in outcomes["broken"][1]
     with Warehouse(db, read_only=True) as wh:
         runs = recent(wh, "job_runs")

@@ -8,7 +8,8 @@ schedule's ``timezone`` and a kind:
   (false = dry run, the default) -> ``fleet apply --at now`` at interval starts;
 - ``data_refresh``: ingest every known file of ``data_dir`` (default ``$WATTSHIFT_DATA_DIR``);
 - ``command``: run ``wattshift ARGS`` in a subprocess (e.g. ``plan`` for tomorrow after the
-  day-ahead market publishes); ``{date}`` and ``{tomorrow}`` are replaced by local days.
+  day-ahead market publishes), its standard output written to ``stdout`` when given (a path
+  pattern); ``{date}`` and ``{tomorrow}`` are replaced by local days.
 
 Paths are relative to the schedule file. Example: ``examples/schedule.toml``.
 """
@@ -43,6 +44,7 @@ class JobConfig(BaseModel):
     confirm: bool = False
     data_dir: str | None = None
     args: list[str] = Field(default_factory=list)
+    stdout: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:

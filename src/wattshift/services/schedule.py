@@ -101,6 +101,12 @@ def run_command(job: JobConfig, base: Path, access: WriteAccess, tz: str) -> tup
         check=False,
     )
     last = (done.stderr.strip().splitlines() or [""])[-1][:300]
+    if done.returncode == 0 and job.stdout is not None:
+        target = Path(job.stdout.format(date=today.isoformat(), tomorrow=tomorrow.isoformat())).expanduser()
+        target = target if target.is_absolute() else base / target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(done.stdout, encoding="utf-8")
+        last = f"wrote {target}"
     return ("ok" if done.returncode == 0 else "error"), f"exit {done.returncode}: {last}"
 
 
