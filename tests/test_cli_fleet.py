@@ -164,3 +164,24 @@ def test_bad_input_is_one_clear_error_and_nothing_is_sent(site_dir: Path, case: 
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
     assert not (site_dir / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize(("password", "complete"), [("s3cret", True), ("wrong", False)])
+def test_web_password_from_environment(
+    site_dir: Path, farm: MinerFarm, monkeypatch: pytest.MonkeyPatch, password: str, complete: bool
+) -> None:
+    # the stock Antminers' web API checks the digest against their password: only the right one
+    # (read from the environment, never from the inventory) puts them to sleep
+    for m in farm.miners.values():
+        m.password = "s3cret"
+    monkeypatch.setenv("WATTSHIFT_TEST_MINER_PW", password)
+    inv = _inventory(site_dir, "127.45.0.1-6", "127.45.0.7-12")
+    with_env = 'power_w = 3068.0\npassword_env = "WATTSHIFT_TEST_MINER_PW"\n\n'
+    inv.write_text(inv.read_text().replace("power_w = 3068.0\n\n", with_env))
+    assert 'password_env = "WATTSHIFT_TEST_MINER_PW"' in inv.read_text()
+    args = ["fleet", "apply", "-i", str(inv), "--plan", str(_plan(site_dir, west=6 * W / 1e6))]
+    args += ["--at", "2026-06-01T00:05:00Z", "--no-dry-run", "--yes", "--db", str(site_dir / "w.duckdb")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == (0 if complete else 1), result.output
+    east_hashing = sum(farm.miners[f"127.45.0.{i}"].mining for i in range(7, 13))
+    assert east_hashing == (3 if complete else 6)

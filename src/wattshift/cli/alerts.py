@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from wattshift.cli._common import DateOption, DbOption, TableOrJson, emit_json, err, friendly_errors, out
 from wattshift.errors import WattshiftError
+
+if TYPE_CHECKING:
+    from wattshift.services.alerts import CheckResult
 
 alerts_app = typer.Typer(
     help="Alert rules on hashprice, prices, cycle signals and fleets.", rich_markup_mode="rich"
@@ -102,6 +105,17 @@ def check(
             err.print(f"not evaluated: {name}: {why}", highlight=False)
     if result.decisions:
         raise typer.Exit(code=1)
+
+
+def _print_result(result: CheckResult) -> None:
+    table = Table(title=f"Alerts on {result.day}: {len(result.decisions)} fired")
+    for col in ("rule", "severity", "message", "sent"):
+        table.add_column(col)
+    for d in result.decisions:
+        table.add_row(d.alert.rule, d.alert.severity, d.alert.message, "yes" if d.sent else f"no: {d.reason}")
+    out.print(table)
+    for name, why in result.skipped:
+        err.print(f"not evaluated: {name}: {why}", highlight=False)
 
 
 @alerts_app.command("list")

@@ -149,6 +149,57 @@ def _differing_ips(selection: FleetSelection, after: Mapping[str, MinerReading])
     return {ip for ip, _ in _differences(selection, after)}
 
 
+async def _execute(
+    chosen: Sequence[MinerEntry],
+    miners: Mapping[str, Any],
+    before: Mapping[str, MinerReading],
+    selections: Mapping[str, FleetSelection],
+    plans: Mapping[str, list[tuple[float, list[Action]]]],
+    policy: RetryPolicy,
+    sleep: Sleep,
+) -> tuple[list[CommandResult], dict[str, MinerReading]]:
+    """Send every fleet's batches, read back, reconcile once; returns (commands, readings after)."""
+    runs = await asyncio.gather(*(_run_fleet(p, miners, before, policy, sleep) for p in plans.values()))
+    commands = [c for run in runs for c in run]
+    after = dict(before) | await _read_back(chosen, miners, policy, sleep)
+    # reconcile once: a machine read back in another state than commanded (firmware that
+    # acknowledged and did nothing, or a command that failed) gets its command again
+    again = [a for sel in selections.values() for a in sel.actions if a.ip in _differing_ips(sel, after)]
+    if again:
+        commands += await _run_fleet([(0.0, again)], miners, after, policy, sleep)
+        redo = [e for e in chosen if e.ip in {a.ip for a in again}]
+        after |= await _read_back(redo, miners, policy, sleep)
+    return commands, after
+
+
+def _fleet_outcome(
+    selection: FleetSelection,
+    planned_mw: float,
+    fleet_before: Sequence[MinerReading],
+    after: Mapping[str, MinerReading],
+    batches: list[tuple[float, list[Action]]],
+    dry_run: bool,
+) -> FleetOutcome:
+    unreachable = tuple(
+        (r.ip, r.error or "unknown nominal power: set power_w in the inventory")
+        for r in fleet_before
+        if r.error is not None or r.nominal_w is None
+    )
+    return FleetOutcome(
+        fleet=selection.fleet,
+        planned_mw=planned_mw,
+        expected_mw=selection.expected_w / 1e6,
+        before_mw=_fleet_mw(fleet_before),
+        achieved_mw=None if dry_run else _fleet_mw([after[r.ip] for r in fleet_before]),
+        machines=len(fleet_before),
+        commanded=len(selection.actions),
+        unreachable=unreachable,
+        differing=() if dry_run else tuple(_differences(selection, after)),
+        batches=len(batches),
+        ramp_seconds=batches[-1][0] if batches else 0.0,
+    )
+
+
 async def apply_async(
     entries: Sequence[MinerEntry],
     targets_mw: Mapping[str, float],
@@ -190,39 +241,11 @@ async def apply_async(
     commands: list[CommandResult] = []
     after = before
     if not dry_run:
-        runs = await asyncio.gather(*(_run_fleet(p, miners, before, policy, sleep) for p in plans.values()))
-        commands = [c for run in runs for c in run]
-        after = before | await _read_back(chosen, miners, policy, sleep)
-        # reconcile once: a machine read back in another state than commanded (firmware that
-        # acknowledged and did nothing, or a command that failed) gets its command again
-        again = [a for sel in selections.values() for a in sel.actions if a.ip in _differing_ips(sel, after)]
-        if again:
-            commands += await _run_fleet([(0.0, again)], miners, after, policy, sleep)
-            redo = [e for e in chosen if e.ip in {a.ip for a in again}]
-            after = after | await _read_back(redo, miners, policy, sleep)
-    outcomes = []
-    for fleet, selection in selections.items():
-        fleet_before = [r for r in before_list if r.fleet == fleet]
-        unreachable = tuple(
-            (r.ip, r.error or "") for r in fleet_before if r.error is not None or r.nominal_w is None
-        )
-        differing = () if dry_run else tuple(_differences(selection, after))
-        batches = plans[fleet]
-        outcomes.append(
-            FleetOutcome(
-                fleet=fleet,
-                planned_mw=targets_mw[fleet],
-                expected_mw=selection.expected_w / 1e6,
-                before_mw=_fleet_mw(fleet_before),
-                achieved_mw=None if dry_run else _fleet_mw([after[r.ip] for r in fleet_before]),
-                machines=len(fleet_before),
-                commanded=len(selection.actions),
-                unreachable=tuple((ip, e or "unknown nominal power: set power_w") for ip, e in unreachable),
-                differing=differing,
-                batches=len(batches),
-                ramp_seconds=batches[-1][0] if batches else 0.0,
-            )
-        )
+        commands, after = await _execute(chosen, miners, before, selections, plans, policy, sleep)
+    outcomes = [
+        _fleet_outcome(sel, targets_mw[f], [r for r in before_list if r.fleet == f], after, plans[f], dry_run)
+        for f, sel in selections.items()
+    ]
     readings = tuple(after[r.ip] for r in before_list)
     retries = sum(r.attempts - 1 for r in before_list) + sum(c.attempts - 1 for c in commands)
     return ApplyOutcome(
