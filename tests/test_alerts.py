@@ -199,3 +199,52 @@ def test_cli_exit_codes(warehouse_path: Path, tmp_path: Path) -> None:
     rules.write_text('[[rules]]\nname = "z"\nkind = "zone"\nsignal = "nvt"\nzone = "top"\n')
     bad = CliRunner().invoke(app, args)
     assert bad.exit_code == 2 and "unknown signal 'nvt'" in " ".join(bad.stderr.split())
+
+
+def test_fleet_deviation_through_cli(warehouse_path: Path, tmp_path: Path) -> None:
+    from wattshift.testing.miners import EmulatedMiner, MinerFarm, loopback_addresses
+
+    (tmp_path / "site.toml").write_text(
+        'name = "S"\ninterconnect_mw = 1\n'
+        '[[fleets]]\nname = "a"\npower_mw = 0.02\nefficiency_j_per_th = 29.5\n'
+    )
+    (tmp_path / "inv.toml").write_text(
+        'site = "site.toml"\n[[miners]]\nfleet = "a"\nips = "127.47.0.1-4"\nmodel = "Antminer S19j Pro"\n'
+        'firmware = "luxos"\npower_w = 3068\n'
+    )
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    plan = {
+        "date": today,
+        "site": "S",
+        "timezone": "UTC",
+        "intervals": [{"start": f"{today}T{h:02d}:00:00Z", "mining_mw": {"a": 0.0}} for h in range(24)],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    (tmp_path / "rules.toml").write_text(
+        '[[rules]]\nname = "off plan"\nkind = "fleet_deviation"\nfleet = "a"\nmax_mw = 0.01\n'
+    )
+    miners = [EmulatedMiner(ip, "luxos") for ip in loopback_addresses(4, base="127.47.0.0")]
+    args = [
+        "alerts",
+        "check",
+        "--rules",
+        str(tmp_path / "rules.toml"),
+        "--db",
+        str(warehouse_path),
+        "--no-notify",
+    ]
+    args += [
+        "--inventory",
+        str(tmp_path / "inv.toml"),
+        "--plan",
+        str(tmp_path / "plan.json"),
+        "--format",
+        "json",
+    ]
+    with MinerFarm.start(miners):
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    alert = json.loads(result.stdout)["alerts"][0]
+    # 4 machines hashing at 3,068 W against 0 MW planned: +0.012272 MW, over the 0.01 MW limit
+    assert alert["value"] == pytest.approx(4 * 3068 / 1e6)
+    assert alert["message"] == "fleet a draws 0.012 MW against 0.000 MW planned (+0.012 MW, limit 0.01)"
