@@ -63,7 +63,7 @@ format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-bench: install  ## Speed targets: ingest, mining history, signals, dispatch, valuation, API load
+bench: install  ## Speed targets: ingest, mining history, signals, dispatch, valuation, API load, fleet apply
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
 	$(BIN)/pytest benchmarks/bench_valuation.py -q -s -k sweep_speedup -p no:cacheprovider
 	$(BIN)/python benchmarks/bench_ingest.py
@@ -71,6 +71,7 @@ bench: install  ## Speed targets: ingest, mining history, signals, dispatch, val
 	$(BIN)/python benchmarks/bench_valuation.py
 	$(BIN)/python benchmarks/bench_foresight.py
 	$(BIN)/python benchmarks/bench_api_load.py
+	$(BIN)/python benchmarks/bench_fleet.py
 
 clean:  ## Remove the venv, caches, the demo warehouse and the report
 	rm -rf $(VENV) $(BOOT) .warehouse report .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

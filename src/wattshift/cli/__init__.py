@@ -37,6 +37,8 @@ _COMMAND_MODULES = (
     "report",
     "serve",
     "examples",
+    "fleet",
+    "alerts",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,11 +15,15 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(friendly_errors(serve))
 
 
+@friendly_errors
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0 = any free port).")] = 8000,
     db: DbOption = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    schedule: Annotated[
+        Path | None, typer.Option("--schedule", help="Schedule TOML: jobs run while serving (APScheduler).")
+    ] = None,
 ) -> None:
     """Serve the JSON API (OpenAPI at /docs) and the dashboard (at /).
 
@@ -41,4 +46,12 @@ def serve(
     if port:  # with port 0 uvicorn's own "running on" line gives the port it picked
         base = f"http://{host}:{port}"
         err.print(f"dashboard: {base}/   API docs: {base}/docs", highlight=False, soft_wrap=True)
-    uvicorn.run(api, host=host, port=port, log_level=log_level)
+    if schedule is None:
+        uvicorn.run(api, host=host, port=port, log_level=log_level)
+        return
+    from wattshift.services.schedule import start
+
+    with start(schedule, api.state.warehouse) as scheduler:
+        for job in scheduler.get_jobs():
+            err.print(f"scheduled: {job.name}: {job.trigger}", highlight=False, soft_wrap=True)
+        uvicorn.run(api, host=host, port=port, log_level=log_level)

@@ -6,6 +6,8 @@
   :func:`fear_greed_frame`, :func:`iso_price_frame`, :func:`tiny_dispatch_warehouse`.
 - ``assert_*`` helpers for canonical frames and :class:`~wattshift.errors.DataError`, and the
   canonical dtypes of each layout (``*_DTYPES``).
+- Emulated miners (:mod:`wattshift.testing.miners`: LuxOS and stock Antminer on loopback, with
+  scriptable faults) for the fleet tests and benchmarks.
 - :class:`wattshift.testing.adapters.AdapterContract`, the contract test class every data
   adapter passes (imported from its module: it needs pytest).
 """

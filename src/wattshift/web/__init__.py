@@ -39,6 +39,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dispatch", "dispatch", "Dispatch"),
     Page("/plan", "plan", "Plan"),
     Page("/valuation", "valuation", "Valuation"),
+    Page("/fleet", "fleet", "Fleet"),
 )
 
 
