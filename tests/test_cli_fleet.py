@@ -161,7 +161,7 @@ def test_bad_input_is_one_clear_error_and_nothing_is_sent(site_dir: Path, case: 
     # no farm runs: had anything been sent, pyasic would report unreachable machines, not this error
     args = ["fleet", "apply", "-i", str(inv), "--plan", str(plan), "--at", "2026-06-01T00:05:00Z", "--yes"]
     result = CliRunner().invoke(app, [*args, "--no-dry-run", "--db", str(site_dir / "w.duckdb")])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # bad input (wattshift.errors.ExitCode)
     assert message in " ".join(result.stderr.split())
     assert not (site_dir / "w.duckdb").exists()
 
