@@ -24,6 +24,7 @@ from wattshift.mining import (
     network_btc_per_th_day,
 )
 from wattshift.services._days import DateLike, parse_day, span_text
+from wattshift.services.derived import DailySnapshot
 from wattshift.units import HOURS_PER_DAY
 
 #: Keys of :func:`mining_day`, in order (``mining_history`` has the same per day, minus ``assumptions``,
@@ -250,7 +251,10 @@ def mining_day(
     power = _power(power_usd_per_kwh)
     a = resolve_assumptions(assumptions, pue)
     btc = _btc(wh)
-    _, form = network_btc_per_th_day(btc)
+    if isinstance(wh, DailySnapshot):  # materialised once per warehouse version
+        form = wh.hashprice_form
+    else:
+        _, form = network_btc_per_th_day(btc)
     usable = btc["price_usd"].notna().to_numpy() & (form != "missing")
     if date is None:
         if not usable.any():
