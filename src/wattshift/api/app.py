@@ -14,12 +14,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from wattshift import __version__
 from wattshift.api.auth import resolve_token
 from wattshift.api.deps import WarehouseAccess
 from wattshift.api.errors import install_error_handlers
-from wattshift.api.guard import WriteAuthMiddleware, allowed_hosts
+from wattshift.api.guard import CloseUnreadMiddleware, WriteAuthMiddleware, allowed_hosts
 from wattshift.api.routers import data, dispatch, health, mining, signals, sites, value
 from wattshift.settings import db_path as default_db_path
 from wattshift.web import mount_dashboard
@@ -47,6 +48,15 @@ _TAGS = [
     {"name": "dispatch", "description": "Hybrid dispatch of a site over real prices."},
     {"name": "value", "description": "Mining vs AI-hosting valuation per MW and conversion schedule."},
 ]
+
+
+class _App(FastAPI):
+    """FastAPI with :class:`~wattshift.api.guard.CloseUnreadMiddleware` outside every layer (the
+    body-limit 413 is sent by FastAPI's outermost layers, which user middleware sits inside).
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CloseUnreadMiddleware(super().build_middleware_stack())
 
 
 @asynccontextmanager
@@ -90,7 +100,7 @@ def create_app(
     FastAPI
         The application (serve it with uvicorn, or test it with ``fastapi.testclient.TestClient``).
     """
-    app = FastAPI(
+    app = _App(
         title="wattshift",
         version=__version__,
         description=_DESCRIPTION,

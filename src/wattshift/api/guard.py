@@ -4,7 +4,11 @@ FastAPI reads and parses a request's body (for an upload: spools the whole file 
 runs the endpoint's dependencies, so a token check written as a dependency comes too late: a client
 without a token could make the server store a gigabyte before the 401. :class:`WriteAuthMiddleware`
 answers 401 for a write endpoint from the headers alone, without receiving one byte of the body
-(uvicorn then closes the connection instead of reading the rest).
+(the connection is then closed instead of the rest being read).
+
+Any response sent before its request's body was read to the end (a 401, a 413) carries
+``Connection: close`` (:class:`CloseUnreadMiddleware`, the outermost layer), so the server drops
+the connection instead of reading and discarding the rest of a gigabyte.
 
 Body sizes are bounded by FastAPI's own limit (``FastAPI(max_body_size=...)`` and the route's
 ``max_body_size``): a ``Content-Length`` over the limit is refused before the body is read, and a
@@ -20,7 +24,7 @@ import json
 import os
 import secrets
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Environment variable: comma-separated host names the server answers to (default: any).
 ALLOWED_HOSTS_ENV = "WATTSHIFT_ALLOWED_HOSTS"
@@ -89,8 +93,51 @@ class WriteAuthMiddleware:
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
                     (b"www-authenticate", b"Bearer"),
-                    (b"connection", b"close"),
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+_CLOSE = (b"connection", b"close")
+
+
+def _announces_body(scope: Scope) -> bool:
+    """Whether the request has a body (a non-zero ``Content-Length`` or a transfer encoding)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"", b"0")):
+            return True
+    return False
+
+
+class CloseUnreadMiddleware:
+    """``Connection: close`` on a response sent before the request body was read to its end.
+
+    Without it, uvicorn keeps the connection alive and reads (and discards) the rest of the body
+    before the next request: a refused 1 GiB upload would still cost the server 1 GiB of reading.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _announces_body(scope):
+            await self.app(scope, receive, send)
+            return
+        body_done = False
+
+        async def tracking_receive() -> Message:
+            nonlocal body_done
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and not body_done:
+                headers = list(message.get("headers", []))
+                if _CLOSE not in headers:
+                    message = {**message, "headers": [*headers, _CLOSE]}
+            await send(message)
+
+        await self.app(scope, tracking_receive, closing_send)
