@@ -135,6 +135,10 @@ class ResultCache:
                 self._pending.pop(full_key, None)
             pending.done.set()
 
+    def put(self, key: Hashable, value: Any, version: Hashable | None = None) -> None:
+        """Store ``value`` for ``key`` under ``version`` (default: the current stamp)."""
+        self._keep((self.stamp() if version is None else version, key), value)
+
     def _keep(self, full_key: Hashable, value: Any) -> None:
         """Store ``value``, then drop the least recently used until both bounds hold."""
         size = _size(value)

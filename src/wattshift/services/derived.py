@@ -19,14 +19,20 @@ new one when the warehouse version changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from wattshift.mining import network_btc_per_th_day
+from wattshift.mining import MiningAssumptions, economics_frame, network_btc_per_th_day
 from wattshift.signals import signals_frame
+
+#: Parameter sets (efficiency, power price, assumptions) whose economics history is kept per snapshot.
+MAX_ECONOMICS_SETS = 32
 
 
 class DailyTables(Protocol):
@@ -85,6 +91,8 @@ class DailySnapshot:
     asics: pd.DataFrame
     signals: pd.DataFrame
     hashprice_form: np.ndarray[Any, np.dtype[Any]]
+    _economics: OrderedDict[Hashable, pd.DataFrame] = field(default_factory=OrderedDict, repr=False)
+    _economics_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def build(cls, tables: DailyTables, version: object = None) -> DailySnapshot:
@@ -97,7 +105,7 @@ class DailySnapshot:
         version
             The warehouse version read (the caller's stamp taken *before* reading).
         """
-        btc = tables.btc_daily()
+        btc = tables.btc_daily().copy()  # the copy consolidates the columns: faster row lookups
         fear_greed = tables.fear_greed()
         if btc.empty:
             signals = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]")}).set_index("date")
@@ -106,6 +114,32 @@ class DailySnapshot:
             signals = signals_frame(btc, fear_greed).set_index("date")
             _, form = network_btc_per_th_day(btc.reset_index(drop=True))
         return cls(version, btc, fear_greed, tables.asic_models(), signals, np.asarray(form))
+
+    def economics(
+        self, efficiency_j_per_th: float, power_usd_per_kwh: float, assumptions: MiningAssumptions
+    ) -> pd.DataFrame:
+        """:func:`wattshift.mining.economics_frame` of the whole history for one parameter set.
+
+        Computed once per parameter set and snapshot (the engine is row-wise, so a row equals the
+        one-row computation); the :data:`MAX_ECONOMICS_SETS` most recently used sets are kept.
+        Callers must not change the frame.
+        """
+        key = (efficiency_j_per_th, power_usd_per_kwh, tuple(sorted(assumptions.as_dict().items())))
+        with self._economics_lock:
+            if key in self._economics:
+                self._economics.move_to_end(key)
+                return self._economics[key]
+        econ = economics_frame(
+            self.btc,
+            efficiency_j_per_th=efficiency_j_per_th,
+            power_usd_per_kwh=power_usd_per_kwh,
+            assumptions=assumptions,
+        )
+        with self._economics_lock:
+            self._economics[key] = econ
+            while len(self._economics) > MAX_ECONOMICS_SETS:
+                self._economics.popitem(last=False)
+        return econ
 
     def btc_daily(self, start: Any = None, end: Any = None) -> pd.DataFrame:
         """BTC daily frame for ``start``..``end`` (inclusive; a copy the caller may change)."""

@@ -250,10 +250,10 @@ def mining_day(
     eff, model = _efficiency(wh, efficiency_j_per_th, asic)
     power = _power(power_usd_per_kwh)
     a = resolve_assumptions(assumptions, pue)
-    btc = _btc(wh)
-    if isinstance(wh, DailySnapshot):  # materialised once per warehouse version
-        form = wh.hashprice_form
+    if isinstance(wh, DailySnapshot) and not wh.btc.empty:  # materialised once per warehouse version
+        btc, form = wh.btc, wh.hashprice_form  # only read here: no copy
     else:
+        btc = _btc(wh)
         _, form = network_btc_per_th_day(btc)
     usable = btc["price_usd"].notna().to_numpy() & (form != "missing")
     if date is None:
@@ -275,8 +275,11 @@ def mining_day(
                 f"{day.date()} has no BTC price or no difficulty/hashrate to price hashrate; "
                 f"mining economics are available {span}"
             )
-    one = btc.iloc[[row_idx]]
-    econ = economics_frame(one, efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=a).iloc[0]
+    if isinstance(wh, DailySnapshot):  # the history for this parameter set, computed once
+        econ = wh.economics(eff, power, a).iloc[row_idx]
+    else:
+        one = btc.iloc[[row_idx]]
+        econ = economics_frame(one, efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=a).iloc[0]
     result: dict[str, Any] = {"date": econ["date"].date().isoformat()}
     for key in _VALUE_KEYS:
         result[key] = _plain(econ[key])
