@@ -106,3 +106,6 @@ def test_stop_cancels_jobs_and_refuses_new_ones(warehouse_path: Path) -> None:
     refused = local.post("/api/jobs/value", json=slow_site(local))
     assert refused.status_code == 503
     assert refused.headers["Retry-After"]
+    synchronous = local.post("/api/value", json=slow_site(local))  # stops at its first step
+    assert synchronous.status_code == 503
+    assert synchronous.json()["error"] == "ServerStoppingError"

@@ -209,3 +209,39 @@ def test_cli_ingest_runs_while_the_server_is_up_and_the_server_sees_it(
         assert after["fear_greed"]["value"] is not None  # the server picked the external ingest up
         tables = {row["table"] for row in client.get("/api/data/status").json()}
         assert "fear_greed" in tables
+
+
+@pytest.mark.slow
+def test_reads_while_another_process_writes(tmp_path: Path, shared_data_dir: Path) -> None:
+    """The snapshot keeps answering (the version before the write); other reads wait, then 503."""
+    from fastapi.testclient import TestClient
+
+    from wattshift.api import create_app
+
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        wh.ingest_file(next((shared_data_dir / "onchain").glob("coinmetrics_btc_daily_2009-*.csv")))
+    app = create_app(db, token=TOKEN)
+    app.state.warehouse.busy_timeout_s = 0.5
+    client = TestClient(app, raise_server_exceptions=False)
+    before = client.get("/api/signals", params={"date": "2022-06-17"}).json()
+    hold = "import sys\nfrom wattshift.warehouse import Warehouse\nwh = Warehouse(sys.argv[1])\n"
+    hold += "print('held', flush=True)\nsys.stdin.read()\n"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        during = client.get("/api/signals", params={"date": "2022-06-17"})
+        assert during.status_code == 200 and during.json() == before
+        t0 = time.perf_counter()
+        busy = client.get("/api/data/status")
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["Retry-After"] == "2"
+        assert "another process" in busy.json()["detail"] and str(tmp_path) not in busy.text
+        assert 0.4 < time.perf_counter() - t0 < 10  # it waited for the writer first
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert client.get("/api/data/status").status_code == 200
