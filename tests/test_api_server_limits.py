@@ -240,6 +240,13 @@ def test_reads_while_another_process_writes(tmp_path: Path, shared_data_dir: Pat
         assert busy.headers["Retry-After"] == "2"
         assert "another process" in busy.json()["detail"] and str(tmp_path) not in busy.text
         assert 0.4 < time.perf_counter() - t0 < 10  # it waited for the writer first
+        asic = shared_data_dir / "asics" / "asic_models.csv"
+        upload = client.post(
+            "/api/data/ingest",
+            files={"file": (asic.name, asic.read_bytes())},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert upload.status_code == 503, upload.text  # the server's own write waits, then says busy
     finally:
         assert holder.stdin is not None
         holder.stdin.close()

@@ -56,6 +56,10 @@ _BUSY_POLL_S = 0.05
 _REBUILD_BACKOFF_S = 0.5
 
 
+def _busy() -> WarehouseBusyError:
+    return WarehouseBusyError("the warehouse is being written by another process (an ingest); retry shortly")
+
+
 def is_busy(exc: BaseException) -> bool:
     """Whether a failed open means another process holds the warehouse file (DuckDB's lock)."""
     text = str(exc).lower()
@@ -101,9 +105,7 @@ class WarehouseAccess:
                 if not is_busy(exc):
                     raise
                 if time.monotonic() >= deadline:
-                    raise WarehouseBusyError(
-                        "the warehouse is being written by another process (an ingest); retry shortly"
-                    ) from None
+                    raise _busy() from None
             time.sleep(_BUSY_POLL_S)
 
     @contextmanager
@@ -126,13 +128,30 @@ class WarehouseAccess:
 
     @contextmanager
     def write(self) -> Iterator[Warehouse]:
-        """A read-write warehouse, held while no other request reads or writes (created if missing)."""
+        """A read-write warehouse, held while no other request reads or writes (created if missing).
+
+        Raises
+        ------
+        WarehouseBusyError
+            If another process kept writing the file for :attr:`busy_timeout_s` (503).
+        """
         from wattshift.warehouse import Warehouse
 
         with self._lock.write():
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            deadline = time.monotonic() + self.busy_timeout_s
+            while True:
+                try:
+                    opened = Warehouse(self.db_path, read_only=False)
+                    break
+                except WattshiftError as exc:
+                    if not is_busy(exc):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise _busy() from None
+                time.sleep(_BUSY_POLL_S)
             try:
-                with Warehouse(self.db_path, read_only=False) as wh:
+                with opened as wh:
                     yield wh
             finally:
                 self.cache.invalidate()
