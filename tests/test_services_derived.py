@@ -79,3 +79,21 @@ def test_api_builds_one_snapshot_per_warehouse_version(tmp_path: Path, shared_da
     again = client.get("/api/signals", params={"date": "2022-06-17"}).json()
     assert again["fear_greed"]["value"] is not None
     assert access.fresh_snapshot() is not built
+
+
+def test_economics_history_is_materialised_from_the_second_use_and_bounded(warehouse: Warehouse) -> None:
+    from wattshift.mining import MiningAssumptions
+    from wattshift.services.derived import MAX_ECONOMICS_SETS
+
+    snap = DailySnapshot.build(warehouse, version="v2")
+    a = MiningAssumptions()
+    assert snap.economics(20.0, 0.05, a) is None  # first use: one day is computed alone
+    frame = snap.economics(20.0, 0.05, a)
+    assert frame is not None and len(frame) == len(snap.btc)
+    assert snap.economics(20.0, 0.05, a) is frame  # kept
+    for i in range(MAX_ECONOMICS_SETS + 5):
+        snap.economics(20.0, 0.01 * i, a)
+        snap.economics(20.0, 0.01 * i, a)
+    assert len(snap._economics) == MAX_ECONOMICS_SETS
+    day = {"efficiency_j_per_th": 20.0, "power_usd_per_kwh": 0.05}
+    assert mining.mining_day(snap, "2024-04-01", **day) == mining.mining_day(warehouse, "2024-04-01", **day)

@@ -284,24 +284,26 @@ async def cached_read(request: Request, key: Hashable, compute: Callable[[Wareho
     return json_response(body)
 
 
-async def daily_read(request: Request, key: Hashable, compute: Callable[[DailySnapshot], Any]) -> Response:
+async def daily_read(
+    request: Request, key: Hashable, compute: Callable[[DailySnapshot], Any], *, lookup: bool = False
+) -> Response:
     """As :func:`cached_read`, with ``compute`` given the daily snapshot instead of the warehouse.
 
-    With the snapshot of the current version at hand, ``compute`` runs on the event loop (a
-    lookup); otherwise in the thread pool, which first (re)builds the snapshot once for all
-    waiting requests. The result is cached under the snapshot's version (see
+    For a ``lookup`` (one day: a few ms) with the snapshot of the current version at hand,
+    ``compute`` runs on the event loop, cheaper than a thread hop with 50 threads contending for the
+    GIL; otherwise (histories, tables, or a snapshot to (re)build once for all waiting requests) in
+    the thread pool. The result is cached under the snapshot's version (see
     :mod:`wattshift.api.cache`).
     """
     access = get_access(request)
     fresh = access.fresh_snapshot()
     if fresh is not None:
         hit: bytes | None = access.cache.lookup(key, version=fresh.version)
-        if hit is None:
-            # A lookup in the materialised frames takes a few ms: answered on the event loop,
-            # which is cheaper than a thread hop and 50 threads contending for the GIL.
+        if hit is None and lookup:
             hit = encode(compute(fresh))
             access.cache.put(key, hit, version=fresh.version)
-        return json_response(hit)
+        if hit is not None:
+            return json_response(hit)
 
     def run() -> bytes:
         snap = access.snapshot()

@@ -93,6 +93,7 @@ class DailySnapshot:
     hashprice_form: np.ndarray[Any, np.dtype[Any]]
     _economics: OrderedDict[Hashable, pd.DataFrame] = field(default_factory=OrderedDict, repr=False)
     _economics_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _seen: dict[Hashable, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, tables: DailyTables, version: object = None) -> DailySnapshot:
@@ -117,18 +118,25 @@ class DailySnapshot:
 
     def economics(
         self, efficiency_j_per_th: float, power_usd_per_kwh: float, assumptions: MiningAssumptions
-    ) -> pd.DataFrame:
-        """:func:`wattshift.mining.economics_frame` of the whole history for one parameter set.
+    ) -> pd.DataFrame | None:
+        """:func:`wattshift.mining.economics_frame` of the whole history for one parameter set, or
+        None the first time a set is asked for (one day is then cheaper computed alone).
 
-        Computed once per parameter set and snapshot (the engine is row-wise, so a row equals the
-        one-row computation); the :data:`MAX_ECONOMICS_SETS` most recently used sets are kept.
-        Callers must not change the frame.
+        Computed once per parameter set and snapshot from its second use (the engine is row-wise,
+        so a row equals the one-row computation); the :data:`MAX_ECONOMICS_SETS` most recently
+        used sets are kept, so a client varying the parameters on every request costs a one-row
+        computation each, not a history each. Callers must not change the frame.
         """
         key = (efficiency_j_per_th, power_usd_per_kwh, tuple(sorted(assumptions.as_dict().items())))
         with self._economics_lock:
             if key in self._economics:
                 self._economics.move_to_end(key)
                 return self._economics[key]
+            if len(self._seen) > 64 * MAX_ECONOMICS_SETS:
+                self._seen.clear()
+            self._seen[key] = self._seen.get(key, 0) + 1
+            if self._seen[key] < 2:
+                return None
         econ = economics_frame(
             self.btc,
             efficiency_j_per_th=efficiency_j_per_th,

@@ -275,8 +275,9 @@ def mining_day(
                 f"{day.date()} has no BTC price or no difficulty/hashrate to price hashrate; "
                 f"mining economics are available {span}"
             )
-    if isinstance(wh, DailySnapshot):  # the history for this parameter set, computed once
-        econ = wh.economics(eff, power, a).iloc[row_idx]
+    history = wh.economics(eff, power, a) if isinstance(wh, DailySnapshot) else None
+    if history is not None:  # the history of this parameter set, computed once per snapshot
+        econ = history.iloc[row_idx]
     else:
         one = btc.iloc[[row_idx]]
         econ = economics_frame(one, efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=a).iloc[0]

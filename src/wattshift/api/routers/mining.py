@@ -114,6 +114,7 @@ async def mining_day(
             pue=pue,
             assumptions=assumptions,
         ),
+        lookup=True,
     )
 
 

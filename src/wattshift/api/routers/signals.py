@@ -35,7 +35,7 @@ async def signals_today(request: Request, date: DateQuery = None) -> Response:
 
     404 when the day is outside the warehouse's history (the message gives the span).
     """
-    return await daily_read(request, ("signals", date), lambda wh: service.signals_day(wh, date))
+    return await daily_read(request, ("signals", date), lambda wh: service.signals_day(wh, date), lookup=True)
 
 
 @router.get("/history", summary="Daily indicators, zones and confluence (one object per day)")
