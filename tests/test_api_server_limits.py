@@ -32,11 +32,11 @@ BOUNDARY = "wattshiftbench"
 
 
 @contextmanager
-def serving(db: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``wattshift serve --port 0 --db db`` as a process; yields it and its base URL."""
+def serving(db: Path, *options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``wattshift serve --port 0 --db db [options]`` as a process; yields it and its base URL."""
     env = {**os.environ, "WATTSHIFT_API_TOKEN": TOKEN}
     command = [sys.executable, "-c", "from wattshift.cli import app; app()", "serve", "--port", "0"]
-    command += ["--db", str(db), "--log-level", "info"]
+    command += ["--db", str(db), "--log-level", "info", *options]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
@@ -176,7 +176,9 @@ def slow_value_job(client: httpx.Client) -> str:
 
 @pytest.mark.slow
 def test_sigterm_stops_the_server_within_5_s_while_a_job_runs(warehouse_path: Path) -> None:
-    with serving(warehouse_path) as (process, url), httpx.Client(base_url=url, timeout=30) as client:
+    served = serving(warehouse_path, "--allowed-hosts", "127.0.0.1")
+    with served as (process, url), httpx.Client(base_url=url, timeout=30) as client:
+        assert client.get("/api/health", headers={"Host": "evil.example"}).status_code == 400
         status_url = slow_value_job(client)
         assert client.get(status_url).json()["state"] == "running"
         t0 = time.perf_counter()
