@@ -63,7 +63,8 @@ def _busy() -> WarehouseBusyError:
 def is_busy(exc: BaseException) -> bool:
     """Whether a failed open means another process holds the warehouse file (DuckDB's lock)."""
     text = str(exc).lower()
-    return "busy" in type(exc).__name__.lower() or "lock" in text
+    lock_conflict = "could not set lock" in text or "conflicting lock" in text
+    return lock_conflict or "busy" in type(exc).__name__.lower()
 
 
 class WarehouseAccess:
