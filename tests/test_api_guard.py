@@ -183,7 +183,7 @@ def test_busy_means_duckdbs_lock_conflict_only() -> None:
     from wattshift.api.deps import is_busy
     from wattshift.errors import WattshiftError
 
-    held = 'cannot open the warehouse w.duckdb: IO Error: Could not set lock on file "w.duckdb": Conflicting lock'
+    held = 'IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held'
     assert is_busy(WattshiftError(held))
     assert not is_busy(WattshiftError("cannot open the warehouse w.duckdb: block 7 is corrupt"))
     assert not is_busy(WattshiftError("w.duckdb has schema version 3, this wattshift needs 4"))
