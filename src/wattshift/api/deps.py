@@ -20,6 +20,7 @@ misses and the snapshot is rebuilt.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -186,11 +187,25 @@ class WarehouseAccess:
                 logger.info("warehouse busy: serving the previous daily snapshot")
                 return snap
             self._snapshot = built
+            _freeze_long_lived()
             return built
 
     def close(self) -> None:
         """Forget the snapshot (at server shutdown); nothing else is held."""
         self._snapshot = None
+
+
+def _freeze_long_lived() -> None:
+    """Move every object alive now (modules, the app, the new snapshot) out of the cyclic garbage
+    collector's view, after collecting what the previous version left.
+
+    A full collection of the loaded server scans ~140,000 objects and pauses every request for
+    ~100 ms; with the long-lived objects frozen it scans only what requests allocate. Called once
+    per warehouse version.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class ShortReads:
