@@ -66,9 +66,9 @@ def test_health_reports_version_and_missing_warehouse(client: TestClient, tmp_pa
     assert body == {
         "status": "ok",
         "version": __version__,
-        "db_path": str(tmp_path / "missing.duckdb"),
         "warehouse_exists": False,
     }
+    assert str(tmp_path) not in client.get("/api/health").text  # no server path reaches a client
 
 
 def test_openapi_and_docs_are_served(client: TestClient) -> None:
@@ -115,7 +115,7 @@ def test_unexpected_error_is_500_without_details_and_logged(
 def test_missing_warehouse_is_404_naming_the_fix(client: TestClient) -> None:
     response = client.get("/api/signals")
     assert response.status_code == 404
-    assert "no warehouse at" in response.json()["detail"]
+    assert "no warehouse yet" in response.json()["detail"]
     assert "wattshift data ingest" in response.json()["detail"]
 
 

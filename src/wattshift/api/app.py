@@ -7,16 +7,20 @@ command (``wattshift.services.<topic>``) and returns the same JSON keys. OpenAPI
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from wattshift import __version__
 from wattshift.api.auth import resolve_token
 from wattshift.api.deps import WarehouseAccess
 from wattshift.api.errors import install_error_handlers
+from wattshift.api.guard import CloseUnreadMiddleware, WriteAuthMiddleware, allowed_hosts
 from wattshift.api.routers import data, dispatch, fleet, health, mining, plan, signals, sites, value
 from wattshift.settings import db_path as default_db_path
 from wattshift.web import mount_dashboard
@@ -27,8 +31,13 @@ What each megawatt of a Bitcoin mining site is worth - in mining, AI compute or 
 Reads need no credentials. `POST /api/data/ingest` needs `Authorization: Bearer <token>`
 (`WATTSHIFT_API_TOKEN`, or the token printed by `wattshift serve`).
 Errors: 404 when a date or span is not in the warehouse (the message says what is), 422 for a
-bad parameter or site config (the message names the field), 500 with a generic message otherwise.
+bad parameter or site config (the message names the field), 413 for a body over the limit
+(1 MiB of JSON; 256 MiB for an upload), 503 with `Retry-After` while another process writes the
+warehouse or the server stops, 500 with a generic message otherwise.
 """
+
+#: Largest JSON request body (a site config is a few kB) [bytes]; uploads have their own limit.
+MAX_JSON_BODY_BYTES = 1024 * 1024
 
 _TAGS = [
     {"name": "health", "description": "Liveness and version."},
@@ -42,13 +51,37 @@ _TAGS = [
 ]
 
 
+class _App(FastAPI):
+    """FastAPI with :class:`~wattshift.api.guard.CloseUnreadMiddleware` outside every layer (the
+    body-limit 413 is sent by FastAPI's outermost layers, which user middleware sits inside).
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CloseUnreadMiddleware(super().build_middleware_stack())
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
+    stop(app)
+
+
+def stop(app: FastAPI) -> None:
+    """Begin the shutdown: long synchronous requests stop at their next step, jobs are cancelled.
+
+    Called by the lifespan's end and, earlier, by ``wattshift serve`` on SIGTERM/SIGINT (before
+    uvicorn waits for open requests). Idempotent.
+    """
+    app.state.stopping.set()
+    registry = getattr(app.state, "jobs", None)
+    if registry is not None:
+        registry.close()
     app.state.warehouse.close()
 
 
-def create_app(db_path: Path | None = None, token: str | None = None) -> FastAPI:
+def create_app(
+    db_path: Path | None = None, token: str | None = None, hosts: list[str] | None = None
+) -> FastAPI:
     """Build the API + dashboard application.
 
     Parameters
@@ -59,23 +92,32 @@ def create_app(db_path: Path | None = None, token: str | None = None) -> FastAPI
     token
         API token for write endpoints; default ``$WATTSHIFT_API_TOKEN``, else a random one
         (``app.state.api_token``, with ``app.state.api_token_generated = True``).
+    hosts
+        Host names the server answers to (``Host`` header; others get 400); default
+        ``$WATTSHIFT_ALLOWED_HOSTS`` (comma-separated), else any (:func:`~wattshift.api.guard.allowed_hosts`).
 
     Returns
     -------
     FastAPI
         The application (serve it with uvicorn, or test it with ``fastapi.testclient.TestClient``).
     """
-    app = FastAPI(
+    app = _App(
         title="wattshift",
         version=__version__,
         description=_DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=_lifespan,
+        max_body_size=MAX_JSON_BODY_BYTES,
     )
     app.state.api_token, app.state.api_token_generated = resolve_token(token)
+    app.state.stopping = threading.Event()
     app.state.warehouse = WarehouseAccess(default_db_path(db_path))
     install_error_handlers(app)
     for module in (health, data, mining, signals, sites, dispatch, plan, value, fleet):
         app.include_router(module.router)
     mount_dashboard(app)
+    app.add_middleware(WriteAuthMiddleware)
+    app.state.allowed_hosts = allowed_hosts(hosts)
+    if app.state.allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=app.state.allowed_hosts)
     return app

@@ -3,8 +3,11 @@
 - :class:`~wattshift.errors.NotInWarehouseError` → 404 (the message says which span is available);
 - :class:`~wattshift.errors.ConfigError`, :class:`~wattshift.errors.DataError` → 422 (the message names
   the config field, or the file/line/column);
+- :class:`WarehouseBusyError` (another process kept writing the file) and
+  :class:`ServerStoppingError` (a long request cut short by a shutdown) → 503 with ``Retry-After``;
 - any other :class:`~wattshift.errors.WattshiftError` → 400;
-  all three with the body ``{"detail": message, "error": class name}``;
+  all four with the body ``{"detail": message, "error": class name}``; the warehouse file's path
+  is replaced by ``<warehouse>`` in any message (clients never learn server paths);
 - request validation (FastAPI) → 422 with FastAPI's ``detail`` list and a ``message`` naming each field;
 - anything else → 500 ``{"detail": "internal server error ..."}``; the traceback goes to the server log only.
 """
@@ -28,8 +31,22 @@ logger = logging.getLogger("wattshift.api")
 INTERNAL_ERROR_DETAIL = "internal server error (logged on the server)"
 
 
+#: Seconds a client is told to wait after a 503 for a busy warehouse.
+BUSY_RETRY_AFTER_S = 2
+
+
+class WarehouseBusyError(WattshiftError):
+    """Another process kept writing the warehouse file longer than a read may wait (HTTP 503)."""
+
+
+class ServerStoppingError(WattshiftError):
+    """The server is shutting down; a long request stopped at its next step (HTTP 503)."""
+
+
 def status_for(exc: WattshiftError) -> int:
     """HTTP status code for a wattshift error (see the module table)."""
+    if isinstance(exc, WarehouseBusyError | ServerStoppingError):
+        return 503
     if isinstance(exc, NotInWarehouseError):
         return 404
     if isinstance(exc, ConfigError | DataError):
@@ -76,10 +93,24 @@ def _validation_message(errors: list[dict[str, Any]]) -> str:
     return "; ".join(lines)
 
 
+def public_message(app: Any, exc: BaseException) -> str:
+    """``str(exc)`` with the app's warehouse path (if any) replaced by ``<warehouse>``."""
+    text = str(exc)
+    access = getattr(app.state, "warehouse", None)
+    db_path = getattr(access, "db_path", None)
+    if db_path is not None:
+        text = text.replace(str(db_path), "<warehouse>")
+    return text
+
+
 async def _wattshift_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WattshiftError)
+    status = status_for(exc)
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)} if status == 503 else None
     return JSONResponse(
-        status_code=status_for(exc), content={"detail": str(exc), "error": type(exc).__name__}
+        status_code=status,
+        content={"detail": public_message(request.app, exc), "error": type(exc).__name__},
+        headers=headers,
     )
 
 

@@ -5,209 +5,83 @@ A request that would take longer than a client wants to wait (a dispatch backtes
 job id at once, and ``GET /api/jobs/{job_id}`` reports its state, its progress as a fraction and,
 when it is done, its result (the JSON document the synchronous endpoint returns) or its error.
 
-States: ``queued`` → ``running`` → ``done`` | ``error``. Errors keep the synchronous endpoint's
-message and the HTTP status it would have answered with (:func:`wattshift.api.errors.status_for`);
-an unexpected exception is logged with its traceback and reported with the generic 500 message.
+States: ``queued`` → ``running`` → ``done`` | ``error`` | ``cancelled``. Errors keep the
+synchronous endpoint's message and the HTTP status it would have answered with
+(:func:`wattshift.api.errors.status_for`); an unexpected exception is logged with its traceback
+and reported with the generic 500 message.
 
-The registry lives in the server process (a restart forgets every job) and is bounded: it keeps
-the last :data:`MAX_JOBS` jobs, forgetting the oldest finished ones first, and refuses a new job
-(503) when all of them are still queued or running.
+The registry lives in the server process (a restart forgets every job) and is bounded: at most
+:data:`WORKERS` jobs run at once, at most :data:`MAX_ACTIVE` are queued or running (a new one is
+refused with 503), and it keeps the last :data:`MAX_JOBS` jobs, forgetting the oldest finished
+ones first.
+
+``DELETE /api/jobs/{job_id}`` cancels a job: a queued one never starts; a running one stops at its
+next progress report (the progress callback raises :class:`JobCancelled`, which unwinds the
+computation). At server shutdown every job is cancelled the same way, so a stop never waits for
+more than one step of a running job.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 
-from wattshift.api.deps import WarehouseAccess, encode, get_access, json_response
-from wattshift.api.errors import INTERNAL_ERROR_DETAIL, status_for
-from wattshift.errors import WattshiftError
+from wattshift.api.deps import ShortReads, WarehouseAccess, encode, get_access, json_response
+from wattshift.api.errors import ServerStoppingError
+from wattshift.api.jobqueue import (
+    FINISHED,
+    MAX_ACTIVE,
+    MAX_JOBS,
+    WORKERS,
+    JobCancelled,
+    JobRegistry,
+    JobState,
+    JobStatus,
+    ProgressCallback,
+    Task,
+    TooManyJobsError,
+)
 
 if TYPE_CHECKING:
     from wattshift.services.store import Warehouse
 
-logger = logging.getLogger("wattshift.api")
-
-JobState = Literal["queued", "running", "done", "error"]
-
-#: ``progress(done, total)``: a job's task reports how many of its steps are finished.
-ProgressCallback = Callable[[int, int], None]
-
-#: A job's work: given its progress callback, returns the JSON-able result.
-Task = Callable[[ProgressCallback], Any]
-
-#: Jobs kept in memory (finished ones are forgotten oldest first).
-MAX_JOBS = 50
-
-#: Jobs that run at the same time (the rest wait in the queue).
-WORKERS = 2
-
-
-class TooManyJobsError(RuntimeError):
-    """Every kept job is still queued or running; the client should retry later."""
-
-
-@dataclass(frozen=True)
-class JobStatus:
-    """A snapshot of one job.
-
-    Attributes
-    ----------
-    job_id
-        32 hex digits (``uuid4().hex``).
-    kind
-        What the job computes (``dispatch``).
-    state
-        ``queued``, ``running``, ``done`` or ``error``.
-    done, total
-        Steps finished and steps in all, as the task last reported them (0, 0 before the first report).
-    result
-        The result as UTF-8 JSON once ``state == "done"``.
-    error, error_type, error_status
-        Message, exception class name and the HTTP status the synchronous endpoint would answer,
-        once ``state == "error"``.
-    created, started, finished
-        ``time.time()`` of submission, start and end [s since the epoch]; None until reached.
-    """
-
-    job_id: str
-    kind: str
-    state: JobState = "queued"
-    done: int = 0
-    total: int = 0
-    result: bytes | None = None
-    error: str | None = None
-    error_type: str | None = None
-    error_status: int | None = None
-    created: float = 0.0
-    started: float | None = None
-    finished: float | None = None
-
-    @property
-    def progress(self) -> float:
-        """Fraction done, 0..1 (1 once done; ``done / total`` while running)."""
-        if self.state == "done":
-            return 1.0
-        return min(1.0, self.done / self.total) if self.total > 0 else 0.0
-
-    def document(self) -> dict[str, Any]:
-        """The status document without the result (see :func:`status_body`)."""
-        now = time.time()
-        doc: dict[str, Any] = {
-            "job_id": self.job_id,
-            "kind": self.kind,
-            "state": self.state,
-            "progress": self.progress,
-            "done": self.done,
-            "total": self.total,
-            "elapsed_seconds": None
-            if self.started is None
-            else (self.finished if self.finished is not None else now) - self.started,
-        }
-        if self.state == "error":
-            doc["error"] = self.error
-            doc["error_type"] = self.error_type
-            doc["error_status"] = self.error_status
-        return doc
-
-
-class JobRegistry:
-    """In-process registry of background jobs run by a thread pool.
-
-    Parameters
-    ----------
-    workers
-        Jobs that run at the same time.
-    max_jobs
-        Jobs kept (queued, running and finished); the oldest finished ones are forgotten first.
-    """
-
-    def __init__(self, *, workers: int = WORKERS, max_jobs: int = MAX_JOBS) -> None:
-        if workers < 1 or max_jobs < 1:
-            raise ValueError("workers and max_jobs must be >= 1")
-        self.max_jobs = max_jobs
-        self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wattshift-job")
-
-    def submit(self, kind: str, task: Task) -> JobStatus:
-        """Queue ``task`` and return its (queued) status at once.
-
-        Raises
-        ------
-        TooManyJobsError
-            :attr:`max_jobs` jobs are queued or running already.
-        """
-        job = JobStatus(job_id=uuid.uuid4().hex, kind=kind, created=time.time())
-        with self._lock:
-            while len(self._jobs) >= self.max_jobs:
-                oldest = next((k for k, j in self._jobs.items() if j.state in ("done", "error")), None)
-                if oldest is None:
-                    raise TooManyJobsError(
-                        f"{len(self._jobs)} jobs are queued or running; try again when one has finished"
-                    )
-                del self._jobs[oldest]
-            self._jobs[job.job_id] = job
-        self._pool.submit(self._run, job.job_id, task)
-        return job
-
-    def get(self, job_id: str) -> JobStatus | None:
-        """The current status of ``job_id``, or None if it is unknown (or forgotten)."""
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def _update(self, job_id: str, **changes: Any) -> None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-            if job is not None:
-                self._jobs[job_id] = replace(job, **changes)
-
-    def _run(self, job_id: str, task: Task) -> None:
-        self._update(job_id, state="running", started=time.time())
-
-        def progress(done: int, total: int) -> None:
-            self._update(job_id, done=int(done), total=int(total))
-
-        try:
-            body = encode(task(progress))
-        except WattshiftError as exc:
-            self._update(
-                job_id,
-                state="error",
-                error=str(exc),
-                error_type=type(exc).__name__,
-                error_status=status_for(exc),
-                finished=time.time(),
-            )
-        except Exception as exc:  # a job must always finish; the traceback goes to the log only
-            logger.error("unhandled error in background job %s", job_id, exc_info=exc)
-            self._update(
-                job_id,
-                state="error",
-                error=INTERNAL_ERROR_DETAIL,
-                error_type="InternalError",
-                error_status=500,
-                finished=time.time(),
-            )
-        else:
-            self._update(job_id, state="done", result=body, finished=time.time())
-
-    def close(self) -> None:
-        """Stop accepting jobs; queued ones are dropped, running ones finish in the background."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
+__all__ = [
+    "FINISHED",
+    "MAX_ACTIVE",
+    "MAX_JOBS",
+    "WORKERS",
+    "JobCancelled",
+    "JobRegistry",
+    "JobState",
+    "JobStatus",
+    "ProgressCallback",
+    "Submission",
+    "Submit",
+    "Task",
+    "TooManyJobsError",
+    "router",
+]
 
 _registry_lock = threading.Lock()
+
+
+def stop_check(request: Request) -> ProgressCallback:
+    """A progress callback for a synchronous long request: raises :class:`ServerStoppingError` at
+    the next step once the server is stopping (``app.state.stopping`` set), so a shutdown does
+    not wait for the whole computation.
+    """
+    stopping: threading.Event = request.app.state.stopping
+
+    def check(done: int, total: int) -> None:
+        if stopping.is_set():
+            raise ServerStoppingError("the server is stopping; send the request again once it is back")
+
+    return check
 
 
 def get_jobs(request: Request) -> JobRegistry:
@@ -271,7 +145,7 @@ class Submission:
     registry
         The app's :class:`JobRegistry`.
     access
-        The app's warehouse access; the job opens its own read-only warehouse when it starts.
+        The app's warehouse access; the job reads through :class:`~wattshift.api.deps.ShortReads`.
     """
 
     request: Request
@@ -291,11 +165,10 @@ class Submission:
         HTTPException
             ``503`` with ``Retry-After`` when the registry is full (:func:`submit_or_503`).
         """
-        access = self.access
+        reads: Any = ShortReads(self.access)  # never holds the file between its reads
 
         def task(progress: ProgressCallback) -> Any:
-            with access.read() as wh:
-                return compute(wh, progress)
+            return compute(reads, progress)
 
         return accepted(self.request, submit_or_503(self.registry, kind, task))
 
@@ -331,6 +204,25 @@ def job_status(
     HTTP status the synchronous endpoint would answer) once it is ``error``.
     """
     job = registry.get(job_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail=f"no job {job_id!r} (unknown, or forgotten)")
+    return json_response(status_body(job))
+
+
+@router.delete(
+    "/{job_id}",
+    summary="Cancel a background job",
+    responses={404: {"description": "No such job (unknown, or forgotten after 50 newer jobs)."}},
+)
+def cancel_job(
+    job_id: Annotated[str, Path(min_length=1, max_length=64, description="Id from the 202 answer.")],
+    registry: Annotated[JobRegistry, Depends(get_jobs)],
+) -> Response:
+    """Cancel the job: a queued one never starts, a running one stops at its next progress step
+    (``state`` then becomes ``cancelled``); a finished job is left as it is. Answers the status
+    document, like ``GET``.
+    """
+    job = registry.cancel(job_id)
     if job is None:
         raise HTTPException(status_code=404, detail=f"no job {job_id!r} (unknown, or forgotten)")
     return json_response(status_body(job))

@@ -24,6 +24,7 @@ from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.mining import CostAssumptions, economics_frame, network_btc_per_th_day
 from wattshift.services._days import DateLike, parse_day, span_text
 from wattshift.services.catalogue import find_asic
+from wattshift.services.derived import DailySnapshot
 from wattshift.units import usd_per_mwh_to_usd_per_kwh
 
 #: Keys of :func:`mining_day`, in order (``mining_history`` has the same per day, minus ``assumptions``,
@@ -189,12 +190,22 @@ def mining_day(
     eff, model = _efficiency(wh, efficiency_j_per_th, asic)
     power = checked_power_usd_per_kwh(power_usd_per_kwh)
     a = resolve_assumptions(assumptions, pue)
-    btc = btc_frame(wh)
-    _, form = network_btc_per_th_day(btc)
+    if isinstance(wh, DailySnapshot) and not wh.btc.empty:  # materialised once per warehouse version
+        btc, form = wh.btc, wh.hashprice_form  # only read here: no copy
+    else:
+        btc = btc_frame(wh)
+        _, form = network_btc_per_th_day(btc)
     row_idx = _day_row(btc, form, date)
-    econ = economics_frame(
-        btc.iloc[[row_idx]], efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=cost_assumptions(a)
-    ).iloc[0]
+    history = wh.economics(eff, power, a) if isinstance(wh, DailySnapshot) else None
+    if history is not None:  # the history of this parameter set, computed once per snapshot
+        econ = history.iloc[row_idx]
+    else:
+        econ = economics_frame(
+            btc.iloc[[row_idx]],
+            efficiency_j_per_th=eff,
+            power_usd_per_kwh=power,
+            assumptions=cost_assumptions(a),
+        ).iloc[0]
     result: dict[str, Any] = {"date": econ["date"].date().isoformat()}
     for key in _VALUE_KEYS:
         result[key] = _plain(econ[key])

@@ -2,8 +2,9 @@
 
 Each function reads the warehouse's daily frames (``wh.btc_daily()``, ``wh.fear_greed()``), runs
 the pure engines of :mod:`wattshift.signals` over the *full* history (MVRV Z's expanding standard
-deviation and the 365-day Puell average need it) and returns plain, JSON-ready values. Nothing is
-cached between calls.
+deviation and the 365-day Puell average need it) and returns plain, JSON-ready values. Given a
+:class:`~wattshift.services.derived.DailySnapshot` instead of a warehouse, they look the signals
+frame up instead of recomputing it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from wattshift.errors import NotInWarehouseError
 from wattshift.services._days import DateLike, parse_day, span_text
+from wattshift.services.derived import DailySnapshot
 
 # The ``X as X`` imports re-export engine constants and rules the interfaces show or take as
 # defaults, so that the edges call the services only (import-linter contracts in pyproject.toml).
@@ -51,6 +53,16 @@ def _btc(wh: DailySource) -> pd.DataFrame:
             "no BTC daily data in the warehouse: run `wattshift data ingest --all` first"
         )
     return frame
+
+
+def _signals_by_day(wh: DailySource, rules: SignalRules | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(BTC frame, signals frame indexed by date): looked up in a :class:`DailySnapshot` (default
+    rules), else computed over the full history.
+    """
+    if rules is None and isinstance(wh, DailySnapshot) and not wh.btc.empty:
+        return wh.btc, wh.signals
+    btc = _btc(wh)
+    return btc, signals_frame(btc, wh.fear_greed(), rules).set_index("date")
 
 
 def _float(value: object) -> float | None:
@@ -105,8 +117,7 @@ def signals_day(
     NotInWarehouseError
         If the day is outside the warehouse's BTC history (the message names the span).
     """
-    btc = _btc(wh)
-    frame = signals_frame(btc, wh.fear_greed(), rules).set_index("date")
+    btc, frame = _signals_by_day(wh, rules)
     if date is None:
         priced = frame.index[frame["price_usd"].notna()]
         day = priced[-1] if len(priced) else frame.index[-1]
@@ -158,8 +169,8 @@ def signals_history(
     NotInWarehouseError
         If no BTC day of the warehouse falls within ``[start, end]``.
     """
-    btc = _btc(wh)
-    frame = signals_frame(btc, wh.fear_greed(), rules)
+    btc, by_day = _signals_by_day(wh, rules)
+    frame = by_day.reset_index()
     lo = parse_day(start, error=NotInWarehouseError) if start is not None else frame["date"].iloc[0]
     hi = parse_day(end, error=NotInWarehouseError) if end is not None else frame["date"].iloc[-1]
     picked = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].reset_index(drop=True)
@@ -221,6 +232,5 @@ def backtest(
         ``signal``, ``horizon_days``, ``n``, ``median_return``, ``mean_return``, ``hit_rate``,
         ``worst_return`` (returns as fractions): see :func:`wattshift.signals.cycle_backtest`.
     """
-    btc = _btc(wh)
-    daily = signals_frame(btc, wh.fear_greed(), rules)
-    return cycle_backtest(btc, daily, horizons_days=horizons)
+    btc, by_day = _signals_by_day(wh, rules)
+    return cycle_backtest(btc, by_day.reset_index(), horizons_days=horizons)

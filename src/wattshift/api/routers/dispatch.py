@@ -16,18 +16,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from wattshift.api import jobs
-from wattshift.api.deps import encode, json_response, read_warehouse
+from wattshift.api.deps import encode, json_response, short_reads
 from wattshift.api.jsonify import bad_param, records
 from wattshift.config import SiteConfig
 from wattshift.services import dispatch as service
 from wattshift.services.dispatch import DispatchSource
 from wattshift.services.store import Warehouse
 
-#: The dispatch endpoints. It also carries the generic ``GET /api/jobs/{job_id}`` of
+#: The dispatch endpoints. It also carries the generic ``GET`` and ``DELETE /api/jobs/{job_id}`` of
 #: :mod:`wattshift.api.jobs`.
 router = APIRouter(tags=["dispatch"])
 router.include_router(jobs.router)
@@ -117,13 +117,13 @@ def dispatch_document(
     "/api/dispatch", summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value"
 )
 def run_dispatch(
-    site: SiteConfig, wh: Annotated[Warehouse, Depends(read_warehouse)], opts: Options
+    request: Request, site: SiteConfig, wh: Annotated[Warehouse, Depends(short_reads)], opts: Options
 ) -> Response:
     """Revenue by stream [USD], energy cost, charges, net, MWh by use, hours curtailed, value of
     flexibility vs always-on mining, solver and timing. 404 names any missing price span.
     """
     check_period(site, opts)
-    return json_response(encode(dispatch_document(wh, site, opts)))
+    return json_response(encode(dispatch_document(wh, site, opts, jobs.stop_check(request))))
 
 
 @router.post(

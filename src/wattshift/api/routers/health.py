@@ -1,4 +1,4 @@
-"""``GET /api/health``: liveness, version and which warehouse file the server reads."""
+"""``GET /api/health``: liveness, version and whether the warehouse exists (never its path)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,5 @@ def health(request: Request) -> dict[str, Any]:
     return {
         "status": "ok",
         "version": __version__,
-        "db_path": str(db_path),
         "warehouse_exists": db_path.exists(),
     }

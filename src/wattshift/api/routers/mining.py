@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from wattshift.api.deps import cached_read
+from wattshift.api.deps import daily_read
 from wattshift.api.jsonify import bad_param, records
 from wattshift.config.mining import MiningAssumptions
 from wattshift.services import asics as asics_service
@@ -103,7 +103,7 @@ async def mining_day(
     mining value [USD/MWh] and the assumptions. Give exactly one of ``efficiency_j_per_th`` and ``asic``.
     """
     _one_fleet(efficiency_j_per_th, asic)
-    return await cached_read(
+    return await daily_read(
         request,
         ("mining", date, efficiency_j_per_th, asic, power_usd_per_kwh, pue, _key(assumptions)),
         lambda wh: service.mining_day(
@@ -115,6 +115,7 @@ async def mining_day(
             pue=pue,
             assumptions=assumptions,
         ),
+        lookup=True,
     )
 
 
@@ -135,7 +136,7 @@ async def mining_history(
     _one_fleet(efficiency_j_per_th, asic)
     if start is not None and end is not None and end < start:
         raise bad_param("to", f"must be on or after from ({start.isoformat()})")
-    return await cached_read(
+    return await daily_read(
         request,
         ("mining_history", start, end, efficiency_j_per_th, asic, power_usd_per_kwh, pue, _key(assumptions)),
         lambda wh: frame_document(
@@ -169,7 +170,7 @@ async def mining_asics(
     price, daily margins.
     """
     assumptions = build_assumptions(pool_fee=pool_fee)
-    return await cached_read(
+    return await daily_read(
         request,
         ("mining_asics", date, power_usd_per_kwh, pue, _key(assumptions)),
         lambda wh: frame_document(

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from wattshift.api.deps import encode, json_response, read_warehouse
+from wattshift.api.deps import encode, json_response, short_reads
 from wattshift.config import parse_site
 from wattshift.errors import NotInWarehouseError
 from wattshift.services import plan as service
@@ -25,7 +25,7 @@ router = APIRouter(tags=["dispatch"])
 
 @router.get("/api/plan", summary="Operating plan of a site for one ERCOT operating day")
 def get_plan(
-    wh: Annotated[Warehouse, Depends(read_warehouse)],
+    wh: Annotated[Warehouse, Depends(short_reads)],
     site: Annotated[str, Query(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100, description="Example site id.")],
     date: Annotated[dt.date, Query(description="ERCOT operating day (Central Prevailing Time).")],
 ) -> Response:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from wattshift.api.deps import cached_read
+from wattshift.api.deps import daily_read
 from wattshift.api.jsonify import bad_param
 from wattshift.services import signals as service
 from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MERGE_GAP_DAYS
@@ -21,6 +21,9 @@ router = APIRouter(prefix="/api/signals", tags=["signals"])
 
 #: Longest forward-return horizon accepted [days] (ten years).
 MAX_HORIZON_DAYS = 3650
+
+#: Most horizons in one backtest request (each one is a pass over the history).
+MAX_HORIZONS = 16
 
 DateQuery = Annotated[dt.date | None, Query(description="UTC day, YYYY-MM-DD [default: the latest].")]
 
@@ -31,7 +34,7 @@ async def signals_today(request: Request, date: DateQuery = None) -> Response:
 
     404 when the day is outside the warehouse's history (the message gives the span).
     """
-    return await cached_read(request, ("signals", date), lambda wh: service.signals_day(wh, date))
+    return await daily_read(request, ("signals", date), lambda wh: service.signals_day(wh, date), lookup=True)
 
 
 @router.get("/history", summary="Daily indicators, zones and confluence (one object per day)")
@@ -43,7 +46,7 @@ async def signals_history(
     """One object per day between ``from`` and ``to`` (default: the whole history)."""
     if start is not None and end is not None and end < start:
         raise bad_param("to", f"must be on or after from ({start.isoformat()})")
-    return await cached_read(
+    return await daily_read(
         request, ("signals_history", start, end), lambda wh: service.signals_history(wh, start, end)
     )
 
@@ -59,7 +62,7 @@ async def signals_ribbons(
     ] = False,
 ) -> Response:
     """Episodes oldest first: capitulation start, recovery, buy, price at buy, forward returns."""
-    return await cached_read(
+    return await daily_read(
         request,
         ("signals_ribbons", merge_gap_days, previous_day_hashrate),
         lambda wh: service.ribbons(
@@ -75,12 +78,16 @@ async def signals_backtest(
         str,
         Query(
             pattern=r"^\s*\d+(\s*,\s*\d+)*\s*$",
-            description=f"Forward-return horizons [days], comma-separated (1..{MAX_HORIZON_DAYS}).",
+            max_length=200,
+            description=f"Forward-return horizons [days], comma-separated (1..{MAX_HORIZON_DAYS}, "
+            f"at most {MAX_HORIZONS}).",
         ),
     ] = ",".join(str(h) for h in DEFAULT_HORIZONS_DAYS),
 ) -> Response:
     """Rows of ``signal``, ``horizon_days``, ``n``, ``median_return``, ``mean_return``, ``hit_rate``..."""
     days = tuple(int(part) for part in horizons.split(","))
+    if len(days) > MAX_HORIZONS:
+        raise bad_param("horizons", f"at most {MAX_HORIZONS} horizons per request, got {len(days)}")
     if any(not 1 <= h <= MAX_HORIZON_DAYS for h in days):
         raise bad_param("horizons", f"each horizon must be 1..{MAX_HORIZON_DAYS} days, got {horizons!r}")
-    return await cached_read(request, ("signals_backtest", days), lambda wh: service.backtest(wh, days))
+    return await daily_read(request, ("signals_backtest", days), lambda wh: service.backtest(wh, days))

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from wattshift.api import jobs
-from wattshift.api.deps import encode, json_response, read_warehouse
+from wattshift.api.deps import encode, json_response, short_reads
 from wattshift.api.jsonify import bad_param, jsonable
 from wattshift.api.routers.dispatch import MAX_PERIOD_DAYS
 from wattshift.config import SiteConfig
@@ -102,6 +102,23 @@ def value_options(
 Options = Annotated[ValueOptions, Depends(value_options)]
 
 
+def check_body_caps(site: SiteConfig) -> None:
+    """422 naming ``valuation.paths`` or ``valuation.chunk_paths`` when the body asks for more than
+    :data:`MAX_PATHS` (the query's cap applies to the body too; ``years`` is capped by the config).
+    """
+    valuation = site.valuation
+    if valuation is None:
+        return
+    for field in ("paths", "chunk_paths"):
+        if getattr(valuation, field) > MAX_PATHS:
+            raise bad_param(
+                f"valuation.{field}",
+                f"at most {MAX_PATHS} paths per request (got {getattr(valuation, field)}); "
+                "bigger runs belong to the CLI or a sweep",
+                where="body",
+            )
+
+
 def fan_document(fan: Mapping[str, np.ndarray[Any, np.dtype[np.float64]]]) -> dict[str, Any]:
     """``{"month": [1..M], "<business>": {"p5": [...], ..., "p95": [...]}}`` [USD per MW]."""
     months = next(iter(fan.values())).shape[1] if fan else 0
@@ -132,12 +149,13 @@ def value_document(
 
 @router.post("/api/value", summary="Value a site per MW: mining vs AI hosting vs hybrid, conversion schedule")
 def value_site(
-    site: SiteConfig, wh: Annotated[Warehouse, Depends(read_warehouse)], opts: Options
+    request: Request, site: SiteConfig, wh: Annotated[Warehouse, Depends(short_reads)], opts: Options
 ) -> Response:
     """NPV, IRR and payback distributions per business [USD per MW], EV per MW, the AI/mining value
     ratio, the conversion schedule (MW per year) and the BTC the treasury must sell to fund it.
     """
-    return json_response(encode(value_document(wh, site, opts)))
+    check_body_caps(site)
+    return json_response(encode(value_document(wh, site, opts, jobs.stop_check(request))))
 
 
 @router.post(
@@ -151,4 +169,5 @@ def start_value_job(site: SiteConfig, submit: jobs.Submit, opts: Options) -> Res
     valuation the engine refuses) gives ``state: error`` with the synchronous endpoint's message
     and status under ``error``.
     """
+    check_body_caps(site)
     return submit.start("value", lambda wh, progress: value_document(wh, site, opts, progress))
