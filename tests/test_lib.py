@@ -204,3 +204,15 @@ def test_value_calibrates_on_the_history_given() -> None:
     again = ws.value(site, history, paths=100, years=5, seed=3, threads=2)
     assert again.npv_usd == v.npv_usd
     assert math.isfinite(v.npv_usd.mining.p50) and v.npv_usd.mining.p5 <= v.npv_usd.mining.p95
+
+
+def test_dispatch_hourly_decision_prices_on_a_quarter_hour_grid() -> None:
+    """An hourly series applies to the four quarter hours of its hour; a short one is an error, not filled."""
+    quarters = pd.date_range("2024-07-01", periods=8, freq="15min", tz="UTC")
+    real = pd.Series(30.0, index=quarters)
+    hourly = pd.Series([30.0, 200.0], index=pd.date_range("2024-07-01", periods=2, freq="h", tz="UTC"))
+    run = ws.dispatch(ONE_FLEET, real, hashprice_usd_per_ph_day=50.0, decision_prices_usd_per_mwh=hourly)
+    assert run.schedule["mw_mining"].to_numpy() == pytest.approx([10.0] * 4 + [0.0] * 4)
+    longer = pd.Series(30.0, index=pd.date_range("2024-07-01", periods=12, freq="15min", tz="UTC"))
+    with pytest.raises(ValueError, match="02:00"):  # the third hour has no decision price
+        ws.dispatch(ONE_FLEET, longer, hashprice_usd_per_ph_day=50.0, decision_prices_usd_per_mwh=hourly)

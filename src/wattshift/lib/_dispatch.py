@@ -81,12 +81,27 @@ def _grid(prices: pd.Series) -> tuple[pd.DatetimeIndex, float, str]:
 
 
 def _aligned(series: pd.Series, grid: pd.DatetimeIndex, what: str) -> FloatArray:
-    """``series`` on ``grid`` (a coarser series applies to the intervals inside its own)."""
-    s = series.copy()
-    s.index = pd.DatetimeIndex(s.index).tz_convert("UTC")
-    values = s.reindex(grid, method="ffill").to_numpy(dtype=np.float64, na_value=np.nan)
+    """``series`` on ``grid`` [its unit]: a coarser series (hourly on a 15-minute grid) applies each
+    value to the grid intervals inside its own interval; nothing is filled.
+
+    Raises
+    ------
+    ValueError
+        ``series`` is not tz-aware or lacks a value for some grid interval.
+    """
+    index = series.index
+    if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
+        raise ValueError(f"{what} needs a tz-aware DatetimeIndex of interval starts")
+    s = pd.Series(series.to_numpy(dtype=np.float64), index=index.tz_convert("UTC"))
+    grid_step = grid[1] - grid[0]
+    step = pd.TimedeltaIndex(s.index[1:] - s.index[:-1]).min() if len(s) > 1 else grid_step
+    keys = grid.floor(step) if step > grid_step else grid
+    values = s.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isnan(values).any():
-        raise ValueError(f"{what} does not cover every interval of prices_usd_per_mwh")
+        first = grid[np.flatnonzero(np.isnan(values))[0]]
+        raise ValueError(
+            f"{what} has no value for the interval starting {first.isoformat()} (gaps are never filled)"
+        )
     return np.asarray(values, dtype=np.float64)
 
 
