@@ -216,3 +216,38 @@ def test_dispatch_hourly_decision_prices_on_a_quarter_hour_grid() -> None:
     longer = pd.Series(30.0, index=pd.date_range("2024-07-01", periods=12, freq="15min", tz="UTC"))
     with pytest.raises(ValueError, match="02:00"):  # the third hour has no decision price
         ws.dispatch(ONE_FLEET, longer, hashprice_usd_per_ph_day=50.0, decision_prices_usd_per_mwh=hourly)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.floats(-50.0, 500.0), min_size=2, max_size=48),
+    st.floats(10.0, 150.0),
+)
+def test_dispatch_perfect_foresight_invariants(prices: list[float], hashprice: float) -> None:
+    """Energy balance (mined + curtailed = fleet x hours) and, with perfect foresight, flexibility >= 0."""
+    hours = pd.date_range("2024-07-01", periods=len(prices), freq="h", tz="UTC")
+    run = ws.dispatch(ONE_FLEET, pd.Series(prices, index=hours), hashprice_usd_per_ph_day=hashprice)
+    assert run.totals["mwh_mining"] + run.totals["mwh_curtailed"] == pytest.approx(10.0 * len(prices))
+    assert run.result.value_of_flexibility_usd >= -1e-6
+
+
+def test_cost_per_btc_takes_series() -> None:
+    days = pd.date_range("2024-04-19", periods=3, freq="D")
+    difficulty = pd.Series([86.39e12, 86.39e12, 86.39e12], index=days)
+    price = pd.Series([63_762.63, 64_907.99, 64_968.19], index=days)
+    cost = ws.cost_per_btc(difficulty, price, efficiency_j_per_th=20.0, power_usd_per_kwh=0.05)
+    assert isinstance(cost.all_in_usd, pd.Series)
+    # The halving on 2024-04-20 halves BTC per TH from the 19th to the 21st: energy per BTC doubles.
+    assert cost.energy_kwh[days[2]] == pytest.approx(2 * cost.energy_kwh[days[0]], rel=1e-12)
+    for day in days:
+        one = ws.cost_per_btc(
+            float(difficulty[day]),
+            float(price[day]),
+            date=day,
+            efficiency_j_per_th=20.0,
+            power_usd_per_kwh=0.05,
+        )
+        assert cost.all_in_usd[day] == pytest.approx(one.all_in_usd, rel=1e-12)
+        assert cost.breakeven_power_usd_per_kwh[day] == pytest.approx(
+            one.breakeven_power_usd_per_kwh, rel=1e-12
+        )
