@@ -24,6 +24,7 @@ import pandas as pd
 
 from wattshift.config import SiteConfig
 from wattshift.dispatch.backtest import BacktestInputs, BacktestResult, SolverName, run_backtest
+from wattshift.dispatch.spec import SiteSpec
 from wattshift.dispatch.values import daily_to_intervals, fleet_values_usd_per_mwh
 from wattshift.errors import ConfigError
 from wattshift.services.dispatch_spec import site_spec
@@ -117,6 +118,25 @@ def _hashprice_th(hashprice_usd_per_ph_day: float | pd.Series, grid: pd.Datetime
     return np.full(len(grid), float(hashprice_usd_per_ph_day) / TH_PER_PH)
 
 
+def _reserve_prices(spec: SiteSpec, given: Mapping[str, pd.Series], grid: pd.DatetimeIndex) -> FloatArray:
+    """Clearing price of each product the site offers on ``grid`` (R, T) [USD/MW-h].
+
+    Raises
+    ------
+    ConfigError
+        A product the site offers has no price series.
+    """
+    products = spec.reserves.products if spec.reserves is not None else ()
+    missing = [p for p in products if p not in given]
+    if missing:
+        raise ConfigError(
+            f"site {spec.name!r} offers reserves {missing}: pass reserve_prices_usd_per_mw_h for them"
+        )
+    if not products:
+        return np.zeros((0, len(grid)))
+    return np.vstack([_aligned(given[p], grid, f"{p} prices") for p in products])
+
+
 def dispatch(
     site: SiteConfig | str | Path,
     prices_usd_per_mwh: pd.Series,
@@ -168,20 +188,9 @@ def dispatch(
         if decision_prices_usd_per_mwh is None
         else _aligned(decision_prices_usd_per_mwh, grid, "decision prices")
     )
-    products = spec.reserves.products if spec.reserves is not None else ()
-    given = reserve_prices_usd_per_mw_h or {}
-    missing = [p for p in products if p not in given]
-    if missing:
-        raise ConfigError(
-            f"site {config.name!r} offers reserves {missing}: pass reserve_prices_usd_per_mw_h for them"
-        )
+    reserve = _reserve_prices(spec, reserve_prices_usd_per_mw_h or {}, grid)
     if spec.day_ahead_purchase and day_ahead_prices_usd_per_mwh is None:
         raise ConfigError(f"site {config.name!r} buys day-ahead: pass day_ahead_prices_usd_per_mwh")
-    reserve = (
-        np.vstack([_aligned(given[p], grid, f"{p} prices") for p in products])
-        if products
-        else np.zeros((0, len(grid)))
-    )
     inputs = BacktestInputs(
         interval_start_utc=grid,
         interval_minutes=minutes,
