@@ -93,21 +93,13 @@ def check(
     if fmt is TableOrJson.json:
         emit_json(service.result_dict(result))
     else:
-        table = Table(title=f"Alerts on {result.day}: {len(result.decisions)} fired")
-        for col in ("rule", "severity", "message", "sent"):
-            table.add_column(col)
-        for d in result.decisions:
-            table.add_row(
-                d.alert.rule, d.alert.severity, d.alert.message, "yes" if d.sent else f"no: {d.reason}"
-            )
-        out.print(table)
-        for name, why in result.skipped:
-            err.print(f"not evaluated: {name}: {why}", highlight=False)
+        _print_result(result)
     if result.decisions:
         raise typer.Exit(code=1)
 
 
 def _print_result(result: CheckResult) -> None:
+    """The fired alerts as a table (stdout), and the rules not evaluated with why (stderr)."""
     table = Table(title=f"Alerts on {result.day}: {len(result.decisions)} fired")
     for col in ("rule", "severity", "message", "sent"):
         table.add_column(col)

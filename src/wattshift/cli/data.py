@@ -37,6 +37,47 @@ DataDirOption = Annotated[
     typer.Option("--data-dir", help="Data folder [default: $WATTSHIFT_DATA_DIR].", show_default=False),
 ]
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+ReplaceOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Accept a new version of a file that lacks rows its earlier version stored "
+        "(they are deleted); without it such a file is refused and nothing changes.",
+    ),
+]
+AllowNewNodesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-new-nodes",
+        help="Accept settlement points that are not in the market's published list.",
+    ),
+]
+MirrorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mirror",
+        help="Base URL of a web server over a copy of a data folder: every file is fetched from "
+        "<URL>/<folder>/<file> (hash-checked). The only way to get the mirror-only files "
+        "(ASIC catalogue, GPU prices, ERCOT native load, 4CP table).",
+        show_default=False,
+    ),
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Download cache [default: $WATTSHIFT_CACHE_DIR or the user cache folder].",
+        show_default=False,
+    ),
+]
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only",
+        help="Fetch only this file (name or folder/name as in --list; repeatable) [default: all].",
+        show_default=False,
+    ),
+]
 
 
 def _when(value: object) -> str:
@@ -72,21 +113,8 @@ def ingest_command(
     data_dir_opt: DataDirOption = None,
     db: DbOption = None,
     fmt: FormatOption = TableOrJson.table,
-    replace: Annotated[
-        bool,
-        typer.Option(
-            "--replace",
-            help="Accept a new version of a file that lacks rows its earlier version stored "
-            "(they are deleted); without it such a file is refused and nothing changes.",
-        ),
-    ] = False,
-    allow_new_nodes: Annotated[
-        bool,
-        typer.Option(
-            "--allow-new-nodes",
-            help="Accept settlement points that are not in the market's published list.",
-        ),
-    ] = False,
+    replace: ReplaceOption = False,
+    allow_new_nodes: AllowNewNodesOption = False,
     wait: WaitOption = DEFAULT_WAIT_S,
 ) -> None:
     """Ingest files into the warehouse, each all-or-nothing; a bad file is reported and skipped.
@@ -221,33 +249,10 @@ def fetch_command(
     list_only: Annotated[
         bool, typer.Option("--list", help="List the files, their origins and licences; fetch nothing.")
     ] = False,
-    mirror: Annotated[
-        str | None,
-        typer.Option(
-            "--mirror",
-            help="Base URL of a web server over a copy of a data folder: every file is fetched from "
-            "<URL>/<folder>/<file> (hash-checked). The only way to get the mirror-only files "
-            "(ASIC catalogue, GPU prices, ERCOT native load, 4CP table).",
-            show_default=False,
-        ),
-    ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir",
-            help="Download cache [default: $WATTSHIFT_CACHE_DIR or the user cache folder].",
-            show_default=False,
-        ),
-    ] = None,
+    mirror: MirrorOption = None,
+    cache_dir: CacheDirOption = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Extra attempts per failed download.")] = 2,
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only",
-            help="Fetch only this file (name or folder/name as in --list; repeatable) [default: all].",
-            show_default=False,
-        ),
-    ] = None,
+    only: OnlyOption = None,
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Download the public data (pinned origins and SHA-256, retries, a download cache) into a folder

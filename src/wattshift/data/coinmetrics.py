@@ -259,6 +259,39 @@ def difficulty_from_hashrate(hashrate_ths: FloatArray, blocks: FloatArray) -> Fl
     return _safe_div(hashrate_ths * HASHES_PER_TH * SECONDS_PER_DAY, blocks * TWO_POW_32)
 
 
+def _utc_days(raw: pd.DataFrame, name: str) -> pd.Series:
+    """The ``time`` column as naive UTC midnights, sorted and unique.
+
+    Raises
+    ------
+    DataError
+        A time of day other than midnight, or a bad, duplicate or unsorted date (file, line, column).
+    """
+    stamps = to_datetime(raw, "time", name, fmt="ISO8601", utc=True)
+    not_midnight = (stamps != stamps.dt.normalize()).to_numpy()
+    if not_midnight.any():
+        pos = int(np.flatnonzero(not_midnight)[0])
+        raise DataError(
+            f"expected a UTC day, got a time of day: {raw['time'].iloc[pos]!r}",
+            file=name,
+            line=line_of(pos),
+            column="time",
+        )
+    dates: pd.Series = stamps.dt.tz_localize(None).astype("datetime64[ns]")
+    check_sorted_unique(dates, name, "time")
+    return dates
+
+
+def _check_non_negative(num: dict[str, FloatArray], name: str) -> None:
+    """Raise :class:`DataError` at the first negative cell of a column that cannot be negative."""
+    for col in _NON_NEGATIVE:
+        if col in num:
+            negative = num[col] < 0
+            if negative.any():
+                pos = int(np.flatnonzero(negative)[0])
+                raise DataError(f"negative value {num[col][pos]}", file=name, line=line_of(pos), column=col)
+
+
 def parse_coinmetrics(buf: Source, *, name: str | None = None) -> pd.DataFrame:
     """Parse a Coin Metrics daily BTC CSV (any known schema) into the BTC daily frame.
 
@@ -287,26 +320,9 @@ def parse_coinmetrics(buf: Source, *, name: str | None = None) -> pd.DataFrame:
     schema = detect_schema(raw.columns, name)
     require_columns(raw, SCHEMA_COLUMNS[schema], name)
 
-    stamps = to_datetime(raw, "time", name, fmt="ISO8601", utc=True)
-    not_midnight = (stamps != stamps.dt.normalize()).to_numpy()
-    if not_midnight.any():
-        pos = int(np.flatnonzero(not_midnight)[0])
-        raise DataError(
-            f"expected a UTC day, got a time of day: {raw['time'].iloc[pos]!r}",
-            file=name,
-            line=line_of(pos),
-            column="time",
-        )
-    dates = stamps.dt.tz_localize(None).astype("datetime64[ns]")
-    check_sorted_unique(dates, name, "time")
-
+    dates = _utc_days(raw, name)
     num = {c: to_float(raw, c, name) for c in SCHEMA_COLUMNS[schema][1:]}
-    for col in _NON_NEGATIVE:
-        if col in num:
-            negative = num[col] < 0
-            if negative.any():
-                pos = int(np.flatnonzero(negative)[0])
-                raise DataError(f"negative value {num[col][pos]}", file=name, line=line_of(pos), column=col)
+    _check_non_negative(num, name)
 
     price_usd = num["PriceUSD"]
     fees_btc = num["FeeTotNtv"]

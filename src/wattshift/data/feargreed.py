@@ -153,6 +153,32 @@ def parse_fear_greed_csv(buf: Source, *, name: str | None = None) -> pd.DataFram
     return _frame(dates, values, labels, name)
 
 
+def _json_entries(raw: bytes, name: str) -> list[Any]:
+    """The non-empty ``data`` list of an alternative.me API document.
+
+    Raises
+    ------
+    DataError
+        Empty file, invalid JSON, not an object, an API error in ``metadata.error``, or no entries.
+    """
+    if not raw.strip():
+        raise DataError("the file is empty", file=name, line=1)
+    try:
+        doc: Any = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise DataError(f"not valid JSON: {exc}", file=name, line=line) from None
+    if not isinstance(doc, dict):
+        raise DataError("expected a JSON object with a 'data' list", file=name)
+    metadata = doc.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("error"):
+        raise DataError(f"the API reported an error: {metadata['error']}", file=name, column="metadata.error")
+    entries = doc.get("data")
+    if not isinstance(entries, list) or not entries:
+        raise DataError("no 'data' entries", file=name, column="data")
+    return entries
+
+
 def parse_fear_greed_json(buf: Source, *, name: str | None = None) -> pd.DataFrame:
     """Parse the alternative.me API JSON (``/fng/?limit=0&format=json``), newest first.
 
@@ -175,23 +201,7 @@ def parse_fear_greed_json(buf: Source, *, name: str | None = None) -> pd.DataFra
         range, inconsistent classifications, or the same day twice.
     """
     name = source_name(buf, name)
-    raw = read_bytes(buf)
-    if not raw.strip():
-        raise DataError("the file is empty", file=name, line=1)
-    try:
-        doc: Any = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise DataError(f"not valid JSON: {exc}", file=name, line=line) from None
-    if not isinstance(doc, dict):
-        raise DataError("expected a JSON object with a 'data' list", file=name)
-    metadata = doc.get("metadata")
-    if isinstance(metadata, dict) and metadata.get("error"):
-        raise DataError(f"the API reported an error: {metadata['error']}", file=name, column="metadata.error")
-    entries = doc.get("data")
-    if not isinstance(entries, list) or not entries:
-        raise DataError("no 'data' entries", file=name, column="data")
-
+    entries = _json_entries(read_bytes(buf), name)
     stamps: list[int] = []
     values: list[float] = []
     labels: list[str] = []

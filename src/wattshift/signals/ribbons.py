@@ -182,17 +182,20 @@ def _walk_states(
         episode[i] = episode_start
         last_buy[i] = latest_buy
 
-    def to_dates(index: np.ndarray) -> pd.DatetimeIndex:
-        picked = dates[np.clip(index, 0, max(n - 1, 0))] if n else dates
-        return pd.DatetimeIndex(np.where(index >= 0, picked, np.datetime64("NaT")))
-
     return {
         "state": pd.array(state, dtype="string"),
-        "since": to_dates(since),
-        "episode_start": to_dates(episode),
+        "since": _index_dates(since, dates),
+        "episode_start": _index_dates(episode, dates),
         "buy": buy,
-        "last_buy": to_dates(last_buy),
+        "last_buy": _index_dates(last_buy, dates),
     }
+
+
+def _index_dates(index: np.ndarray, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """``dates[index]`` per day, NaT where ``index`` is -1 (no such day)."""
+    n = len(dates)
+    picked = dates[np.clip(index, 0, max(n - 1, 0))] if n else dates
+    return pd.DatetimeIndex(np.where(index >= 0, picked, np.datetime64("NaT")))
 
 
 def ribbon_episodes(

@@ -153,6 +153,38 @@ def _dictionary_encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
 
 
+def _interval_minutes(frame: pd.DataFrame, keep: np.ndarray, source: str) -> np.ndarray:
+    """``interval_minutes`` as floats; a priced row (``keep``) must have 5, 15 or 60 (else DataError)."""
+    minutes = _floats(frame, "interval_minutes", source)
+    bad = keep & ~np.isin(minutes, [5, 15, 60])
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"interval_minutes {minutes[pos]} is not 5, 15 or 60 (parsed row {pos})",
+            file=source,
+            column="interval_minutes",
+        )
+    return minutes
+
+
+def _key_codes(frame: pd.DataFrame, source: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One integer per row for its (iso, node, market), and the labels of each key column.
+
+    ``code = (iso_code * n_node + node_code) * n_market + market_code``. An empty key cell is a
+    :class:`DataError` naming the row and column.
+    """
+    codes = np.zeros(len(frame), dtype=np.int64)
+    labels: list[np.ndarray] = []
+    for col in ("iso", "node", "market"):
+        col_codes, uniques = _dictionary_encode(frame[col])
+        if (col_codes < 0).any():
+            pos = int(np.flatnonzero(col_codes < 0)[0])
+            raise DataError(f"empty key cell in parsed row {pos}", file=source, column=col)
+        codes = codes * len(uniques) + col_codes
+        labels.append(uniques)
+    return codes, labels
+
+
 def prepare_iso_prices(frame: pd.DataFrame, source: str) -> PreparedPrices:
     """Check an ISO price frame and code its series as integers.
 
@@ -175,24 +207,8 @@ def prepare_iso_prices(frame: pd.DataFrame, source: str) -> PreparedPrices:
         )
     prices = _floats(frame, "price_usd_per_mwh", source)
     keep = ~np.isnan(prices)
-    minutes = _floats(frame, "interval_minutes", source)
-    bad = keep & ~np.isin(minutes, [5, 15, 60])
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"interval_minutes {minutes[pos]} is not 5, 15 or 60 (parsed row {pos})",
-            file=source,
-            column="interval_minutes",
-        )
-    codes = np.zeros(len(frame), dtype=np.int64)
-    labels: list[np.ndarray] = []
-    for col in ("iso", "node", "market"):
-        col_codes, uniques = _dictionary_encode(frame[col])
-        if (col_codes < 0).any():
-            pos = int(np.flatnonzero(col_codes < 0)[0])
-            raise DataError(f"empty key cell in parsed row {pos}", file=source, column=col)
-        codes = codes * len(uniques) + col_codes
-        labels.append(uniques)
+    minutes = _interval_minutes(frame, keep, source)
+    codes, labels = _key_codes(frame, source)
     utc = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
     if np.isnat(utc).any():
         pos = int(np.flatnonzero(np.isnat(utc))[0])
