@@ -215,18 +215,34 @@ class ReservesConfig(_Strict):
 class PeakChargeConfig(_Strict):
     """Transmission peak charge (ERCOT 4CP).
 
-    The annual charge is ``rate_usd_per_kw_year`` x the site's mean load during the system peak
-    interval of each month in ``months`` (ERCOT: June-September). The peak intervals are given
-    (``rule = "given"``, ``peaks`` as interval starts in UTC) or flagged from prices
-    (``rule = "top_price"``: the ``intervals_per_month`` highest-price intervals of each month are
-    candidates and the site pays on its largest load among them).
+    The annual charge is ``rate_usd_per_kw_year`` x the mean of the site's load in the system peak
+    interval of each month in ``months`` (ERCOT: June-September, PUCT Subst. R. 25.192); give the
+    rate's source in ``rate_source`` (e.g. the TSP's tariff or the PUCT docket).
+
+    ``rule`` picks the peak intervals charged:
+
+    - ``"ercot_4cp"`` (default): ERCOT's published 4CP intervals from the warehouse. A year without
+      published intervals is an error naming the years held, unless ``missing_years = "top_price"``
+      (the user's explicit fallback to the price proxy for those years). Dispatch decides without
+      hindsight from the 4CP-day rule (:mod:`wattshift.dispatch.cp4`: alert when yesterday's peak
+      load is within ``alert_threshold_pct`` % of the month-to-date peak, curtail in the local hours
+      ``alert_window_local_hours``); perfect foresight decides on the real intervals (upper bound).
+    - ``"given"``: the intervals in ``peaks`` (interval starts in UTC).
+    - ``"top_price"``: the ``intervals_per_month`` highest-price intervals of each month are
+      candidates and the site pays on its largest load among them (a proxy, not ERCOT's rule).
     """
 
     rate_usd_per_kw_year: float = Field(gt=0, le=MAX_PEAK_RATE_USD_PER_KW_YEAR)
+    rate_source: str | None = None
     months: list[int] = Field(default_factory=lambda: [6, 7, 8, 9], min_length=1)
-    rule: Literal["given", "top_price"] = "top_price"
+    rule: Literal["ercot_4cp", "given", "top_price"] = "ercot_4cp"
+    missing_years: Literal["error", "top_price"] = "error"
     peaks: list[dt.datetime] = Field(default_factory=list)
     intervals_per_month: int = Field(default=8, gt=0, le=MAX_INTERVALS_PER_MONTH)
+    #: Default 3 %: the smallest whole percent alerting on every 4CP day of 2023 and 2024.
+    alert_threshold_pct: float = Field(default=3.0, ge=0, lt=100)
+    #: Default 15:00-18:00 Central: every 4CP interval of 2022 started 16:30-16:45.
+    alert_window_local_hours: tuple[int, int] = (15, 18)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -238,6 +254,9 @@ class PeakChargeConfig(_Strict):
             months = [p.month for p in self.peaks]
             if len(set(zip(months, [p.year for p in self.peaks], strict=True))) != len(months):
                 raise _field_error("peaks", "at most one peak interval per month")
+        start, end = self.alert_window_local_hours
+        if not 0 <= start < end <= 24:
+            raise _field_error("alert_window_local_hours", "need 0 <= start < end <= 24 (local hours)")
         return self
 
 
