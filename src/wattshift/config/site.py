@@ -226,7 +226,8 @@ class PeakChargeConfig(_Strict):
       (the user's explicit fallback to the price proxy for those years). Dispatch decides without
       hindsight from the 4CP-day rule (:mod:`wattshift.dispatch.cp4`: alert when yesterday's peak
       load is within ``alert_threshold_pct`` % of the month-to-date peak, curtail in the local hours
-      ``alert_window_local_hours``); perfect foresight decides on the real intervals (upper bound).
+      ``alert_window_local_hours``, weighing each alert day's charge by ``alert_hit_probability``);
+      perfect foresight decides on the real intervals (upper bound).
     - ``"given"``: the intervals in ``peaks`` (interval starts in UTC).
     - ``"top_price"``: the ``intervals_per_month`` highest-price intervals of each month are
       candidates and the site pays on its largest load among them (a proxy, not ERCOT's rule).
@@ -243,6 +244,9 @@ class PeakChargeConfig(_Strict):
     alert_threshold_pct: float = Field(default=3.0, ge=0, lt=100)
     #: Default 15:00-18:00 Central: every 4CP interval of 2022 started 16:30-16:45.
     alert_window_local_hours: tuple[int, int] = (15, 18)
+    #: Chance an alert day holds the month's 4CP interval; dispatch charges each alert interval
+    #: the expected share of the month's rate. Default 4/76: 4 of the 76 alert days of 2023 did.
+    alert_hit_probability: float = Field(default=4 / 76, gt=0, le=1)
 
     @model_validator(mode="after")
     def _check(self) -> Self:

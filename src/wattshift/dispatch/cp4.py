@@ -102,21 +102,29 @@ def alert_intervals(
     return np.asarray(flagged & (hour >= start) & (hour < end), dtype=bool)
 
 
-def alert_groups(
-    interval_start_utc: pd.DatetimeIndex, in_alert: BoolArray, timezone: str
-) -> tuple[IntArray, int]:
-    """One decision group per alert day: group of each interval (-1 = none) and the number of groups.
+def alert_groups(in_alert: BoolArray) -> tuple[IntArray, int]:
+    """One decision group per alert interval: group of each interval (-1 = none), number of groups.
 
-    Each alert day's window is charged as if it held the month's 4CP interval, so the optimiser
-    curtails there when the month's charge beats the value forgone.
+    The charge on an alert day is uncertain: with probability ``p`` the day holds the month's 4CP
+    interval, equally likely any of the ``N`` intervals of the window. The expected charge of the
+    day is then ``c p / N x Σ_t load[t]`` over its window (linear in the load), i.e. one
+    single-interval group per alert interval at the rate share ``p / N``
+    (:func:`alert_rate_share`), which keeps each interval's decision separable.
     """
-    day = np.asarray(interval_start_utc.tz_convert(timezone).tz_localize(None).normalize().asi8)
-    group = np.full(len(interval_start_utc), -1, dtype=np.int64)
-    if not in_alert.any():
-        return group, 0
-    keys, inverse = np.unique(day[in_alert], return_inverse=True)
-    group[in_alert] = inverse.astype(np.int64)
-    return group, int(keys.size)
+    group = np.full(in_alert.shape[0], -1, dtype=np.int64)
+    n = int(np.count_nonzero(in_alert))
+    group[in_alert] = np.arange(n, dtype=np.int64)
+    return group, n
+
+
+def alert_rate_share(rule: AlertRule, hit_probability: float, interval_minutes: float) -> float:
+    """Share ``p / N`` of the month's rate charged per alert interval [unitless].
+
+    ``p`` is the chance an alert day holds the 4CP interval, ``N`` the intervals in its window.
+    """
+    start, end = rule.window_local_hours
+    n_window = (end - start) * 60.0 / interval_minutes
+    return hit_probability / n_window
 
 
 def official_groups(

@@ -119,6 +119,8 @@ class PeakSpec:
         Under ``ercot_4cp``, a year without published intervals: ``"error"`` or ``"top_price"``.
     alert_threshold_pct, alert_window_local_hours
         The 4CP-day rule (:class:`wattshift.dispatch.cp4.AlertRule`) [%], [local h].
+    alert_hit_probability
+        Chance an alert day holds the month's 4CP interval [unitless]: the weight of its charge.
     """
 
     rate_usd_per_mw_month: float
@@ -129,6 +131,7 @@ class PeakSpec:
     missing_years: str = "error"
     alert_threshold_pct: float = 3.0
     alert_window_local_hours: tuple[int, int] = (15, 18)
+    alert_hit_probability: float = 4 / 76
 
 
 @dataclass(frozen=True)

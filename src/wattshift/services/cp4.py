@@ -24,6 +24,7 @@ from wattshift.dispatch.cp4 import (
     alert_days,
     alert_groups,
     alert_intervals,
+    alert_rate_share,
     daily_peaks_mw,
     official_groups,
     score_months,
@@ -121,7 +122,7 @@ def _alert_decisions(wh: Any, peak: PeakSpec, grid: pd.DatetimeIndex, timezone: 
     load, hours = hourly_load(wh, first, last)
     rule = alert_rule(peak)
     alerts = alert_days(daily_peaks_mw(load, hours, timezone), rule)
-    return alert_groups(grid, alert_intervals(grid, alerts, rule, timezone), timezone)
+    return alert_groups(alert_intervals(grid, alerts, rule, timezone))
 
 
 def peak_groups_for(
@@ -153,7 +154,7 @@ def peak_groups_for(
         if peak.missing_years != "top_price":
             raise
         proxy = replace(peak, rule="top_price")
-        group, n = peak_groups(proxy, grid, decision_price_usd_per_mwh, interval_minutes)
+        group, n = peak_groups(proxy, grid, decision_price_usd_per_mwh, interval_minutes, timezone)
         assert group is not None
         return (group, n), (group, n)
     settle = official_groups(grid, starts)
@@ -175,7 +176,18 @@ def with_cp4_groups(
     )
     if groups is None:
         return inputs
-    return replace(inputs, peak_decision_groups=groups[0], peak_settlement_groups=groups[1])
+    proxy = groups[0] is groups[1]
+    share = (
+        1.0
+        if perfect or peak is None or proxy
+        else alert_rate_share(alert_rule(peak), peak.alert_hit_probability, inputs.interval_minutes)
+    )
+    return replace(
+        inputs,
+        peak_decision_groups=groups[0],
+        peak_settlement_groups=groups[1],
+        peak_decision_rate_share=share,
+    )
 
 
 @dataclass(frozen=True)

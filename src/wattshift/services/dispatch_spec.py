@@ -106,6 +106,7 @@ def site_spec(site: SiteConfig, fleets: list[Fleet]) -> SiteSpec:
             missing_years=pc.missing_years,
             alert_threshold_pct=pc.alert_threshold_pct,
             alert_window_local_hours=pc.alert_window_local_hours,
+            alert_hit_probability=pc.alert_hit_probability,
         ),
         max_energy_mwh_per_day=site.max_energy_mwh_per_day or float("inf"),
         pool_fee=MiningAssumptions().pool_fee if site.pool_fee is None else site.pool_fee,
