@@ -70,13 +70,15 @@ def daily_peaks_mw(load_mw: FloatArray, interval_start_utc: pd.DatetimeIndex, ti
 def alert_days(daily_peak_mw: pd.Series, rule: AlertRule) -> pd.Series:
     """Whether each day of the 4CP months is an alert day (bool, indexed by local date).
 
-    A day whose previous day has no load is not an alert (no information). Day ``d`` reads only
-    ``daily_peak_mw`` at dates before ``d``.
+    Days are those of ``daily_peak_mw`` and the day after each (decided before any of its own load
+    is known). A day whose previous day has no load is not an alert (no information). Day ``d``
+    reads only ``daily_peak_mw`` at dates before ``d``.
     """
     peaks = daily_peak_mw.sort_index()
-    days = pd.DatetimeIndex(peaks.index)
+    known = pd.DatetimeIndex(peaks.index)
+    days = known.union(known + pd.Timedelta(days=1))
     previous = days - pd.Timedelta(days=1)
-    month_key = days.year * 12 + days.month
+    month_key = known.year * 12 + known.month
     # running max of the month through each day, then shifted to "through d − 1"
     running = peaks.groupby(month_key).cummax()
     prev_peak = peaks.reindex(previous).to_numpy(dtype=np.float64, na_value=np.nan)
