@@ -274,12 +274,8 @@ def test_4cp_day_is_the_monthly_hourly_peak_day_except_september_2024(warehouse:
     for ts in starts:
         day = pd.Timestamp(ts.tz_convert(TZ).date())
         days = pd.DatetimeIndex(peaks.index)
-        month = peaks[(days.year == day.year) & (days.month == day.month)]
-        top = days[
-            np.flatnonzero((days.year == day.year) & (days.month == day.month))[
-                int(np.argmax(month.to_numpy()))
-            ]
-        ]
+        sel = (days.year == day.year) & (days.month == day.month)
+        top = days[sel][int(np.argmax(peaks.to_numpy()[sel]))]
         if top != day:
             differ.append((day.date().isoformat(), top.date().isoformat()))
     assert len(starts) == 8
