@@ -323,3 +323,10 @@ def test_cli_backtest_json_and_missing_year(warehouse_path: Path) -> None:
     )
     assert missing.exit_code == 4
     assert "years held: 2022, 2023, 2024, 2025" in " ".join(missing.output.split())
+
+
+def test_backtest_scores_the_months_with_load_and_lists_the_others(warehouse: Warehouse) -> None:
+    # Native load ends 2025-08-31: September 2025 cannot be scored (out of sample: 3 of 3 hit).
+    result = backtest_rule(warehouse, 2025, AlertRule(), 60.0)
+    assert [m.month for m in result.months] == [6, 7, 8] and result.skipped == ["2025-09"]
+    assert [m.alert_days for m in result.months] == [23, 22, 19] and all(m.hit for m in result.months)

@@ -58,6 +58,7 @@ def backtest_command(
         "load_mw": 1.0,
         "months": result.rows(),
         "totals": result.totals(),
+        "skipped_months": result.skipped,
     }
     if fmt is TableOrJson.json:
         emit_json(doc)
@@ -94,12 +95,14 @@ def backtest_command(
         "total",
         "",
         f"{t['alert_days']:g}",
-        f"{t['hits']:g}/4",
+        f"{t['hits']:g}/{len(result.months)}",
         f"{t['false_alarms']:g}",
         f"{t['hours_curtailed']:g}",
         f"{t['charge_avoided_usd']:,.0f} of {t['charge_always_on_usd']:,.0f}",
     )
     out.print(table)
+    for month in result.skipped:
+        out.print(f"skipped {month}: no ERCOT native load in the warehouse for that month")
 
 
 def register(app: typer.Typer) -> None:

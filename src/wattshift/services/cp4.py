@@ -9,8 +9,7 @@ transmission charge avoided by a 1 MW load against always-on.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -35,6 +34,9 @@ from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.units import kw_year_to_usd_per_mw
 
 Groups = tuple[IntArray, int]
+
+#: Zone of ERCOT's operating day and of the 4CP alert window.
+ERCOT_TZ = "America/Chicago"
 
 __all__ = [
     "AlertRule",
@@ -201,13 +203,16 @@ class RuleBacktest:
     rate_usd_per_kw_year
         Transmission rate used for the charges [USD/kW-year].
     months
-        One score per 4CP month.
+        One score per 4CP month with native load.
+    skipped
+        4CP months (``YYYY-MM``) without native load to score them.
     """
 
     year: int
     rule: AlertRule
     rate_usd_per_kw_year: float
     months: list[MonthScore]
+    skipped: list[str] = field(default_factory=list)
 
     def month_charge_usd(self) -> float:
         """Charge of 1 MW in one month's 4CP interval: rate / 4 [USD] (PUCT Subst. R. 25.192(b))."""
@@ -251,16 +256,30 @@ def backtest_rule(wh: Any, year: int, rule: AlertRule, rate_usd_per_kw_year: flo
     ConfigError
         A rate that is not positive.
     NotInWarehouseError
-        No published intervals for ``year``, or native load missing for its 4CP months.
+        No published intervals for ``year``, or no native load for any of its 4CP months (months
+        without load are listed in ``skipped``).
     """
     if rate_usd_per_kw_year <= 0:
         raise ConfigError(f"--rate-usd-per-kw-year must be positive, got {rate_usd_per_kw_year}")
     starts = official_starts(wh, [year], rule.months)
-    tz = "America/Chicago"
-    first = pd.Timestamp(dt.date(year, min(rule.months), 1)) - pd.Timedelta(days=1)
-    last = pd.Timestamp(dt.date(year, max(rule.months), 1)) + pd.offsets.MonthBegin(1)
-    load, hours = hourly_load(
-        wh, first.tz_localize(tz).tz_convert("UTC"), last.tz_localize(tz).tz_convert("UTC")
-    )
-    alerts = alert_days(daily_peaks_mw(load, hours, tz), rule)
-    return RuleBacktest(year, rule, rate_usd_per_kw_year, score_months(alerts, starts, rule, tz))
+    frame = _source(wh).system_load("ERCOT")
+    hours = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert("UTC")
+    covered = [ts for ts in starts if _load_covers_month(hours, ts)]
+    skipped = [f"{ts.tz_convert(ERCOT_TZ):%Y-%m}" for ts in starts if ts not in covered]
+    if not covered:
+        held = f"{hours[0].isoformat()} .. {hours[-1].isoformat()}" if len(hours) else "none"
+        raise NotInWarehouseError(f"no ERCOT native load for the 4CP months of {year}; held: {held}")
+    load = frame["load_mw"].to_numpy(dtype=np.float64)
+    alerts = alert_days(daily_peaks_mw(load, hours, ERCOT_TZ), rule)
+    scores = score_months(alerts, pd.DatetimeIndex(covered), rule, ERCOT_TZ)
+    return RuleBacktest(year, rule, rate_usd_per_kw_year, scores, skipped)
+
+
+def _load_covers_month(hours: pd.DatetimeIndex, cp4_start_utc: pd.Timestamp) -> bool:
+    """Whether hourly load covers the day before the 4CP month through the day before its last day."""
+    local = cp4_start_utc.tz_convert(ERCOT_TZ)
+    month_start = pd.Timestamp(local.year, local.month, 1)
+    need_from = (month_start - pd.Timedelta(days=1)).tz_localize(ERCOT_TZ).tz_convert("UTC")
+    last_day = month_start + pd.offsets.MonthEnd(0)
+    need_to = pd.Timestamp(last_day).tz_localize(ERCOT_TZ).tz_convert("UTC")
+    return bool(len(hours)) and hours[0] <= need_from and hours[-1] + pd.Timedelta(hours=1) >= need_to
