@@ -213,24 +213,15 @@ class ReservesConfig(_Strict):
 
 
 class PeakChargeConfig(_Strict):
-    """Transmission peak charge (ERCOT 4CP).
+    """Transmission peak charge (ERCOT 4CP): ``rate_usd_per_kw_year`` (source in ``rate_source``) x the
+    mean of the site's load in the system peak interval of each month in ``months`` (PUCT R. 25.192).
 
-    The annual charge is ``rate_usd_per_kw_year`` x the mean of the site's load in the system peak
-    interval of each month in ``months`` (ERCOT: June-September, PUCT Subst. R. 25.192); give the
-    rate's source in ``rate_source`` (e.g. the TSP's tariff or the PUCT docket).
-
-    ``rule`` picks the peak intervals charged:
-
-    - ``"ercot_4cp"`` (default): ERCOT's published 4CP intervals from the warehouse. A year without
-      published intervals is an error naming the years held, unless ``missing_years = "top_price"``
-      (the user's explicit fallback to the price proxy for those years). Dispatch decides without
-      hindsight from the 4CP-day rule (:mod:`wattshift.dispatch.cp4`: alert when yesterday's peak
-      load is within ``alert_threshold_pct`` % of the month-to-date peak, curtail in the local hours
-      ``alert_window_local_hours``, weighing each alert day's charge by ``alert_hit_probability``);
-      perfect foresight decides on the real intervals (upper bound).
-    - ``"given"``: the intervals in ``peaks`` (interval starts in UTC).
-    - ``"top_price"``: the ``intervals_per_month`` highest-price intervals of each month are
-      candidates and the site pays on its largest load among them (a proxy, not ERCOT's rule).
+    ``rule``: ``"ercot_4cp"`` (default) charges ERCOT's published 4CP intervals (a year without them
+    is an error naming the years held, unless ``missing_years = "top_price"``); dispatch decides
+    without hindsight by the 4CP-day rule of :mod:`wattshift.dispatch.cp4` (``alert_*`` fields),
+    perfect foresight on the real intervals (upper bound). ``"given"``: the intervals in ``peaks``
+    (UTC starts). ``"top_price"``: a proxy, the site pays on its largest load among the
+    ``intervals_per_month`` highest-price intervals of each month.
     """
 
     rate_usd_per_kw_year: float = Field(gt=0, le=MAX_PEAK_RATE_USD_PER_KW_YEAR)

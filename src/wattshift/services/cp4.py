@@ -5,6 +5,10 @@
 in ``perfect`` mode, an upper bound) on a dispatch grid. :func:`backtest_rule` scores the rule
 against the published intervals of a year: hits, misses, false alarms, hours curtailed and the
 transmission charge avoided by a 1 MW load against always-on.
+
+``day_ahead`` and ``forecast`` use the same alerts: a 4CP curtailment is a real-time action (the load
+drops in the afternoon of day ``d`` whatever it bought day-ahead), decided at the midnight starting
+``d`` from ERCOT native load through ``d − 1``.
 """
 
 from __future__ import annotations
