@@ -224,11 +224,12 @@ def test_perfect_curtails_the_real_interval_and_pays_on_it() -> None:
     assert run.result.always_on_totals["charges_usd"] == pytest.approx(month * 18.5)
 
 
-def test_forecast_decides_on_alerts_and_settles_on_the_real_interval() -> None:
+@pytest.mark.parametrize("foresight", ["forecast", "day_ahead"])
+def test_forecast_decides_on_alerts_and_settles_on_the_real_interval(foresight: str) -> None:
     # The 4CP interval (20:00 UTC) lies outside the alert window (15:00-18:00): the rule cannot see
     # it, so the load runs there and pays; inside the window every curtailable MW is off.
     wh = _Cp4Fake(["2023-08-01 20:00"])
-    run = _run(wh, _site(), "forecast")
+    run = _run(wh, _site(), foresight)
     month = 1000.0 * 1000.0 / 4
     frame = run.result.schedule.set_index("interval_start_utc")
     paid_mw = float(frame["mw_load"].loc["2023-08-01 20:00:00+00:00"])
