@@ -127,7 +127,14 @@ def test_ramp_and_min_up_hold_across_windows() -> None:
 
 
 def test_4cp_top_price_rule_avoids_the_spike() -> None:
-    site = _site(peak_charges={"rate_usd_per_kw_year": 100.0, "months": [8], "intervals_per_month": 4})
+    site = _site(
+        peak_charges={
+            "rate_usd_per_kw_year": 100.0,
+            "months": [8],
+            "intervals_per_month": 4,
+            "rule": "top_price",
+        }
+    )
     run = run_dispatch(tiny_dispatch_warehouse(), site, start=D0, end=D2)
     frame = run.result.schedule
     spike = frame["price_usd_per_mwh"].to_numpy() >= 900.0

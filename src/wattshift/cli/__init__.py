@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "mining",
     "signals",
     "dispatch",
+    "cp4",
     "markets",
     "plan",
     "value",

@@ -213,20 +213,31 @@ class ReservesConfig(_Strict):
 
 
 class PeakChargeConfig(_Strict):
-    """Transmission peak charge (ERCOT 4CP).
+    """Transmission peak charge (ERCOT 4CP): ``rate_usd_per_kw_year`` (source in ``rate_source``) x the
+    mean of the site's load in the system peak interval of each month in ``months`` (PUCT R. 25.192).
 
-    The annual charge is ``rate_usd_per_kw_year`` x the site's mean load during the system peak
-    interval of each month in ``months`` (ERCOT: June-September). The peak intervals are given
-    (``rule = "given"``, ``peaks`` as interval starts in UTC) or flagged from prices
-    (``rule = "top_price"``: the ``intervals_per_month`` highest-price intervals of each month are
-    candidates and the site pays on its largest load among them).
+    ``rule``: ``"ercot_4cp"`` (default) charges ERCOT's published 4CP intervals (a year without them
+    is an error naming the years held, unless ``missing_years = "top_price"``); dispatch decides
+    without hindsight by the 4CP-day rule of :mod:`wattshift.dispatch.cp4` (``alert_*`` fields),
+    perfect foresight on the real intervals (upper bound). ``"given"``: the intervals in ``peaks``
+    (UTC starts). ``"top_price"``: a proxy, the site pays on its largest load among the
+    ``intervals_per_month`` highest-price intervals of each month.
     """
 
     rate_usd_per_kw_year: float = Field(gt=0, le=MAX_PEAK_RATE_USD_PER_KW_YEAR)
+    rate_source: str | None = None
     months: list[int] = Field(default_factory=lambda: [6, 7, 8, 9], min_length=1)
-    rule: Literal["given", "top_price"] = "top_price"
+    rule: Literal["ercot_4cp", "given", "top_price"] = "ercot_4cp"
+    missing_years: Literal["error", "top_price"] = "error"
     peaks: list[dt.datetime] = Field(default_factory=list)
     intervals_per_month: int = Field(default=8, gt=0, le=MAX_INTERVALS_PER_MONTH)
+    #: Default 3 %: the smallest whole percent alerting on every 4CP day of 2023 and 2024.
+    alert_threshold_pct: float = Field(default=3.0, ge=0, lt=100)
+    #: Default 15:00-18:00 Central: every 4CP interval of 2022 started 16:30-16:45.
+    alert_window_local_hours: tuple[int, int] = (15, 18)
+    #: Chance an alert day holds the month's 4CP interval; dispatch charges each alert interval
+    #: the expected share of the month's rate. Default 4/76: 4 of the 76 alert days of 2023 did.
+    alert_hit_probability: float = Field(default=4 / 76, gt=0, le=1)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -238,6 +249,9 @@ class PeakChargeConfig(_Strict):
             months = [p.month for p in self.peaks]
             if len(set(zip(months, [p.year for p in self.peaks], strict=True))) != len(months):
                 raise _field_error("peaks", "at most one peak interval per month")
+        start, end = self.alert_window_local_hours
+        if not 0 <= start < end <= 24:
+            raise _field_error("alert_window_local_hours", "need 0 <= start < end <= 24 (local hours)")
         return self
 
 

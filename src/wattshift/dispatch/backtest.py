@@ -71,6 +71,13 @@ class BacktestInputs:
     day_ahead_price_usd_per_mwh
         Day-ahead price (T,) [USD/MWh] for a site buying its planned load day-ahead; None = no
         day-ahead purchase. The planned load is the schedule decided on day-start information.
+    peak_decision_groups, peak_settlement_groups
+        Peak-charge groups ``(group of each interval, number of groups)`` the schedule is decided
+        on and settled at (ERCOT 4CP: :mod:`wattshift.dispatch.cp4`); None = from ``site.peak``
+        (:func:`~wattshift.dispatch.calendar.peak_groups`), settlement as decision.
+    peak_decision_rate_share
+        Share of the peak rate each decision group is charged at [unitless]: 1 when the group is
+        the real peak; the rule's hit probability for 4CP alert days (an expected charge).
     """
 
     interval_start_utc: pd.DatetimeIndex
@@ -84,6 +91,9 @@ class BacktestInputs:
     intraday_price_usd_per_mwh: FloatArray | None = None
     decision_fleet_value_usd_per_mwh: FloatArray | None = None
     day_ahead_price_usd_per_mwh: FloatArray | None = None
+    peak_decision_groups: tuple[IntArray, int] | None = None
+    peak_settlement_groups: tuple[IntArray, int] | None = None
+    peak_decision_rate_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -269,15 +279,18 @@ def run_backtest(
     """
     idx = inputs.interval_start_utc
     T = len(idx)
-    peaks = peak_groups(site.peak, idx, inputs.decision_price_usd_per_mwh, inputs.interval_minutes)
-    group, n_groups = peaks
+    peaks, (group, n_groups) = _peaks(site, inputs)
     started = time.perf_counter()
     cuts = windows(day_numbers(idx, inputs.timezone), window_days)
-    done = _solve_windows(site, inputs, solver, cuts, peaks, progress)
+    decide_site = site
+    if site.peak is not None and inputs.peak_decision_rate_share != 1.0:
+        rate = site.peak.rate_usd_per_mw_month * inputs.peak_decision_rate_share
+        decide_site = replace(site, peak=replace(site.peak, rate_usd_per_mw_month=rate))
+    done = _solve_windows(decide_site, inputs, solver, cuts, peaks, progress)
     elapsed = time.perf_counter() - started
 
     settle_in = settlement_inputs(site, inputs, inputs.settle_price_usd_per_mwh, group, n_groups)
-    decide_in = settlement_inputs(site, inputs, inputs.decision_price_usd_per_mwh, group, n_groups)
+    decide_in = settlement_inputs(decide_site, inputs, inputs.decision_price_usd_per_mwh, *peaks)
     if inputs.day_ahead_price_usd_per_mwh is not None:
         settle_in = replace(settle_in, planned_load_mw=done.planned_load_mw)
     per, totals = settle(settle_in, done.fleet_mw, done.gpu_mw, done.reserve_mw)
@@ -297,6 +310,30 @@ def run_backtest(
         solve_seconds=elapsed,
         windows=done.windows,
     )
+
+
+def _peaks(
+    site: SiteSpec, inputs: BacktestInputs
+) -> tuple[tuple[IntArray | None, int], tuple[IntArray | None, int]]:
+    """(Decision, settlement) peak-charge groups of a backtest.
+
+    Raises
+    ------
+    ConfigError
+        An ERCOT 4CP site without the official intervals laid on the grid.
+    """
+    decide: tuple[IntArray | None, int]
+    if inputs.peak_decision_groups is not None:
+        decide = inputs.peak_decision_groups
+    elif site.peak is not None and site.peak.rule == "ercot_4cp":
+        raise ConfigError(
+            "4CP rule ercot_4cp needs ERCOT's published 4CP intervals (load them through services)"
+        )
+    else:
+        idx, price = inputs.interval_start_utc, inputs.decision_price_usd_per_mwh
+        decide = peak_groups(site.peak, idx, price, inputs.interval_minutes, inputs.timezone)
+    settle = inputs.peak_settlement_groups
+    return decide, (decide if settle is None else settle)
 
 
 def _frame(site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]) -> pd.DataFrame:

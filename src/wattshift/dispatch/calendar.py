@@ -48,10 +48,12 @@ def peak_groups(
     interval_start_utc: pd.DatetimeIndex,
     price_usd_per_mwh: FloatArray,
     interval_minutes: float,
+    timezone: str = "UTC",
 ) -> tuple[IntArray | None, int]:
     """Peak-charge candidate group of each interval (-1 = none) and the number of groups.
 
-    One group per (year, month) in ``peak.months`` present in the range. Candidates are
+    One group per local (year, month) in ``peak.months`` present in the range (months in
+    ``timezone``: an ERCOT August ends at midnight Central, not UTC). Candidates are
     the given peak intervals (``rule = "given"``; a peak inside an interval selects that interval) or
     the ``intervals_per_month`` highest-price intervals of the month (``rule = "top_price"``).
     """
@@ -59,8 +61,9 @@ def peak_groups(
     if pc is None:
         return None, 0
     idx = interval_start_utc
-    ym = idx.year.to_numpy() * 12 + idx.month.to_numpy() - 1
-    in_season = np.isin(idx.month.to_numpy(), pc.months)
+    local = idx.tz_convert(timezone)
+    ym = local.year.to_numpy() * 12 + local.month.to_numpy() - 1
+    in_season = np.isin(local.month.to_numpy(), pc.months)
     months = np.unique(ym[in_season])
     group = np.full(len(idx), -1, dtype=np.int64)
     step = pd.Timedelta(minutes=interval_minutes)

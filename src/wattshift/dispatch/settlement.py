@@ -5,8 +5,10 @@ reserves ``Σ_p ρ[p,t] r[p,t] Δt`` and sell-back credits. Energy cost under an
 ``π[t] load[t] Δt``; under a fixed-price block of ``Q`` MW at ``K`` USD/MWh it is
 ``K Q Δt + π[t] max(load[t] − Q, 0) Δt`` with a sell-back credit ``π[t] max(Q − load[t], 0) Δt``.
 A deployed reserve award curtails load (:func:`deployed_loads`); an owned GPU cluster's capital cost
-accrues every hour. Peak charges are ``c x max(load over each group's candidate intervals)`` (ERCOT 4CP, see
-:class:`wattshift.config.PeakChargeConfig`). Net = revenues − energy cost − charges.
+accrues every hour. Peak charges are ``c x max(load over each group's candidate intervals)``; under ERCOT
+4CP each group is the one published 4CP interval of a month, so the charge is ``c x load`` there
+(:mod:`wattshift.dispatch.cp4`, :class:`wattshift.config.PeakChargeConfig`). Net = revenues − energy
+cost − charges.
 """
 
 from __future__ import annotations

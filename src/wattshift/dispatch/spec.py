@@ -109,11 +109,18 @@ class PeakSpec:
     months
         Calendar months charged (1-12).
     rule
-        ``"given"`` (peak intervals listed) or ``"top_price"`` (highest-price intervals).
+        ``"ercot_4cp"`` (ERCOT's published intervals), ``"given"`` (peak intervals listed) or
+        ``"top_price"`` (highest-price intervals).
     peaks_utc
         Given peak interval starts, UTC.
     intervals_per_month
         Candidates per month under ``top_price``.
+    missing_years
+        Under ``ercot_4cp``, a year without published intervals: ``"error"`` or ``"top_price"``.
+    alert_threshold_pct, alert_window_local_hours
+        The 4CP-day rule (:class:`wattshift.dispatch.cp4.AlertRule`) [%], [local h].
+    alert_hit_probability
+        Chance an alert day holds the month's 4CP interval [unitless]: the weight of its charge.
     """
 
     rate_usd_per_mw_month: float
@@ -121,6 +128,10 @@ class PeakSpec:
     rule: str
     peaks_utc: tuple[dt.datetime, ...] = ()
     intervals_per_month: int = 8
+    missing_years: str = "error"
+    alert_threshold_pct: float = 3.0
+    alert_window_local_hours: tuple[int, int] = (15, 18)
+    alert_hit_probability: float = 4 / 76
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,8 @@ def run_dispatch(
             decision_price_usd_per_mwh=inputs.settle_price_usd_per_mwh,
             intraday_price_usd_per_mwh=None,
             decision_fleet_value_usd_per_mwh=None,
+            peak_decision_groups=inputs.peak_settlement_groups or inputs.peak_decision_groups,
+            peak_decision_rate_share=1.0,
         )
         bound = run_backtest(spec, hindsight, solver=solver, window_days=window_days)
     return DispatchRun(site, fleets, node, market, foresight, start, end, result, bound, timezone)

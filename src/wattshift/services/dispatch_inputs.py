@@ -27,6 +27,7 @@ from wattshift.dispatch.values import (
     fleet_values_usd_per_mwh,
 )
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.cp4 import with_cp4_groups
 
 Market = Literal["rt", "da"]
 Foresight = Literal["perfect", "day_ahead", "forecast"]
@@ -222,7 +223,7 @@ def load_inputs(
     if spec.day_ahead_purchase:
         da_bought = on_grid(prices(wh, node, "da", lo, hi), grid, what=f"{node} da", timezone=timezone)
     ai = np.full(len(grid), spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
-    return BacktestInputs(
+    inputs = BacktestInputs(
         interval_start_utc=grid,
         interval_minutes=float(step_min),
         decision_price_usd_per_mwh=decision,
@@ -237,3 +238,4 @@ def load_inputs(
         else None,
         day_ahead_price_usd_per_mwh=da_bought,
     )
+    return with_cp4_groups(wh, spec.peak, inputs, perfect=foresight == "perfect")
