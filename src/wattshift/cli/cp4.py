@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -63,6 +63,11 @@ def backtest_command(
     if fmt is TableOrJson.json:
         emit_json(doc)
         return
+    _print_table(year, threshold, window, rate, result)
+
+
+def _print_table(year: int, threshold: float, window: tuple[int, int], rate: float, result: Any) -> None:
+    """The backtest as a Rich table, a row per month and a total."""
     table = Table(
         title=f"4CP rule in {year}: alert when yesterday's peak is within {threshold:g} % of the "
         f"month's peak, curtail {window[0]:02d}:00-{window[1]:02d}:00 Central "
