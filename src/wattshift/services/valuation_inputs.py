@@ -110,7 +110,8 @@ def flex_usd_per_mw_month_from_dispatch(
 ) -> tuple[float, FlexSource]:
     """Value of flexibility of the site's mining per MW-month, from the dispatch backtest.
 
-    Runs :func:`wattshift.services.dispatch.run_dispatch` over ``span`` (perfect foresight) and
+    Runs :func:`wattshift.services.dispatch.run_dispatch` over ``span`` with the site's foresight
+    (``forecast`` unless the site's ``[backtest]`` says otherwise: decisions without hindsight) and
     scales its value of flexibility (the optimised schedule's net minus always-on mining's net on
     the same prices: curtailment savings, reserve and sell-back revenue) to the valuation's unit::
 
@@ -140,7 +141,7 @@ def flex_usd_per_mw_month_from_dispatch(
     if not site.fleets:
         raise ConfigError("flex span: the site has no [[fleets]]; flexibility per mining MW is undefined")
     run = run_dispatch(
-        wh, site, start=span.start, end=span.end, node=span.node, market=span.market, foresight="perfect"
+        wh, site, start=span.start, end=span.end, node=span.node, market=span.market, foresight=None
     )
     doc = result_dict(run)
     mining_mw = float(sum(f.power_mw for f in run.fleets))
