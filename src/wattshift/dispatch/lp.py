@@ -216,22 +216,25 @@ def pass_model(h: highspy.Highs, model: LpModel) -> None:
 
 
 def _construct_quietly() -> highspy.Highs:
-    """``highspy.Highs()`` with its start-up banner sent to stderr, not stdout (JSON goes to stdout).
+    """``highspy.Highs()`` without its start-up banner ("Running HiGHS …"), which is never printed.
 
-    HiGHS prints the banner from C++ before any option can be set, so file descriptor 1 is pointed
-    at stderr for the duration of the constructor.
+    HiGHS prints the banner from C++ to file descriptor 1 in the first constructor of a process,
+    before any option can be set, so descriptor 1 points at ``os.devnull`` for the duration of the
+    constructor (stdout carries JSON; stderr carries only wattshift's own messages).
     """
     sys.stdout.flush()
     try:
         saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
     except OSError:  # no real stdout (embedded interpreters): nothing to protect
         return highspy.Highs()  # type: ignore[no-untyped-call]
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         return highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
 
 
 def new_highs(*, time_limit_s: float | None = None, mip_rel_gap: float = 1e-6) -> highspy.Highs:
