@@ -237,10 +237,20 @@ def _construct_quietly() -> highspy.Highs:
         os.close(devnull)
 
 
-def new_highs(*, time_limit_s: float | None = None, mip_rel_gap: float = 1e-6) -> highspy.Highs:
-    """A quiet HiGHS instance with wattshift's options."""
+def new_highs(
+    *, time_limit_s: float | None = None, mip_rel_gap: float = 1e-6, presolve: bool = True
+) -> highspy.Highs:
+    """A quiet HiGHS instance with wattshift's options.
+
+    ``presolve=False`` suits the pure dispatch LP: its rows are already irreducible (one interconnect,
+    one reserve and one ranged ramp row per interval), so HiGHS's presolve removes almost nothing and
+    its pre/postsolve roughly doubles the time of the dual simplex on a year of 15-minute intervals
+    (``benchmarks/bench_dispatch.py``). The MILP keeps presolve, which its branch and bound needs.
+    """
     h = _construct_quietly()
     h.setOptionValue("output_flag", False)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
@@ -257,7 +267,7 @@ def solve_lp(p: DispatchProblem, *, time_limit_s: float | None = None) -> Schedu
     """
     start = time.perf_counter()
     model = build_lp(p)
-    h = new_highs(time_limit_s=time_limit_s)
+    h = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
     pass_model(h, model)
     h.run()
     status = h.getModelStatus()
