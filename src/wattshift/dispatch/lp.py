@@ -24,11 +24,10 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import highspy
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from wattshift.dispatch.problem import DispatchProblem, FloatArray, IntArray, Schedule
 from wattshift.dispatch.rows import (
@@ -43,6 +42,10 @@ from wattshift.dispatch.rows import (
     ramp_rows,
     reserve_groups,
 )
+
+if TYPE_CHECKING:  # imported where used: a merit-order run never pays for scipy.sparse or highspy
+    import highspy
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class LpModel:
 
 def build_lp(p: DispatchProblem) -> LpModel:
     """Assemble the LP / MILP of ``p`` as sparse matrices (see the module docstring for the layout)."""
+    import scipy.sparse as sp  # ~0.25 s at start-up (it loads numpy.f2py): only when an LP is built
+
     K, T = p.n_fleets, p.n_intervals
     C = p.peak_rate_usd_per_mw.shape[0] if p.peak_group is not None else 0
     mip = commitment_fleets(p)
@@ -191,6 +196,8 @@ def pass_model(h: highspy.Highs, model: LpModel) -> None:
     The array overload of ``passModel`` copies the NumPy buffers straight into HiGHS; building a
     ``highspy.HighsLp`` field by field costs about ten times more on a year of 15-minute intervals.
     """
+    import highspy
+
     A = model.matrix
     n_col = int(model.col_cost.shape[0])
     integrality = model.integrality if model.integrality is not None else np.zeros(n_col, dtype=np.int32)
@@ -222,6 +229,8 @@ def _construct_quietly() -> highspy.Highs:
     before any option can be set, so descriptor 1 points at ``os.devnull`` for the duration of the
     constructor (stdout carries JSON; stderr carries only wattshift's own messages).
     """
+    import highspy
+
     sys.stdout.flush()
     try:
         saved = os.dup(1)
@@ -265,6 +274,8 @@ def solve_lp(p: DispatchProblem, *, time_limit_s: float | None = None) -> Schedu
     RuntimeError
         If HiGHS does not reach an optimal solution (infeasible site or time limit).
     """
+    import highspy
+
     start = time.perf_counter()
     model = build_lp(p)
     h = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
