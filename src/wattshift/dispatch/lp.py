@@ -266,8 +266,55 @@ def new_highs(
     return h
 
 
-def solve_lp(p: DispatchProblem, *, time_limit_s: float | None = None) -> Schedule:
+class WarmStart:
+    """One HiGHS instance reused across the rolling windows of a backtest (a warm start).
+
+    Consecutive windows of the same length have the same constraint matrix and differ only in costs
+    and bounds (prices, initial state). For such a window the model already in HiGHS is changed in
+    place (``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``), so the dual simplex starts
+    from the previous window's optimal basis instead of from scratch: about 3x less time per day
+    window on the benchmark site (``benchmarks/bench_dispatch.py``). Any other window (another
+    length, another matrix, a MILP) is passed whole, as :func:`solve_lp` would.
+    """
+
+    def __init__(self) -> None:
+        self._highs: highspy.Highs | None = None
+        self._matrix: sp.csc_matrix | None = None
+
+    def load(self, model: LpModel, time_limit_s: float | None) -> highspy.Highs:
+        """A HiGHS instance holding ``model``, changed in place when its matrix is the last one's."""
+        same = (
+            self._highs is not None
+            and self._matrix is not None
+            and model.integrality is None
+            and self._matrix.shape == model.matrix.shape
+            and np.array_equal(self._matrix.indptr, model.matrix.indptr)
+            and np.array_equal(self._matrix.indices, model.matrix.indices)
+            and np.array_equal(self._matrix.data, model.matrix.data)
+        )
+        if not same or self._highs is None:
+            self._highs = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
+            pass_model(self._highs, model)
+            self._matrix = model.matrix if model.integrality is None else None
+            return self._highs
+        h = self._highs
+        n_col, n_row = model.col_cost.shape[0], model.row_lower.shape[0]
+        cols = np.arange(n_col, dtype=np.int32)
+        h.changeColsCost(n_col, cols, model.col_cost)
+        h.changeColsBounds(n_col, cols, model.col_lower, model.col_upper)
+        rows = np.arange(n_row, dtype=np.int32)
+        h.changeRowsBounds(n_row, rows, model.row_lower, model.row_upper)  # type: ignore[attr-defined]
+        h.changeObjectiveOffset(float(model.offset_usd))
+        return h
+
+
+def solve_lp(
+    p: DispatchProblem, *, time_limit_s: float | None = None, warm: WarmStart | None = None
+) -> Schedule:
     """Optimal schedule by LP (or MILP with minimum on/off time) in HiGHS.
+
+    ``warm`` reuses one HiGHS instance and its last basis across rolling windows (:class:`WarmStart`);
+    the optimum is the same, only the simplex starts closer to it.
 
     Raises
     ------
@@ -278,8 +325,11 @@ def solve_lp(p: DispatchProblem, *, time_limit_s: float | None = None) -> Schedu
 
     start = time.perf_counter()
     model = build_lp(p)
-    h = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
-    pass_model(h, model)
+    if warm is not None:
+        h = warm.load(model, time_limit_s)
+    else:
+        h = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
+        pass_model(h, model)
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
