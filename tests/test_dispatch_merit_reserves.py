@@ -107,3 +107,23 @@ def test_merit_with_reserves_equals_lp(p: DispatchProblem) -> None:
     offered = merit.reserve_mw.sum(axis=0) if merit.reserve_mw.size else np.zeros(p.n_intervals)
     assert np.all(offered <= load - p.gpu_firm_mw + 1e-9)
     assert np.all(offered <= p.reserve_max_mw + 1e-9)
+
+
+def test_backtest_auto_takes_the_closed_form_for_hourly_up_reserves() -> None:
+    from wattshift.dispatch.backtest import solve
+
+    rng = np.random.default_rng(11)
+    T = 48  # hourly intervals: each is its own reserve hour, so awards do not tie intervals
+    p = problem(
+        rng.normal(40.0, 80.0, T).tolist(),
+        rng.uniform(0.0, 120.0, (2, T)).tolist(),
+        [30.0, 20.0],
+        interconnect_mw=45.0,
+        reserve_price_usd_per_mw_h=rng.uniform(0.0, 60.0, (2, T)),
+        reserve_is_up=np.array([True, True]),
+        reserve_max_mw=10.0,
+        reserve_hour=np.arange(T),
+    )
+    auto, lp = solve(p, "auto"), solve(p, "lp")
+    assert auto.solver == "merit"
+    assert auto.objective_usd == pytest.approx(lp.objective_usd, rel=1e-9)

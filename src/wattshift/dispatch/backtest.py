@@ -21,7 +21,7 @@ import pandas as pd
 
 from wattshift.dispatch.calendar import day_numbers, hour_numbers, peak_groups, windows
 from wattshift.dispatch.lp import WarmStart, solve_lp
-from wattshift.dispatch.merit import solve_merit
+from wattshift.dispatch.merit import reserves_are_separable, solve_merit
 from wattshift.dispatch.problem import (
     DispatchProblem,
     FloatArray,
@@ -131,11 +131,11 @@ def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None =
     ConfigError
         ``solver = "merit"`` on a site with constraints the merit order cannot honour.
     """
-    if solver == "merit" or (solver == "auto" and problem.merit_is_exact()):
-        if not problem.merit_is_exact():
+    if solver == "merit" or (solver == "auto" and reserves_are_separable(problem)):
+        if not reserves_are_separable(problem):
             raise ConfigError(
-                "--solver merit: this site has ramp limits, min on/off time, reserves, energy budgets or "
-                "multi-interval peak charges; use --solver lp or auto"
+                "--solver merit: this site has ramp limits, min on/off time, down reserves, hourly "
+                "reserve awards, energy budgets or multi-interval peak charges; use --solver lp or auto"
             )
         return solve_merit(problem)
     return solve_lp(problem, warm=warm)
