@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from wattshift.dispatch.calendar import day_numbers, hour_numbers, peak_groups, windows
-from wattshift.dispatch.lp import solve_lp
-from wattshift.dispatch.merit import solve_merit
+from wattshift.dispatch.lp import WarmStart, solve_lp
+from wattshift.dispatch.merit import reserves_are_separable, solve_merit
 from wattshift.dispatch.problem import (
     DispatchProblem,
     FloatArray,
@@ -132,22 +132,23 @@ class BacktestResult:
         return self.totals["net_usd"] - self.always_on_totals["net_usd"]
 
 
-def solve(problem: DispatchProblem, solver: SolverName) -> Schedule:
-    """Solve one window with ``solver`` (``auto``: merit order when it is exact, else LP/MILP).
+def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None = None) -> Schedule:
+    """Solve one window with ``solver`` (``auto``: merit order when it is exact, else LP/MILP; ``warm``
+    carries HiGHS's basis from window to window, see :class:`~wattshift.dispatch.lp.WarmStart`).
 
     Raises
     ------
     ConfigError
         ``solver = "merit"`` on a site with constraints the merit order cannot honour.
     """
-    if solver == "merit" or (solver == "auto" and problem.merit_is_exact()):
-        if not problem.merit_is_exact():
+    if solver == "merit" or (solver == "auto" and reserves_are_separable(problem)):
+        if not reserves_are_separable(problem):
             raise ConfigError(
-                "--solver merit: this site has ramp limits, min on/off time, reserves, energy budgets or "
-                "multi-interval peak charges; use --solver lp or auto"
+                "--solver merit: this site has ramp limits, min on/off time, down reserves, hourly "
+                "reserve awards, energy budgets or multi-interval peak charges; use --solver lp or auto"
             )
         return solve_merit(problem)
-    return solve_lp(problem)
+    return solve_lp(problem, warm=warm)
 
 
 def _state_after(fleet_mw: FloatArray, prev: InitialState | None) -> InitialState:
@@ -221,6 +222,7 @@ def _solve_windows(
     out = _Solved(np.zeros((K, T)), np.zeros(T), np.zeros((n_res, T)), set(), len(cuts), np.zeros(T))
     floor = np.zeros(n_groups)
     state: InitialState | None = None
+    warm = WarmStart()
     if progress is not None:
         progress(0, len(cuts))
     for done, w in enumerate(cuts, start=1):
@@ -234,10 +236,10 @@ def _solve_windows(
             "initial": state,
         }
         planned, executed = _decision_problems(site, inputs, w, common, solver)
-        sched = solve(executed, solver)
+        sched = solve(executed, solver, warm)
         out.solvers.add(sched.solver)
         if inputs.day_ahead_price_usd_per_mwh is not None:
-            plan = sched if planned is executed else solve(planned, solver)
+            plan = sched if planned is executed else solve(planned, solver, warm)
             out.planned_load_mw[w] = plan.load_mw(site.aux_mw)
         out.fleet_mw[:, w], out.gpu_mw[w] = sched.fleet_mw, sched.gpu_mw
         if n_res:

@@ -24,11 +24,10 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import highspy
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from wattshift.dispatch.problem import DispatchProblem, FloatArray, IntArray, Schedule
 from wattshift.dispatch.rows import (
@@ -43,6 +42,10 @@ from wattshift.dispatch.rows import (
     ramp_rows,
     reserve_groups,
 )
+
+if TYPE_CHECKING:  # imported where used: a merit-order run never pays for scipy.sparse or highspy
+    import highspy
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class LpModel:
 
 def build_lp(p: DispatchProblem) -> LpModel:
     """Assemble the LP / MILP of ``p`` as sparse matrices (see the module docstring for the layout)."""
+    import scipy.sparse as sp  # ~0.25 s at start-up (it loads numpy.f2py): only when an LP is built
+
     K, T = p.n_fleets, p.n_intervals
     C = p.peak_rate_usd_per_mw.shape[0] if p.peak_group is not None else 0
     mip = commitment_fleets(p)
@@ -191,6 +196,8 @@ def pass_model(h: highspy.Highs, model: LpModel) -> None:
     The array overload of ``passModel`` copies the NumPy buffers straight into HiGHS; building a
     ``highspy.HighsLp`` field by field costs about ten times more on a year of 15-minute intervals.
     """
+    import highspy
+
     A = model.matrix
     n_col = int(model.col_cost.shape[0])
     integrality = model.integrality if model.integrality is not None else np.zeros(n_col, dtype=np.int32)
@@ -216,46 +223,113 @@ def pass_model(h: highspy.Highs, model: LpModel) -> None:
 
 
 def _construct_quietly() -> highspy.Highs:
-    """``highspy.Highs()`` with its start-up banner sent to stderr, not stdout (JSON goes to stdout).
+    """``highspy.Highs()`` without its start-up banner ("Running HiGHS …"), which is never printed.
 
-    HiGHS prints the banner from C++ before any option can be set, so file descriptor 1 is pointed
-    at stderr for the duration of the constructor.
+    HiGHS prints the banner from C++ to file descriptor 1 in the first constructor of a process,
+    before any option can be set, so descriptor 1 points at ``os.devnull`` for the duration of the
+    constructor (stdout carries JSON; stderr carries only wattshift's own messages).
     """
+    import highspy
+
     sys.stdout.flush()
     try:
         saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
     except OSError:  # no real stdout (embedded interpreters): nothing to protect
         return highspy.Highs()  # type: ignore[no-untyped-call]
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         return highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
 
 
-def new_highs(*, time_limit_s: float | None = None, mip_rel_gap: float = 1e-6) -> highspy.Highs:
-    """A quiet HiGHS instance with wattshift's options."""
+def new_highs(
+    *, time_limit_s: float | None = None, mip_rel_gap: float = 1e-6, presolve: bool = True
+) -> highspy.Highs:
+    """A quiet HiGHS instance with wattshift's options.
+
+    ``presolve=False`` suits the pure dispatch LP: its rows are already irreducible (one interconnect,
+    one reserve and one ranged ramp row per interval), so HiGHS's presolve removes almost nothing and
+    its pre/postsolve roughly doubles the time of the dual simplex on a year of 15-minute intervals
+    (``benchmarks/bench_dispatch.py``). The MILP keeps presolve, which its branch and bound needs.
+    """
     h = _construct_quietly()
     h.setOptionValue("output_flag", False)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(time_limit_s))
     return h
 
 
-def solve_lp(p: DispatchProblem, *, time_limit_s: float | None = None) -> Schedule:
+class WarmStart:
+    """One HiGHS instance reused across the rolling windows of a backtest (a warm start).
+
+    Consecutive windows of the same length have the same constraint matrix and differ only in costs
+    and bounds (prices, initial state). For such a window the model already in HiGHS is changed in
+    place (``changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``), so the dual simplex starts
+    from the previous window's optimal basis instead of from scratch: about 3x less time per day
+    window on the benchmark site (``benchmarks/bench_dispatch.py``). Any other window (another
+    length, another matrix, a MILP) is passed whole, as :func:`solve_lp` would.
+    """
+
+    def __init__(self) -> None:
+        self._highs: highspy.Highs | None = None
+        self._matrix: sp.csc_matrix | None = None
+
+    def load(self, model: LpModel, time_limit_s: float | None) -> highspy.Highs:
+        """A HiGHS instance holding ``model``, changed in place when its matrix is the last one's."""
+        same = (
+            self._highs is not None
+            and self._matrix is not None
+            and model.integrality is None
+            and self._matrix.shape == model.matrix.shape
+            and np.array_equal(self._matrix.indptr, model.matrix.indptr)
+            and np.array_equal(self._matrix.indices, model.matrix.indices)
+            and np.array_equal(self._matrix.data, model.matrix.data)
+        )
+        if not same or self._highs is None:
+            self._highs = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
+            pass_model(self._highs, model)
+            self._matrix = model.matrix if model.integrality is None else None
+            return self._highs
+        h = self._highs
+        n_col, n_row = model.col_cost.shape[0], model.row_lower.shape[0]
+        cols = np.arange(n_col, dtype=np.int32)
+        h.changeColsCost(n_col, cols, model.col_cost)
+        h.changeColsBounds(n_col, cols, model.col_lower, model.col_upper)
+        rows = np.arange(n_row, dtype=np.int32)
+        h.changeRowsBounds(n_row, rows, model.row_lower, model.row_upper)  # type: ignore[attr-defined]
+        h.changeObjectiveOffset(float(model.offset_usd))
+        return h
+
+
+def solve_lp(
+    p: DispatchProblem, *, time_limit_s: float | None = None, warm: WarmStart | None = None
+) -> Schedule:
     """Optimal schedule by LP (or MILP with minimum on/off time) in HiGHS.
+
+    ``warm`` reuses one HiGHS instance and its last basis across rolling windows (:class:`WarmStart`);
+    the optimum is the same, only the simplex starts closer to it.
 
     Raises
     ------
     RuntimeError
         If HiGHS does not reach an optimal solution (infeasible site or time limit).
     """
+    import highspy
+
     start = time.perf_counter()
     model = build_lp(p)
-    h = new_highs(time_limit_s=time_limit_s)
-    pass_model(h, model)
+    if warm is not None:
+        h = warm.load(model, time_limit_s)
+    else:
+        h = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
+        pass_model(h, model)
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:

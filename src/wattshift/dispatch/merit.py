@@ -11,6 +11,15 @@ Sorting is replaced by pairwise comparisons: the capacity ahead of use ``i`` in 
 ``clip(room − ahead_i, 0, M_i)`` when its margin is positive. This is O(T K²) element-wise work with
 no Python loop over intervals.
 
+Up reserves stay separable when each interval's award is its own (no hourly award tying the intervals
+of a market hour) and no product is a down reserve: the offer ``r_t`` is bounded by the curtailable
+load ``L_t = Σ_k m_{k,t} + g_t − G_firm`` and by ``R_max``, and is paid the best up price
+``ρ_t = max_p ρ_{p,t}`` (one product holds the whole offer; see :func:`rows.reserve_groups`). For a given
+``L_t`` the best loads still fill in decreasing margin, and the value of ``L`` is the concave
+``F(L) = Σ (top-L margins) + ρ⁺ min(R_max, L)``: its slope at ``L`` is the next margin plus ``ρ⁺`` while
+``L < R_max``. So a second merit pass runs the uses with ``margin ≤ 0 < margin + ρ`` (in decreasing
+margin) until the curtailable load reaches ``min(R_max, room)``, and ``r_t = min(R_max, L_t)``.
+
 References
 ----------
 .. [1] G. B. Dantzig, "Discrete-variable extremum problems", Operations Research 5(2), 266-288, 1957.
@@ -19,6 +28,7 @@ References
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -79,19 +89,70 @@ def merit_allocation(
     return alloc
 
 
+def reserves_are_separable(problem: DispatchProblem) -> bool:
+    """Whether the problem is separable by interval with its reserves: up products only, no hourly awards,
+    and otherwise no coupling constraint (:meth:`DispatchProblem.merit_is_exact` without reserves)."""
+    T = problem.n_intervals
+    if problem.n_products == 0:
+        return problem.merit_is_exact()
+    hour = problem.reserve_hour
+    hourly = hour is not None and T > 1 and bool(np.any(hour[1:] == hour[:-1]))
+    up_only = bool(np.all(problem.reserve_is_up[: problem.n_products]))
+    bare = replace(
+        problem,
+        reserve_price_usd_per_mw_h=np.zeros((0, T)),
+        reserve_is_up=np.zeros(0, dtype=bool),
+        reserve_max_mw=0.0,
+        reserve_hour=None,
+    )
+    return up_only and not hourly and bare.merit_is_exact()
+
+
+def _up_reserve_pass(
+    margin_usd_per_mwh: FloatArray,
+    capacity_mw: FloatArray,
+    room_mw: FloatArray,
+    alloc_mw: FloatArray,
+    problem: DispatchProblem,
+) -> tuple[FloatArray, FloatArray]:
+    """Loads after the reserve pass (N, T) [MW] and the up-reserve offer in the best product (R, T) [MW].
+
+    Uses with ``margin ≤ 0 < margin + ρ`` run (in decreasing margin) while the curtailable load is
+    below ``min(R_max, room)``; the offer is ``min(R_max, L)`` where ``ρ > 0`` (module docstring).
+    """
+    R, T = problem.n_products, problem.n_intervals
+    prices = problem.reserve_price_usd_per_mw_h[:R]
+    best = np.argmax(prices, axis=0)
+    rho = prices[best, np.arange(T)]
+    paid = rho > 0.0
+    load = alloc_mw.sum(axis=0)
+    second = (margin_usd_per_mwh <= 0.0) & (margin_usd_per_mwh + rho[None, :] > 0.0)
+    room2 = np.where(paid, np.maximum(np.minimum(problem.reserve_max_mw, room_mw) - load, 0.0), 0.0)
+    if np.any(second & (room2[None, :] > 0.0)):
+        # Ordering by margin + ρ is ordering by margin (same ρ for every use in an interval).
+        margin2 = np.where(second, margin_usd_per_mwh + rho[None, :], -1.0)
+        alloc_mw = alloc_mw + merit_allocation(margin2, capacity_mw, room2)
+        load = alloc_mw.sum(axis=0)
+    reserve_mw = np.zeros((R, T))
+    reserve_mw[best, np.arange(T)] = np.where(paid, np.minimum(problem.reserve_max_mw, load), 0.0)
+    return alloc_mw, reserve_mw
+
+
 def solve_merit(problem: DispatchProblem) -> Schedule:
     """Optimal schedule of a problem without inter-temporal coupling, in closed form.
+
+    Up reserves paid per interval are included (:func:`reserves_are_separable`).
 
     Raises
     ------
     ValueError
         If the problem has a constraint the merit order cannot honour
-        (see :meth:`DispatchProblem.merit_is_exact`).
+        (see :meth:`DispatchProblem.merit_is_exact` and :func:`reserves_are_separable`).
     """
-    if not problem.merit_is_exact():
+    if not reserves_are_separable(problem):
         raise ValueError(
-            "merit order is exact only without ramp limits, min on/off time, reserves, energy budgets "
-            "and multi-interval peak charges; use the LP solver"
+            "merit order is exact only without ramp limits, min on/off time, down reserves, hourly "
+            "reserve awards, energy budgets and multi-interval peak charges; use the LP solver"
         )
     start = time.perf_counter()
     price = effective_price_usd_per_mwh(problem)
@@ -103,8 +164,10 @@ def solve_merit(problem: DispatchProblem) -> Schedule:
     capacity = np.append(problem.fleet_capacity_mw, flex_gpu)
     room = np.full(T, problem.interconnect_mw - problem.aux_mw - problem.gpu_firm_mw, dtype=np.float64)
     alloc = merit_allocation(margin, capacity, room)
+    reserve_mw = np.zeros((0, T))
+    if problem.n_products:
+        alloc, reserve_mw = _up_reserve_pass(margin, capacity, room, alloc, problem)
     fleet_mw = alloc[:K]
     gpu_mw = alloc[K] + problem.gpu_firm_mw
-    reserve_mw = np.zeros((0, T))
     obj = objective_usd(problem, fleet_mw, gpu_mw, reserve_mw)
     return Schedule(fleet_mw, gpu_mw, reserve_mw, obj, "merit", time.perf_counter() - start)
