@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from wattshift.services.sites import examples_dir
 from wattshift.config.schedule import load_schedule, parse_schedule
 from wattshift.errors import ConfigError
 from wattshift.services.schedule import build_scheduler, run_job
+from wattshift.services.sites import examples_dir
 from wattshift.warehouse import Warehouse
 from wattshift.warehouse.operations import recent
 

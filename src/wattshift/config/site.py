@@ -40,6 +40,8 @@ from wattshift.config.bounds import (
 )
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
+from wattshift.markets import UnknownMarketError, check_node
+from wattshift.markets import market as market_row
 from wattshift.units import HOURS_PER_DAY
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
@@ -167,15 +169,18 @@ class GpuConfig(_Strict):
 
 
 class ContractConfig(_Strict):
-    """Power contract: a real-time index at ``node``, or a fixed-price block with sell-back.
+    """Power contract: a real-time index at ``node`` of ``market``, or a fixed-price block with sell-back.
 
+    ``market`` names a row of :data:`wattshift.markets.MARKETS` (``ERCOT``, ``PJM``, ``MISO`` …;
+    default ``ERCOT``) and ``node`` one of its nodes (default ``HB_WEST``). The older key ``iso`` is
+    read as ``market`` (site files written for ERCOT only keep working).
     ``kind = "index"``: every MWh is bought at the market price at ``node``.
     ``kind = "block"``: ``block_mw`` [MW] is bought every interval at ``block_price_usd_per_mwh``
     [USD/MWh]; the unused part is sold back, and load above the block bought, at the market price.
     """
 
     kind: Literal["index", "block"] = "index"
-    iso: Literal["ERCOT"] = "ERCOT"
+    market: str = Field(default="ERCOT", min_length=1)
     node: str = Field(default="HB_WEST", min_length=1)
     block_mw: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
     block_price_usd_per_mwh: float | None = Field(
@@ -183,6 +188,30 @@ class ContractConfig(_Strict):
     )
     #: Buy the planned load (above the block) in the day-ahead market; deviations settle real-time.
     day_ahead_purchase: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _iso_is_market(cls, data: Any) -> Any:
+        """Read the pre-markets key ``iso`` as ``market`` (backward compatible site files)."""
+        if not isinstance(data, dict) or "iso" not in data:
+            return data
+        data = dict(data)
+        iso = data.pop("iso")
+        if "market" in data and str(data["market"]).upper() != str(iso).upper():
+            raise _field_error("iso", f"iso {iso!r} contradicts market {data['market']!r} (give market only)")
+        data.setdefault("market", iso)
+        return data
+
+    @model_validator(mode="after")
+    def _known_market_node(self) -> Self:
+        try:
+            name = market_row(self.market).name
+            check_node(name, self.node)
+        except UnknownMarketError as exc:
+            raise _field_error("market" if "market" in str(exc).split(";")[0] else "node", str(exc)) from None
+        if name != self.market:
+            object.__setattr__(self, "market", name)
+        return self
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -291,6 +320,14 @@ class SiteConfig(_Strict):
                 f"firm GPU load {firm} MW + aux {self.aux_mw} MW exceeds "
                 f"interconnect_mw {self.interconnect_mw} MW",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _ercot_only(self) -> Self:
+        """Reserves (ERCOT ancillary products) and 4CP charges exist in ERCOT only."""
+        for name, part in (("reserves", self.reserves), ("peak_charges", self.peak_charges)):
+            if part is not None and self.contract.market != "ERCOT":
+                raise _field_error(name, f"ERCOT only; the contract's market is {self.contract.market}")
         return self
 
     @property
