@@ -54,7 +54,7 @@ def test_contract_names_market_and_node_and_reads_the_old_iso_key() -> None:
     assert (pjm.contract.market, pjm.contract.node) == ("PJM", "WESTERN HUB")
     with pytest.raises(ConfigError, match=r"contract.node: unknown node 'HB_WEST' for MISO.*Illinois Hub"):
         parse_site({**base, "contract": {"market": "MISO"}})
-    with pytest.raises(ConfigError, match="contract.market: unknown market 'XX'"):
+    with pytest.raises(ConfigError, match=r"contract.market: unknown market 'XX'"):
         parse_site({**base, "contract": {"market": "XX", "node": "a"}})
     with pytest.raises(ConfigError, match=r"reserves: ERCOT only; the contract's market is PJM"):
         parse_site(

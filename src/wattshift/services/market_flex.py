@@ -7,8 +7,9 @@ a time, in forecast foresight (the information set of :mod:`wattshift.services.d
 
 - markets with real-time and day-ahead prices (ERCOT, PJM): day-ahead price + walk-forward spread
   forecast (:func:`wattshift.dispatch.forecast.spread_forecast`), settled real-time;
-- real-time only (MISO, NYISO, ISO-NE, SPP, CAISO): the same forecast with a zero day-ahead price,
-  i.e. a real-time profile of the days before ``d − 1`` plus AR(1) persistence;
+- real-time only (MISO, NYISO, ISO-NE, SPP, CAISO; and a node whose day-ahead series is not held
+  in the year, e.g. PJM-RTO 2024): the same forecast with a zero day-ahead price, i.e. a real-time
+  profile of the days before ``d − 1`` plus AR(1) persistence;
 - day-ahead only (Nord Pool): decided and settled on the day-ahead price (known the day before);
 
 with the mining value of the previous UTC day's hashprice at decision time. The flexibility value
@@ -75,6 +76,16 @@ def _on_grid(frame: pd.DataFrame, grid: pd.DatetimeIndex) -> FloatArray:
     return np.asarray(series.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan))
 
 
+def _held(
+    wh: DispatchSource, iso: str, node: str, product: str, lo: pd.Timestamp, hi: pd.Timestamp
+) -> pd.DataFrame:
+    """Prices of one series in [lo, hi), empty when the warehouse holds none there."""
+    try:
+        return wh.iso_prices(node, product, lo, hi, iso=iso)
+    except NotInWarehouseError:
+        return pd.DataFrame()
+
+
 def _complete(day: np.ndarray, *arrays: FloatArray) -> np.ndarray:
     """Mask of the intervals whose operating day has every price in every array."""
     missing = np.zeros(day.size, dtype=bool)
@@ -112,8 +123,10 @@ def _prices(wh: DispatchSource, iso: str, node: str, year: int) -> _Prices:
     step_min = int(frame["interval_minutes"].min())
     grid = pd.date_range(hist, hi, freq=pd.Timedelta(minutes=step_min), inclusive="left")
     settle = _on_grid(frame, grid)
-    with_da = product == "rt" and "da" in MARKETS[iso].products
-    da = _on_grid(wh.iso_prices(node, "da", hist, hi, iso=iso), grid) if with_da else np.zeros(len(grid))
+    da = np.zeros(len(grid))
+    if product == "rt" and "da" in MARKETS[iso].products:
+        da_frame = _held(wh, iso, node, "da", hist, hi)
+        da = da if da_frame.empty else _on_grid(da_frame, grid)
     day = day_numbers(grid, tz)
     keep = _complete(day, settle, da)
     grid, settle, da, day = grid[keep], settle[keep], da[keep], day[keep]

@@ -100,7 +100,8 @@ class CompareResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
     note: str = (
         "flex_value_usd_per_mw_year: dispatch engine in forecast foresight (no hindsight), 1 MW fleet vs "
-        "always-on, on the flex_days complete operating days held, scaled to the year; "
+        "always-on, on the flex_days complete operating days held, scaled to the year (empty where the "
+        "market's settlement product is not held for the node that year); "
         "coverage < 1 means missing intervals in the source (never filled)"
     )
 
