@@ -87,4 +87,4 @@ def _run(site_path: Path, day: dt.date, node: str | None, fmt: TableJsonCsv, db:
 
 def register(app: typer.Typer) -> None:
     """Add ``wattshift plan`` to the CLI."""
-    app.command("plan")(plan)
+    app.command("plan")(friendly_errors(plan))
