@@ -17,7 +17,7 @@ from wattshift import __version__
 from wattshift.api.auth import resolve_token
 from wattshift.api.deps import WarehouseAccess
 from wattshift.api.errors import install_error_handlers
-from wattshift.api.routers import data, dispatch, fleet, health, mining, plan, signals, sites, value
+from wattshift.api.routers import data, dispatch, fleet, health, markets, mining, plan, signals, sites, value
 from wattshift.settings import db_path as default_db_path
 from wattshift.web import mount_dashboard
 
@@ -39,6 +39,7 @@ _TAGS = [
     {"name": "dispatch", "description": "Hybrid dispatch of a site over real prices."},
     {"name": "value", "description": "Mining vs AI-hosting valuation per MW and conversion schedule."},
     {"name": "fleet", "description": "Machines through pyasic, plan apply (token), recent alerts."},
+    {"name": "markets", "description": "Markets beyond ERCOT: the siting table and price duration."},
 ]
 
 
@@ -75,7 +76,7 @@ def create_app(db_path: Path | None = None, token: str | None = None) -> FastAPI
     app.state.api_token, app.state.api_token_generated = resolve_token(token)
     app.state.warehouse = WarehouseAccess(default_db_path(db_path))
     install_error_handlers(app)
-    for module in (health, data, mining, signals, sites, dispatch, plan, value, fleet):
+    for module in (health, data, mining, signals, sites, dispatch, plan, value, fleet, markets):
         app.include_router(module.router)
     mount_dashboard(app)
     return app

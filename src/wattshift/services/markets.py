@@ -280,3 +280,46 @@ def compare_markets(
         raise NotInWarehouseError(f"no market node has prices in {year} (see `wattshift data status`)")
     rows.sort(key=lambda r: r.mining_margin_usd_per_mwh, reverse=True)
     return CompareResult(year, eff, model, rows, skipped)
+
+
+@dataclass(frozen=True)
+class PriceDuration:
+    """Price-duration curve of one node over one year: prices sorted high to low against the hours
+    during which the price was at least that high (``hours`` (N,) [h], ``price_usd_per_mwh`` (N,))."""
+
+    market: str
+    node: str
+    year: int
+    product: str
+    hours: list[float]
+    price_usd_per_mwh: list[float]
+
+
+def price_duration(wh: CompareSource, iso: str, node: str, year: int, *, points: int = 400) -> PriceDuration:
+    """Price-duration curve of ``node`` in ``year`` (the market's local calendar year), in USD.
+
+    The real-time product where the market has one, else the day-ahead one. ``points`` evenly spaced
+    positions of the sorted intervals are kept (the first and last always), each interval weighted by
+    its length (hours) [Δt].
+
+    Raises
+    ------
+    UnknownMarketError
+        An unknown market or node.
+    NotInWarehouseError
+        No prices of the node in the year.
+    """
+    iso = market(iso).name
+    check_node_in(node, [iso])
+    product = "rt" if "rt" in MARKETS[iso].products else "da"
+    tz = MARKETS[iso].timezone
+    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
+    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    frame = wh.iso_prices(node, product, start, end, iso=iso)
+    if frame.empty:
+        raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")
+    price = frame["price_usd_per_mwh"].to_numpy(dtype=np.float64)
+    order = np.argsort(-price, kind="stable")
+    hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[order] / 60.0)
+    keep = np.unique(np.linspace(0, price.size - 1, min(points, price.size)).round().astype(np.int64))
+    return PriceDuration(iso, node, year, product, hours[keep].tolist(), price[order][keep].tolist())
