@@ -129,7 +129,7 @@ def dispatch(
         typer.Option(
             "--from",
             formats=["%Y-%m-%d"],
-            help="First ERCOT operating day (Central Prevailing Time) [default: site's [backtest]].",
+            help="First operating day (the contract market's zone) [default: site's [backtest]].",
         ),
     ] = None,
     date_to: Annotated[

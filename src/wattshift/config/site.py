@@ -40,7 +40,7 @@ from wattshift.config.bounds import (
 )
 from wattshift.config.valuation import ValuationConfig
 from wattshift.errors import ConfigError
-from wattshift.markets import UnknownMarketError, check_node
+from wattshift.markets import MARKETS, UnknownMarketError, check_node
 from wattshift.markets import market as market_row
 from wattshift.units import HOURS_PER_DAY
 
@@ -192,25 +192,31 @@ class ContractConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _iso_is_market(cls, data: Any) -> Any:
-        """Read the pre-markets key ``iso`` as ``market`` (backward compatible site files)."""
-        if not isinstance(data, dict) or "iso" not in data:
+        """Read the pre-markets key ``iso`` as ``market``; spell a known market as the table does."""
+        if not isinstance(data, dict):
             return data
         data = dict(data)
-        iso = data.pop("iso")
-        if "market" in data and str(data["market"]).upper() != str(iso).upper():
-            raise _field_error("iso", f"iso {iso!r} contradicts market {data['market']!r} (give market only)")
-        data.setdefault("market", iso)
+        if "iso" in data:
+            iso = data.pop("iso")
+            if "market" in data and str(data["market"]).upper() != str(iso).upper():
+                raise _field_error(
+                    "iso", f"iso {iso!r} contradicts market {data['market']!r} (give market only)"
+                )
+            data.setdefault("market", iso)
+        if isinstance(data.get("market"), str) and data["market"].upper() in MARKETS:
+            data["market"] = data["market"].upper()
         return data
 
     @model_validator(mode="after")
     def _known_market_node(self) -> Self:
         try:
-            name = market_row(self.market).name
-            check_node(name, self.node)
+            market_row(self.market)
         except UnknownMarketError as exc:
-            raise _field_error("market" if "market" in str(exc).split(";")[0] else "node", str(exc)) from None
-        if name != self.market:
-            object.__setattr__(self, "market", name)
+            raise _field_error("market", str(exc)) from None
+        try:
+            check_node(self.market, self.node)
+        except UnknownMarketError as exc:
+            raise _field_error("node", str(exc)) from None
         return self
 
     @model_validator(mode="after")

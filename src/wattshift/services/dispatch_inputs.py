@@ -236,6 +236,26 @@ def reserve_prices(
     return np.vstack(rows)
 
 
+def _decision_prices(
+    wh: DispatchSource,
+    node: str,
+    foresight: Foresight,
+    settle_price: FloatArray,
+    grid: pd.DatetimeIndex,
+    step_min: int,
+    timezone: str,
+    iso: str,
+) -> tuple[FloatArray, FloatArray | None]:
+    """(day-start, one-step) decision prices (T,) [USD/MWh] of ``foresight`` (module docstring)."""
+    settles_day_ahead = settle_product(iso) == "da"
+    if foresight == "day_ahead" or (foresight == "forecast" and settles_day_ahead):
+        da_frame = prices(wh, node, "da", grid[0], grid[-1] + pd.Timedelta(minutes=step_min), iso=iso)
+        return on_grid(da_frame, grid, what=f"{iso} {node} da", timezone=timezone), None
+    if foresight == "forecast":
+        return forecast_prices(wh, node, grid, step_min, timezone, iso=iso)
+    return settle_price, None
+
+
 def load_inputs(
     wh: DispatchSource,
     spec: SiteSpec,
@@ -270,14 +290,7 @@ def load_inputs(
     step_min = int(settle_frame["interval_minutes"].iloc[0])
     grid = pd.date_range(lo, hi, freq=pd.Timedelta(minutes=step_min), inclusive="left")
     settle_price = on_grid(settle_frame, grid, what=f"{iso} {node} {settle_market}", timezone=timezone)
-    intraday = None
-    if foresight == "day_ahead" or (foresight == "forecast" and settle_market == "da"):
-        da_frame = prices(wh, node, "da", lo, hi, iso=iso)
-        decision = on_grid(da_frame, grid, what=f"{iso} {node} da", timezone=timezone)
-    elif foresight == "forecast":
-        decision, intraday = forecast_prices(wh, node, grid, step_min, timezone, iso=iso)
-    else:
-        decision = settle_price
+    decision, intraday = _decision_prices(wh, node, foresight, settle_price, grid, step_min, timezone, iso)
     reserve = reserve_prices(wh, spec, grid, timezone, iso=iso)
     values = _fleet_values(wh, spec, grid, lag_days=0)
     da_bought = None
