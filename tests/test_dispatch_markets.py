@@ -77,3 +77,23 @@ def test_cli_day_ahead_foresight_without_day_ahead_prices(tmp_path: Path, wareho
     ]
     res = runner.invoke(app, [*args, "--foresight", "day-ahead"])
     assert res.exit_code == 3 and "MISO has no 'da' prices" in res.output
+
+
+def test_forecast_history_with_a_gap_leaves_those_days_out(warehouse: Warehouse) -> None:
+    """MISO misses 2024-02-02 .. 02-17 (EIA): March 1 still decides, on the complete days before it."""
+    from wattshift.services.dispatch_inputs import load_inputs
+    from wattshift.services.market_flex import one_mw_spec
+
+    inputs = load_inputs(
+        warehouse,
+        one_mw_spec(20.0, 0.0),
+        node="Illinois Hub",
+        market="rt",
+        foresight="forecast",
+        start=dt.date(2024, 3, 1),
+        end=dt.date(2024, 3, 3),
+        iso="MISO",
+    )
+    assert len(inputs.interval_start_utc) == 48 and inputs.interval_minutes == 60.0
+    assert np.isfinite(inputs.decision_price_usd_per_mwh).all()
+    assert not np.array_equal(inputs.decision_price_usd_per_mwh, np.zeros(48))  # a profile, not "no history"

@@ -101,6 +101,21 @@ def _repeated_hour(series: pd.Series, keys: pd.DatetimeIndex, timezone: str) -> 
     return np.where(repeated, found, np.nan)
 
 
+def reindexed(frame: pd.DataFrame, grid: pd.DatetimeIndex) -> FloatArray:
+    """Prices of ``frame`` at each start of ``grid``, NaN where missing (T,) [USD/MWh].
+
+    A frame coarser than the grid covers the grid intervals inside its own interval (as
+    :func:`on_grid`); unlike :func:`on_grid`, a hole is NaN, not an error (for history that may
+    have gaps: the caller leaves those days out).
+    """
+    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert("UTC")
+    series = pd.Series(frame["price_usd_per_mwh"].to_numpy(dtype=np.float64), index=starts)
+    series = series[~series.index.duplicated(keep="last")]
+    step = pd.Timedelta(minutes=int(frame["interval_minutes"].max()))
+    keys = grid.floor(step) if len(grid) > 1 and step > grid[1] - grid[0] else grid
+    return np.array(series.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan))
+
+
 def on_grid(
     frame: pd.DataFrame, grid: pd.DatetimeIndex, *, what: str, timezone: str | None = None
 ) -> FloatArray:
@@ -179,7 +194,8 @@ def forecast_prices(
     """Walk-forward RT forecasts on ``grid``: (day-start, one-step) (T,) [USD/MWh].
 
     Uses up to :data:`~wattshift.dispatch.forecast.TRAIN_DAYS` operating days of history before the
-    grid (fewer when the warehouse starts later; none: the day-ahead price alone). A market without
+    grid (fewer when the warehouse starts later or a day has a missing price; none: the day-ahead
+    price alone). A market without
     day-ahead prices forecasts the real-time price itself (a zero day-ahead price; module docstring).
     """
     start, end = grid[0], grid[-1] + pd.Timedelta(minutes=step_min)
@@ -196,11 +212,16 @@ def forecast_prices(
         first_whole = day_start_utc(held_day + dt.timedelta(days=1), timezone)
     hist_start = min(max(want, first_whole), start)
     full = pd.date_range(hist_start, end, freq=pd.Timedelta(minutes=step_min), inclusive="left")
-    rt = on_grid(rt_frame, full, what=f"{iso} {node} rt")
-    da = np.zeros(len(full))
+    decided = np.asarray(full >= start)
+    rt, da = reindexed(rt_frame, full), np.zeros(len(full))
+    rt[decided] = on_grid(rt_frame, full[decided], what=f"{iso} {node} rt")
     if has_da:
-        da = on_grid(da_frame, full, what=f"{iso} {node} da", timezone=timezone)
+        da = reindexed(da_frame, full)
+        da[decided] = on_grid(da_frame, full[decided], what=f"{iso} {node} da", timezone=timezone)
     day = day_numbers(full, timezone)
+    # History days with a missing price are left out of the fit (never filled); decided days are complete.
+    keep = ~np.isin(day, day[np.isnan(rt) | np.isnan(da)])
+    full, rt, da, day = full[keep], rt[keep], da[keep], day[keep]
     first_index = np.searchsorted(day, day, side="left")
     slot = np.arange(len(full)) - first_index
     decide = int(day[full.get_loc(start)])

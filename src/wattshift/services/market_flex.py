@@ -39,7 +39,7 @@ from wattshift.dispatch.spec import SiteSpec
 from wattshift.dispatch.values import daily_to_intervals, fleet_values_usd_per_mwh
 from wattshift.errors import NotInWarehouseError
 from wattshift.markets import MARKETS
-from wattshift.services.dispatch_inputs import DispatchSource, day_start_utc, settle_product
+from wattshift.services.dispatch_inputs import DispatchSource, day_start_utc, reindexed, settle_product
 from wattshift.services.dispatch_spec import site_spec
 from wattshift.services.sites import resolve_fleets
 
@@ -64,16 +64,6 @@ def one_mw_spec(efficiency_j_per_th: float, pool_fee: float) -> SiteSpec:
         }
     )
     return site_spec(site, resolve_fleets(site, pd.DataFrame()))
-
-
-def _on_grid(frame: pd.DataFrame, grid: pd.DatetimeIndex) -> FloatArray:
-    """Prices at each grid start (NaN where missing); a coarser product covers its sub-intervals."""
-    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert("UTC")
-    series = pd.Series(frame["price_usd_per_mwh"].to_numpy(dtype=np.float64), index=starts)
-    series = series[~series.index.duplicated(keep="last")]
-    step = pd.Timedelta(minutes=int(frame["interval_minutes"].max()))
-    keys = grid.floor(step) if len(grid) > 1 and step > grid[1] - grid[0] else grid
-    return np.asarray(series.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 def _held(
@@ -122,11 +112,11 @@ def _prices(wh: DispatchSource, iso: str, node: str, year: int) -> _Prices:
         raise NotInWarehouseError(f"no {iso} {node} {product!r} prices in {year}")
     step_min = int(frame["interval_minutes"].min())
     grid = pd.date_range(hist, hi, freq=pd.Timedelta(minutes=step_min), inclusive="left")
-    settle = _on_grid(frame, grid)
+    settle = reindexed(frame, grid)
     da = np.zeros(len(grid))
     if product == "rt" and "da" in MARKETS[iso].products:
         da_frame = _held(wh, iso, node, "da", hist, hi)
-        da = da if da_frame.empty else _on_grid(da_frame, grid)
+        da = da if da_frame.empty else reindexed(da_frame, grid)
     day = day_numbers(grid, tz)
     keep = _complete(day, settle, da)
     grid, settle, da, day = grid[keep], settle[keep], da[keep], day[keep]
