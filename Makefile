@@ -78,6 +78,7 @@ bench: install  ## Speed targets: cold CLI commands, ingest, mining history, sig
 	$(BIN)/python benchmarks/bench_foresight.py
 	$(BIN)/python benchmarks/bench_api_load.py
 	$(BIN)/python benchmarks/bench_fleet.py
+	$(BIN)/python benchmarks/bench_portfolio.py
 
 clean:  ## Remove the venv, caches, the demo warehouse and the report
 	rm -rf $(VENV) $(BOOT) .warehouse report .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

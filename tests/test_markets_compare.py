@@ -117,7 +117,9 @@ def test_cli_json_keys_and_errors(warehouse_path: Path) -> None:
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
     assert len(payload["rows"]) == 10 and all(tuple(r) == COMPARE_KEYS for r in payload["rows"])
-    assert "flex_value_usd_per_mw_year" not in payload["rows"][0] and "flex_value" in payload["note"]
+    flex = [r["flex_value_usd_per_mw_year"] for r in payload["rows"]]
+    assert all(isinstance(v, float) and abs(v) < 1e6 for v in flex) and "forecast" in payload["note"]
+    assert all(0 < r["flex_days"] <= 365 for r in payload["rows"])
     bad = runner.invoke(app, [*args, "--nodes", "Texas"])
     assert bad.exit_code == 3 and "MISO 'Texas Hub'" in bad.output
     both = runner.invoke(app, [*args, "--asic", "S21 (200T)"])

@@ -36,6 +36,7 @@ PAGES = [
     ("/dispatch?site=fixed_block_700mw&from=2023-08-01&to=2023-08-08", 3),
     ("/plan?site=fixed_block_700mw&date=2023-08-15", 1),
     ("/valuation?site=converting_to_ai&paths=40&years=3", 3),
+    ("/markets", 2),
 ]
 
 #: True once every chart has an SVG and no request is in flight (the spinner is gone).

@@ -21,7 +21,7 @@ from wattshift.api.auth import resolve_token
 from wattshift.api.deps import WarehouseAccess
 from wattshift.api.errors import install_error_handlers
 from wattshift.api.guard import CloseUnreadMiddleware, WriteAuthMiddleware, allowed_hosts
-from wattshift.api.routers import data, dispatch, fleet, health, mining, plan, signals, sites, value
+from wattshift.api.routers import data, dispatch, fleet, health, markets, mining, plan, signals, sites, value
 from wattshift.settings import db_path as default_db_path
 from wattshift.web import mount_dashboard
 
@@ -48,6 +48,7 @@ _TAGS = [
     {"name": "dispatch", "description": "Hybrid dispatch of a site over real prices."},
     {"name": "value", "description": "Mining vs AI-hosting valuation per MW and conversion schedule."},
     {"name": "fleet", "description": "Machines through pyasic, plan apply (token), recent alerts."},
+    {"name": "markets", "description": "Markets beyond ERCOT: the siting table and price duration."},
 ]
 
 
@@ -113,7 +114,7 @@ def create_app(
     app.state.stopping = threading.Event()
     app.state.warehouse = WarehouseAccess(default_db_path(db_path))
     install_error_handlers(app)
-    for module in (health, data, mining, signals, sites, dispatch, plan, value, fleet):
+    for module in (health, data, mining, signals, sites, dispatch, plan, value, fleet, markets):
         app.include_router(module.router)
     mount_dashboard(app)
     app.add_middleware(WriteAuthMiddleware)

@@ -119,16 +119,17 @@ def _window_progress() -> Progress:
 
 
 def dispatch(
+    ctx: typer.Context,
     site: Annotated[
-        Path,
+        Path | None,
         typer.Option("--site", help="Site TOML file or example name (wattshift examples).", exists=False),
-    ],
+    ] = None,
     date_from: Annotated[
         dt.datetime | None,
         typer.Option(
             "--from",
             formats=["%Y-%m-%d"],
-            help="First ERCOT operating day (Central Prevailing Time) [default: site's [backtest]].",
+            help="First operating day (the contract market's zone) [default: site's [backtest]].",
         ),
     ] = None,
     date_to: Annotated[
@@ -150,7 +151,14 @@ def dispatch(
     fmt: Annotated[TableJsonCsv, typer.Option("--format", help="Output format.")] = TableJsonCsv.table,
     db: DbOption = None,
 ) -> None:
-    """Backtest a site's dispatch: revenue by stream, MWh by use, value of flexibility."""
+    """Backtest a site's dispatch: revenue by stream, MWh by use, value of flexibility.
+
+    ``wattshift dispatch portfolio --grid FILE`` runs many sites x markets x years (on Dask).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if site is None:
+        raise typer.BadParameter("required (or run a subcommand: portfolio)", param_hint="'--site'")
     _run(site, date_from, date_to, node, market, foresight, solver, window_days, fmt, db)
 
 
@@ -201,4 +209,9 @@ def _run(
 
 def register(app: typer.Typer) -> None:
     """Add ``wattshift dispatch`` to the CLI."""
-    app.command("dispatch")(friendly_errors(dispatch))
+    from wattshift.cli.portfolio import portfolio_command
+
+    group = typer.Typer(invoke_without_command=True, rich_markup_mode="rich")
+    group.callback()(friendly_errors(dispatch))
+    group.command("portfolio")(portfolio_command)
+    app.add_typer(group, name="dispatch")

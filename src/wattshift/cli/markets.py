@@ -81,14 +81,17 @@ def compare_command(
     ] = None,
     nodes: Annotated[str | None, typer.Option("--nodes", help="Comma-separated nodes.")] = None,
     pue: Annotated[float | None, typer.Option("--pue", help="Site PUE [default: 1.05].")] = None,
+    flex: Annotated[
+        bool, typer.Option("--flex/--no-flex", help="Compute the flexibility value (about 1 s per node).")
+    ] = True,
     db: DbOption = None,
     fmt: Annotated[TableJsonCsv, typer.Option("--format")] = TableJsonCsv.table,
 ) -> None:
     """Per market node: coverage, mean and volatility of price, hours above the fleet's strike, margin.
 
     The strike is the fleet's mining value of a MWh on each day (hashprice after pool fee and PUE);
-    the margin is mining value minus price for an always-on MW. The value of flexibility per MW-year
-    is not in this table yet (it needs the dispatch engine without hindsight).
+    the margin is mining value minus price for an always-on MW; the flexibility value per MW-year is
+    the dispatch engine's gain over always-on in forecast foresight (no hindsight), a 1 MW fleet.
     """
     import pandas as pd
 
@@ -103,6 +106,7 @@ def compare_command(
             markets=_split(markets),
             nodes=_split(nodes),
             pue=pue,
+            with_flex=flex,
         )
     if fmt is TableJsonCsv.json:
         emit_json(
@@ -133,6 +137,7 @@ def compare_command(
         "h above strike",
         "value",
         "margin",
+        "flex [USD/MW-yr]",
     )
     for col in heads:
         table.add_column(col, justify="left" if col in ("market", "node", "product") else "right")
@@ -147,6 +152,7 @@ def compare_command(
             f"{r.hours_above_strike:,.1f}",
             f"{r.mean_mining_value_usd_per_mwh:,.2f}",
             f"{r.mining_margin_usd_per_mwh:,.2f}",
+            "" if r.flex_value_usd_per_mw_year is None else f"{r.flex_value_usd_per_mw_year:,.0f}",
         )
     out.print(table)
     for s in result.skipped:

@@ -13,6 +13,7 @@ config into frozen specs of arrays and scalars).
 
 from __future__ import annotations
 
+from wattshift.config._errors import format_validation_error
 from wattshift.config.site import (
     UP_PRODUCTS,
     BacktestConfig,
@@ -23,7 +24,6 @@ from wattshift.config.site import (
     PeakChargeConfig,
     ReservesConfig,
     SiteConfig,
-    format_validation_error,
     load_site,
     parse_site,
 )

@@ -14,9 +14,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wattshift.config._errors import format_validation_error
 from wattshift.config._toml import read_toml
 from wattshift.config.bounds import MAX_LEASE_TERM_YEARS, MAX_POWER_MW
-from wattshift.config.site import format_validation_error
 from wattshift.units import KW_PER_MW, MONTHS_PER_YEAR
 
 #: The file rounds implied rates to 0.1 USD/kW-month; a larger gap is an arithmetic or typing error.

@@ -27,7 +27,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from wattshift.config.site import format_validation_error
+from wattshift.config._errors import format_validation_error
 from wattshift.errors import ConfigError
 
 

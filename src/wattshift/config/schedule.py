@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from wattshift.config.site import format_validation_error
+from wattshift.config._errors import format_validation_error
 from wattshift.errors import ConfigError
 
 

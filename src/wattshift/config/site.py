@@ -22,6 +22,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wattshift.config._errors import format_validation_error
 from wattshift.config._toml import read_toml
 from wattshift.config.bounds import (
     MAX_AI_VALUE_USD_PER_MWH,
@@ -39,7 +40,8 @@ from wattshift.config.bounds import (
     MIN_PRICE_USD_PER_MWH,
 )
 from wattshift.config.valuation import ValuationConfig
-from wattshift.errors import ConfigError
+from wattshift.markets import MARKETS, UnknownMarketError, check_node
+from wattshift.markets import market as market_row
 from wattshift.units import HOURS_PER_DAY
 
 #: ERCOT ancillary products with a day-ahead clearing price (market ``da_as``).
@@ -167,15 +169,18 @@ class GpuConfig(_Strict):
 
 
 class ContractConfig(_Strict):
-    """Power contract: a real-time index at ``node``, or a fixed-price block with sell-back.
+    """Power contract: a real-time index at ``node`` of ``market``, or a fixed-price block with sell-back.
 
+    ``market`` names a row of :data:`wattshift.markets.MARKETS` (``ERCOT``, ``PJM``, ``MISO`` …;
+    default ``ERCOT``) and ``node`` one of its nodes (default ``HB_WEST``). The older key ``iso`` is
+    read as ``market`` (site files written for ERCOT only keep working).
     ``kind = "index"``: every MWh is bought at the market price at ``node``.
     ``kind = "block"``: ``block_mw`` [MW] is bought every interval at ``block_price_usd_per_mwh``
     [USD/MWh]; the unused part is sold back, and load above the block bought, at the market price.
     """
 
     kind: Literal["index", "block"] = "index"
-    iso: Literal["ERCOT"] = "ERCOT"
+    market: str = Field(default="ERCOT", min_length=1)
     node: str = Field(default="HB_WEST", min_length=1)
     block_mw: float | None = Field(default=None, gt=0, le=MAX_POWER_MW)
     block_price_usd_per_mwh: float | None = Field(
@@ -183,6 +188,36 @@ class ContractConfig(_Strict):
     )
     #: Buy the planned load (above the block) in the day-ahead market; deviations settle real-time.
     day_ahead_purchase: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _iso_is_market(cls, data: Any) -> Any:
+        """Read the pre-markets key ``iso`` as ``market``; spell a known market as the table does."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "iso" in data:
+            iso = data.pop("iso")
+            if "market" in data and str(data["market"]).upper() != str(iso).upper():
+                raise _field_error(
+                    "iso", f"iso {iso!r} contradicts market {data['market']!r} (give market only)"
+                )
+            data.setdefault("market", iso)
+        if isinstance(data.get("market"), str) and data["market"].upper() in MARKETS:
+            data["market"] = data["market"].upper()
+        return data
+
+    @model_validator(mode="after")
+    def _known_market_node(self) -> Self:
+        try:
+            market_row(self.market)
+        except UnknownMarketError as exc:
+            raise _field_error("market", str(exc)) from None
+        try:
+            check_node(self.market, self.node)
+        except UnknownMarketError as exc:
+            raise _field_error("node", str(exc)) from None
+        return self
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -307,6 +342,14 @@ class SiteConfig(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _ercot_only(self) -> Self:
+        """Reserves (ERCOT ancillary products) and 4CP charges exist in ERCOT only."""
+        for name, part in (("reserves", self.reserves), ("peak_charges", self.peak_charges)):
+            if part is not None and self.contract.market != "ERCOT":
+                raise _field_error(name, f"ERCOT only; the contract's market is {self.contract.market}")
+        return self
+
     @property
     def has_min_up_down(self) -> bool:
         """Whether any fleet has a minimum on/off time (the problem is then a MILP)."""
@@ -326,54 +369,6 @@ class Fleet:
     min_load_fraction: float
     model: str | None = None
     count: int | None = None
-
-
-def _loc_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-_OPS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", ">="), "less_than": ("lt", "<")}
-_OPS |= {"less_than_equal": ("le", "<=")}
-
-
-def _message(error: Any) -> tuple[str, str]:
-    """(extra path, message) of one pydantic error."""
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind in _OPS:
-        key, op = _OPS[kind]
-        return "", f"must be {op} {ctx.get(key)}"
-    if kind == "finite_number":
-        return "", "must be a finite number (not NaN or infinity)"
-    if kind == "extra_forbidden":
-        return "", "unknown field"
-    if kind == "missing":
-        return "", "required field missing"
-    if kind == "value_error":
-        msg = str(ctx.get("error", error["msg"]))
-        if msg.startswith("@"):
-            field, _, rest = msg[1:].partition(": ")
-            return field, rest
-        return "", msg
-    return "", str(error["msg"])
-
-
-def format_validation_error(exc: ValidationError, *, source: str) -> ConfigError:
-    """Turn a pydantic error into a :class:`ConfigError` naming ``source`` and each field path."""
-    lines = []
-    for error in exc.errors():
-        extra, msg = _message(error)
-        path = _loc_path(tuple(error["loc"]))
-        if extra:
-            path = f"{path}.{extra}" if path else extra
-        lines.append(f"{path or '<site>'}: {msg}")
-    return ConfigError(f"{source}: " + "; ".join(lines))
 
 
 def parse_site(data: dict[str, Any], *, source: str = "<site>") -> SiteConfig:

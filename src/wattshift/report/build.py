@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from wattshift.services.store import Warehouse
 
 #: (module, options passed through) in page order.
-SECTION_MODULES: tuple[str, ...] = ("market", "signals", "dispatch", "valuation")
+SECTION_MODULES: tuple[str, ...] = ("market", "signals", "dispatch", "valuation", "markets")
 
 #: Attribution for every data source the report may show.
 ATTRIBUTION: tuple[str, ...] = (

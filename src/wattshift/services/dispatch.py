@@ -17,6 +17,7 @@ from typing import Any
 from wattshift.config import Fleet, SiteConfig
 from wattshift.dispatch.backtest import BacktestResult, Progress, SolverName, run_backtest
 from wattshift.errors import ConfigError
+from wattshift.markets import MARKETS, check_node
 from wattshift.services.dispatch_inputs import (
     ERCOT_TZ,
     DispatchSource,
@@ -24,6 +25,7 @@ from wattshift.services.dispatch_inputs import (
     Market,
     load_inputs,
     on_grid,
+    settle_product,
 )
 from wattshift.services.dispatch_spec import gpu_ai_value_usd_per_mwh, site_spec
 from wattshift.services.sites import resolve_fleets
@@ -70,14 +72,14 @@ def run_dispatch(
     solver: SolverName = "auto",
     window_days: int | None = 1,
     progress: Progress | None = None,
-    timezone: str = ERCOT_TZ,
+    timezone: str | None = None,
 ) -> DispatchRun:
     """Backtest ``site`` on warehouse prices; unset options come from the site's ``[backtest]`` table.
 
     ``progress(windows_done, windows_total)`` is passed to
     :func:`wattshift.dispatch.backtest.run_backtest`: called with 0 once the inputs are loaded and
     after each solved window (one per ``window_days`` days). ``timezone`` is the zone of the
-    operating days (ERCOT's Central Prevailing Time unless a test says otherwise).
+    operating days (default: that of the contract's market, ``site.contract.market``).
 
     Raises
     ------
@@ -92,18 +94,30 @@ def run_dispatch(
     if start is None or end is None:
         raise ConfigError("no period: pass --from and --to (or add a [backtest] table to the site file)")
     node = node or site.contract.node
-    market = market or (bt.market if bt else "rt")
+    iso = site.contract.market
+    check_node(iso, node)
+    timezone = timezone or MARKETS[iso].timezone
+    market = market or (bt.market if bt else settle_product(iso))
     foresight = foresight or (bt.foresight if bt else "forecast")
-    if foresight != "perfect" and market != "rt":
+    if foresight != "perfect" and market != settle_product(iso):
         raise ConfigError(
-            f"foresight {foresight} decides before real time and settles on real-time: use --market rt"
+            f"foresight {foresight} decides before real time and settles on {iso}'s "
+            f"{settle_product(iso)!r} prices: use --market {settle_product(iso)}"
         )
     if foresight == "forecast" and window_days != 1:
         raise ConfigError("foresight forecast decides one operating day at a time: use --window-days 1")
     fleets = resolve_fleets(site, wh.asic_models()) if site.fleets else []
     spec = site_spec(site, fleets)
     inputs = load_inputs(
-        wh, spec, node=node, market=market, foresight=foresight, start=start, end=end, timezone=timezone
+        wh,
+        spec,
+        node=node,
+        market=market,
+        foresight=foresight,
+        start=start,
+        end=end,
+        timezone=timezone,
+        iso=iso,
     )
     result = run_backtest(spec, inputs, solver=solver, window_days=window_days, progress=progress)
     if foresight == "perfect":

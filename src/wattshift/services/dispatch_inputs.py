@@ -1,8 +1,22 @@
-"""Warehouse → dispatch engine arrays: prices on an ERCOT operating-day grid, values, forecasts.
+"""Warehouse → dispatch engine arrays: prices on a market's operating-day grid, values, forecasts.
 
-Windows are ERCOT operating days, midnight to midnight Central Prevailing Time
-(:data:`ERCOT_TZ`): ``--from 2023-08-01 --to 2023-09-01`` is August 1 00:00 CDT (05:00 UTC) to
-September 1 00:00 CDT. Every interval of the range must be in the warehouse (a hole is an error
+Windows are the market's operating days (:data:`wattshift.markets.MARKETS`: local midnight to
+midnight in its zone; ERCOT's is Central Prevailing Time, :data:`ERCOT_TZ`): for ERCOT
+``--from 2023-08-01 --to 2023-09-01`` is August 1 00:00 CDT (05:00 UTC) to September 1 00:00 CDT.
+The grid's interval is that of the settlement product held for the market (ERCOT real-time 15 min,
+PJM/MISO/NYISO/ISO-NE hourly, SPP 5 min, CAISO 15 min, Nord Pool day-ahead hourly).
+
+Products by market: a product the run needs and the market lacks is an error naming both
+(:func:`require_product`). Settlement is on the market's real-time product, or its day-ahead one
+where wattshift holds no real-time prices (Nord Pool: the spot price a Nordic site pays). Forecast
+foresight without a day-ahead product (MISO, NYISO, ISO-NE, SPP, CAISO in the EIA files) decides
+on a real-time profile: :func:`wattshift.dispatch.forecast.spread_forecast` with a zero day-ahead
+price, i.e. the median real-time price per interval of day over the complete days before the
+decision day ``d − 1`` plus AR(1) persistence of the deviations; the same information set as with
+a day-ahead price, without it. Forecast foresight with only a day-ahead product decides on that
+price itself (published the day before). EUR prices arrive converted to USD by the warehouse.
+
+Every interval of the range must be in the warehouse (a hole is an error
 naming the missing span; prices are never filled). One documented exception: the day-ahead files
 hold a single 01:00 hour on a DST fall-back day, so the repeated local hour takes the held price of
 the same clock hour (:func:`on_grid` with ``timezone``).
@@ -27,6 +41,8 @@ from wattshift.dispatch.values import (
     fleet_values_usd_per_mwh,
 )
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.markets import MARKETS
+from wattshift.markets import market as market_row
 from wattshift.services.cp4 import with_cp4_groups
 
 Market = Literal["rt", "da"]
@@ -86,6 +102,21 @@ def _repeated_hour(series: pd.Series, keys: pd.DatetimeIndex, timezone: str) -> 
     return np.where(repeated, found, np.nan)
 
 
+def reindexed(frame: pd.DataFrame, grid: pd.DatetimeIndex) -> FloatArray:
+    """Prices of ``frame`` at each start of ``grid``, NaN where missing (T,) [USD/MWh].
+
+    A frame coarser than the grid covers the grid intervals inside its own interval (as
+    :func:`on_grid`); unlike :func:`on_grid`, a hole is NaN, not an error (for history that may
+    have gaps: the caller leaves those days out).
+    """
+    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert("UTC")
+    series = pd.Series(frame["price_usd_per_mwh"].to_numpy(dtype=np.float64), index=starts)
+    series = series[~series.index.duplicated(keep="last")]
+    step = pd.Timedelta(minutes=int(frame["interval_minutes"].max()))
+    keys = grid.floor(step) if len(grid) > 1 and step > grid[1] - grid[0] else grid
+    return np.array(series.reindex(keys).to_numpy(dtype=np.float64, na_value=np.nan))
+
+
 def on_grid(
     frame: pd.DataFrame, grid: pd.DatetimeIndex, *, what: str, timezone: str | None = None
 ) -> FloatArray:
@@ -120,29 +151,60 @@ def on_grid(
     return values
 
 
+def require_product(iso: str, product: str, why: str) -> None:
+    """Raise a :class:`ConfigError` naming ``product`` and ``iso`` if the market does not have it."""
+    spec = market_row(iso)
+    if product in ("rt", "da") and product not in spec.products:
+        raise ConfigError(
+            f"{spec.name} has no {product!r} prices in wattshift ({why}); its products: "
+            f"{', '.join(spec.products)}"
+        )
+
+
+def settle_product(iso: str) -> Market:
+    """The product a site in ``iso`` settles on: real-time if held, else day-ahead."""
+    return "rt" if "rt" in market_row(iso).products else "da"
+
+
 def prices(
-    wh: DispatchSource, node: str, market: str, start: pd.Timestamp, end: pd.Timestamp
+    wh: DispatchSource,
+    node: str,
+    market: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    iso: str = "ERCOT",
 ) -> pd.DataFrame:
-    """Price frame of ``node`` in ``market`` for [start, end) (UTC); empty is an error."""
-    frame = wh.iso_prices(node, market, start, end)
+    """Price frame of ``node`` in product ``market`` of ``iso`` for [start, end) (UTC); empty is an error."""
+    require_product(iso, market, f"{market} prices for {node}")
+    frame = wh.iso_prices(node, market, start, end, iso=iso)
     if frame.empty:
-        raise NotInWarehouseError(f"no {market} prices for {node} from {start} to {end}")
+        raise NotInWarehouseError(f"no {market} prices for {node} ({iso}) from {start} to {end}")
     return frame
 
 
 def forecast_prices(
-    wh: DispatchSource, node: str, grid: pd.DatetimeIndex, step_min: int, timezone: str = ERCOT_TZ
+    wh: DispatchSource,
+    node: str,
+    grid: pd.DatetimeIndex,
+    step_min: int,
+    timezone: str = ERCOT_TZ,
+    *,
+    iso: str = "ERCOT",
 ) -> tuple[FloatArray, FloatArray]:
     """Walk-forward RT forecasts on ``grid``: (day-start, one-step) (T,) [USD/MWh].
 
     Uses up to :data:`~wattshift.dispatch.forecast.TRAIN_DAYS` operating days of history before the
-    grid (fewer when the warehouse starts later; none: the day-ahead price alone).
+    grid (fewer when the warehouse starts later or a day has a missing price; none: the day-ahead
+    price alone). A market without
+    day-ahead prices forecasts the real-time price itself (a zero day-ahead price; module docstring).
     """
     start, end = grid[0], grid[-1] + pd.Timedelta(minutes=step_min)
     first_day = start.tz_convert(timezone).date()
     want = day_start_utc(first_day - dt.timedelta(days=TRAIN_DAYS), timezone)
-    rt_frame = prices(wh, node, "rt", want, end)
-    da_frame = prices(wh, node, "da", want, end)
+    rt_frame = prices(wh, node, "rt", want, end, iso=iso)
+    has_da = "da" in MARKETS[iso].products
+    da_frame = prices(wh, node, "da", want, end, iso=iso) if has_da else rt_frame
     held = pd.Timestamp(max(rt_frame["interval_start_utc"].min(), da_frame["interval_start_utc"].min()))
     held = held.tz_localize("UTC") if held.tzinfo is None else held.tz_convert("UTC")
     held_day = held.tz_convert(timezone).date()
@@ -151,9 +213,16 @@ def forecast_prices(
         first_whole = day_start_utc(held_day + dt.timedelta(days=1), timezone)
     hist_start = min(max(want, first_whole), start)
     full = pd.date_range(hist_start, end, freq=pd.Timedelta(minutes=step_min), inclusive="left")
-    rt = on_grid(rt_frame, full, what=f"{node} rt")
-    da = on_grid(da_frame, full, what=f"{node} da", timezone=timezone)
+    decided = np.asarray(full >= start)
+    rt, da = reindexed(rt_frame, full), np.zeros(len(full))
+    rt[decided] = on_grid(rt_frame, full[decided], what=f"{iso} {node} rt")
+    if has_da:
+        da = reindexed(da_frame, full)
+        da[decided] = on_grid(da_frame, full[decided], what=f"{iso} {node} da", timezone=timezone)
     day = day_numbers(full, timezone)
+    # History days with a missing price are left out of the fit (never filled); decided days are complete.
+    keep = ~np.isin(day, day[np.isnan(rt) | np.isnan(da)])
+    full, rt, da, day = full[keep], rt[keep], da[keep], day[keep]
     first_index = np.searchsorted(day, day, side="left")
     slot = np.arange(len(full)) - first_index
     decide = int(day[full.get_loc(start)])
@@ -172,10 +241,14 @@ def _fleet_values(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, *,
     return fleet_values_usd_per_mwh(hashprice, spec.fleets.efficiency_j_per_th, pool_fee=spec.pool_fee)
 
 
-def reserve_prices(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, timezone: str) -> FloatArray:
-    """Day-ahead clearing price of each offered product on ``grid`` (R, T) [USD/MW-h]."""
+def reserve_prices(
+    wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, timezone: str, *, iso: str = "ERCOT"
+) -> FloatArray:
+    """Day-ahead clearing price of each offered product on ``grid`` (R, T) [USD/MW-h] (ERCOT only)."""
     if spec.reserves is None:
         return np.zeros((0, len(grid)))
+    if iso != "ERCOT":
+        raise ConfigError(f"reserves are ERCOT ancillary products; the site's market is {iso}")
     step = grid[1] - grid[0] if len(grid) > 1 else pd.Timedelta(minutes=15)
     lo, hi = grid[0], grid[-1] + step
     rows = [
@@ -183,6 +256,26 @@ def reserve_prices(wh: DispatchSource, spec: SiteSpec, grid: pd.DatetimeIndex, t
         for p in spec.reserves.products
     ]
     return np.vstack(rows)
+
+
+def _decision_prices(
+    wh: DispatchSource,
+    node: str,
+    foresight: Foresight,
+    settle_price: FloatArray,
+    grid: pd.DatetimeIndex,
+    step_min: int,
+    timezone: str,
+    iso: str,
+) -> tuple[FloatArray, FloatArray | None]:
+    """(day-start, one-step) decision prices (T,) [USD/MWh] of ``foresight`` (module docstring)."""
+    settles_day_ahead = settle_product(iso) == "da"
+    if foresight == "day_ahead" or (foresight == "forecast" and settles_day_ahead):
+        da_frame = prices(wh, node, "da", grid[0], grid[-1] + pd.Timedelta(minutes=step_min), iso=iso)
+        return on_grid(da_frame, grid, what=f"{iso} {node} da", timezone=timezone), None
+    if foresight == "forecast":
+        return forecast_prices(wh, node, grid, step_min, timezone, iso=iso)
+    return settle_price, None
 
 
 def load_inputs(
@@ -194,34 +287,38 @@ def load_inputs(
     foresight: Foresight,
     start: dt.date,
     end: dt.date,
-    timezone: str = ERCOT_TZ,
+    timezone: str | None = None,
+    iso: str = "ERCOT",
 ) -> BacktestInputs:
     """Engine inputs for the site ``spec`` over operating days [start, end) (see module docstring).
 
     ``perfect``: decided on the settlement prices themselves (upper bound). ``day_ahead``: decided on
     day-ahead prices, settled real-time. ``forecast``: decided on day-ahead prices plus a walk-forward
-    spread forecast (:mod:`wattshift.dispatch.forecast`) and the previous UTC day's hashprice.
+    spread forecast (:mod:`wattshift.dispatch.forecast`) and the previous UTC day's hashprice (a
+    real-time profile where ``iso`` has no day-ahead product; the day-ahead price itself where it has
+    no real-time one). ``timezone`` defaults to the market's.
+
+    Raises
+    ------
+    ConfigError
+        A product the run needs that ``iso`` lacks (named with the market), or reserves outside ERCOT.
     """
     if end <= start:
         raise ConfigError(f"--to {end} must be after --from {start}")
+    timezone = timezone or market_row(iso).timezone
     lo, hi = day_start_utc(start, timezone), day_start_utc(end, timezone)
-    settle_market: str = "rt" if foresight != "perfect" else market
-    settle_frame = prices(wh, node, settle_market, lo, hi)
+    settle_market: str = settle_product(iso) if foresight != "perfect" else market
+    settle_frame = prices(wh, node, settle_market, lo, hi, iso=iso)
     step_min = int(settle_frame["interval_minutes"].iloc[0])
     grid = pd.date_range(lo, hi, freq=pd.Timedelta(minutes=step_min), inclusive="left")
-    settle_price = on_grid(settle_frame, grid, what=f"{node} {settle_market}", timezone=timezone)
-    intraday = None
-    if foresight == "day_ahead":
-        decision = on_grid(prices(wh, node, "da", lo, hi), grid, what=f"{node} da", timezone=timezone)
-    elif foresight == "forecast":
-        decision, intraday = forecast_prices(wh, node, grid, step_min, timezone)
-    else:
-        decision = settle_price
-    reserve = reserve_prices(wh, spec, grid, timezone)
+    settle_price = on_grid(settle_frame, grid, what=f"{iso} {node} {settle_market}", timezone=timezone)
+    decision, intraday = _decision_prices(wh, node, foresight, settle_price, grid, step_min, timezone, iso)
+    reserve = reserve_prices(wh, spec, grid, timezone, iso=iso)
     values = _fleet_values(wh, spec, grid, lag_days=0)
     da_bought = None
     if spec.day_ahead_purchase:
-        da_bought = on_grid(prices(wh, node, "da", lo, hi), grid, what=f"{node} da", timezone=timezone)
+        da_frame = prices(wh, node, "da", lo, hi, iso=iso)
+        da_bought = on_grid(da_frame, grid, what=f"{iso} {node} da", timezone=timezone)
     ai = np.full(len(grid), spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
     inputs = BacktestInputs(
         interval_start_utc=grid,

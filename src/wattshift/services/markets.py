@@ -6,8 +6,10 @@ market's local calendar year, converts to USD (EUR at the ECB rate of the day, i
 runs :func:`wattshift.mining.siting.siting_metrics` against the mining value of a MWh of each UTC day
 (:func:`wattshift.mining.economics_frame`, with the fleet's efficiency, pool fee and PUE).
 
-Not included: the value of flexibility per MW-year (``flex_value_usd_per_mw_year`` of issue 15) needs
-the dispatch engine without hindsight, which is being refactored; it is left out, not estimated.
+The value of flexibility per MW-year (``flex_value_usd_per_mw_year``) comes from the dispatch engine
+in forecast foresight, no hindsight (:mod:`wattshift.services.market_flex`): a 1 MW fleet of the
+given efficiency (times PUE) vs always-on, merit order per interval, on the complete operating days
+of the year (``flex_days``), scaled to the year.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from wattshift.config.bounds import MAX_EFFICIENCY_J_PER_TH
 from wattshift.config.mining import MiningAssumptions
+from wattshift.dispatch.spec import SiteSpec
+from wattshift.dispatch.values import daily_hashprice_usd_per_th_day
 from wattshift.errors import ConfigError, NotInWarehouseError
 from wattshift.markets import MARKETS, check_node_in, market
 from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
 from wattshift.services.catalogue import find_asic
+from wattshift.services.market_flex import flex_value, one_mw_spec
 from wattshift.services.mining import cost_assumptions, resolve_assumptions
 
 #: Keys of each JSON row, in order.
@@ -40,6 +46,8 @@ COMPARE_KEYS: tuple[str, ...] = (
     "hours_above_strike",
     "mean_mining_value_usd_per_mwh",
     "mining_margin_usd_per_mwh",
+    "flex_value_usd_per_mw_year",
+    "flex_days",
 )
 
 
@@ -77,6 +85,8 @@ class CompareRow:
     hours_above_strike: float
     mean_mining_value_usd_per_mwh: float
     mining_margin_usd_per_mwh: float
+    flex_value_usd_per_mw_year: float | None = None
+    flex_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,9 @@ class CompareResult:
     rows: list[CompareRow]
     skipped: list[dict[str, str]] = field(default_factory=list)
     note: str = (
-        "flex_value_usd_per_mw_year is not computed (needs the dispatch engine without hindsight); "
+        "flex_value_usd_per_mw_year: dispatch engine in forecast foresight (no hindsight), 1 MW fleet vs "
+        "always-on, on the flex_days complete operating days held, scaled to the year (empty where the "
+        "market's settlement product is not held for the node that year); "
         "coverage < 1 means missing intervals in the source (never filled)"
     )
 
@@ -141,8 +153,32 @@ def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) ->
     return pd.Series(econ["mining_value_usd_per_mwh"].to_numpy(), index=pd.DatetimeIndex(econ["date"]))
 
 
+@dataclass(frozen=True)
+class _Flex:
+    """What the flexibility value needs: the 1 MW spec and the daily hashprice [USD/TH/day]."""
+
+    spec: SiteSpec
+    hashprice: pd.Series
+
+
+def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex | None) -> tuple[float | None, int]:
+    if flex is None:
+        return None, 0
+    try:
+        found = flex_value(wh, iso, node, year, flex.spec, flex.hashprice)
+    except NotInWarehouseError:
+        return None, 0
+    return found.usd_per_mw_year, found.days_used
+
+
 def _row(
-    wh: CompareSource, iso: str, node: str, product: str, year: int, value_by_day: pd.Series
+    wh: CompareSource,
+    iso: str,
+    node: str,
+    product: str,
+    year: int,
+    value_by_day: pd.Series,
+    flex: _Flex | None = None,
 ) -> CompareRow | None:
     tz = MARKETS[iso].timezone
     start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
@@ -159,6 +195,7 @@ def _row(
         value[has_value],
         (end - start).total_seconds() / 3600.0,
     )
+    flex_usd, flex_days = _flex(wh, iso, node, year, flex)
     return CompareRow(
         iso,
         node,
@@ -170,6 +207,8 @@ def _row(
         m.hours_above_strike,
         m.mean_mining_value_usd_per_mwh,
         m.mining_margin_usd_per_mwh,
+        flex_usd,
+        flex_days,
     )
 
 
@@ -181,13 +220,14 @@ def _first_product(
     year: int,
     value_by_day: pd.Series,
     skipped: list[dict[str, str]],
+    flex: _Flex | None = None,
 ) -> CompareRow | None:
     """Row of the real-time product if it has prices in ``year``, else of the day-ahead one."""
     for product in ("rt", "da"):
         if product not in products:
             continue
         try:
-            return _row(wh, iso, node, product, year, value_by_day)
+            return _row(wh, iso, node, product, year, value_by_day, flex)
         except NotInWarehouseError as exc:
             if "ECB" in str(exc):  # prices held, but no exchange rate to convert them
                 skipped.append({"market": iso, "node": node, "reason": str(exc)})
@@ -205,8 +245,12 @@ def compare_markets(
     nodes: Sequence[str] | None = None,
     pue: float | None = None,
     assumptions: MiningAssumptions | None = None,
+    with_flex: bool = True,
 ) -> CompareResult:
     """Siting table for ``year``: every market node with prices that year, best mining margin first.
+
+    ``with_flex=False`` leaves ``flex_value_usd_per_mw_year`` out (``None``; the dispatch runs are the
+    slow part, about a second per node-year).
 
     Raises
     ------
@@ -221,14 +265,61 @@ def compare_markets(
     a = resolve_assumptions(assumptions, pue)
     value_by_day = _mining_value_by_day(wh, eff, a)
     series = _selected(wh.price_nodes(), markets, nodes)
+    flex = None
+    if with_flex:
+        hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
+        flex = _Flex(one_mw_spec(min(eff * a.pue, MAX_EFFICIENCY_J_PER_TH), a.pool_fee), hashprice)
     rows: list[CompareRow] = []
     skipped: list[dict[str, str]] = []
     for key, group in series.groupby(["iso", "node"], sort=True):
         iso, node = str(key[0]), str(key[1])
-        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped)
+        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped, flex)
         if row is not None:
             rows.append(row)
     if not rows and not skipped:
         raise NotInWarehouseError(f"no market node has prices in {year} (see `wattshift data status`)")
     rows.sort(key=lambda r: r.mining_margin_usd_per_mwh, reverse=True)
     return CompareResult(year, eff, model, rows, skipped)
+
+
+@dataclass(frozen=True)
+class PriceDuration:
+    """Price-duration curve of one node over one year: prices sorted high to low against the hours
+    during which the price was at least that high (``hours`` (N,) [h], ``price_usd_per_mwh`` (N,))."""
+
+    market: str
+    node: str
+    year: int
+    product: str
+    hours: list[float]
+    price_usd_per_mwh: list[float]
+
+
+def price_duration(wh: CompareSource, iso: str, node: str, year: int, *, points: int = 400) -> PriceDuration:
+    """Price-duration curve of ``node`` in ``year`` (the market's local calendar year), in USD.
+
+    The real-time product where the market has one, else the day-ahead one. ``points`` evenly spaced
+    positions of the sorted intervals are kept (the first and last always), each interval weighted by
+    its length (hours) [Δt].
+
+    Raises
+    ------
+    UnknownMarketError
+        An unknown market or node.
+    NotInWarehouseError
+        No prices of the node in the year.
+    """
+    iso = market(iso).name
+    check_node_in(node, [iso])
+    product = "rt" if "rt" in MARKETS[iso].products else "da"
+    tz = MARKETS[iso].timezone
+    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
+    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    frame = wh.iso_prices(node, product, start, end, iso=iso)
+    if frame.empty:
+        raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")
+    price = frame["price_usd_per_mwh"].to_numpy(dtype=np.float64)
+    order = np.argsort(-price, kind="stable")
+    hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[order] / 60.0)
+    keep = np.unique(np.linspace(0, price.size - 1, min(points, price.size)).round().astype(np.int64))
+    return PriceDuration(iso, node, year, product, hours[keep].tolist(), price[order][keep].tolist())

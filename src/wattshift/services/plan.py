@@ -1,13 +1,16 @@
 """Tomorrow's operating plan: ``wattshift plan --site S --date D`` and ``GET /api/plan``.
 
-The plan for ERCOT operating day ``D`` is made as an operator makes it, the afternoon before, after
-the day-ahead market has cleared, from data available then only:
+The plan for operating day ``D`` of the contract's market (ERCOT unless ``contract.market`` says
+otherwise; its zone from :data:`wattshift.markets.MARKETS`) is made as an operator makes it, the
+afternoon before, after the day-ahead market has cleared, from data available then only:
 
 - the day-ahead energy and ancillary prices of ``D`` (published on ``D − 1``);
 - a real-time price forecast: DA plus the median RT − DA spread of each interval of the day over the
   :data:`~wattshift.dispatch.forecast.TRAIN_DAYS` operating days before ``D``
   (:func:`wattshift.dispatch.forecast.fit_spread`; the plan is made before ``D − 1`` ends, so no
-  persistence term);
+  persistence term); a market without day-ahead prices (MISO, NYISO, ISO-NE, SPP, CAISO in
+  wattshift) plans on the median RT price of each interval of the day over those days instead
+  (the same information set, DA = 0), one without real-time prices (Nord Pool) on its DA price;
 - the hashprice of the last complete UTC day before the plan (``D − 2``), net of the pool fee.
 
 Each fleet's **curtailment strike price** is its mining value per MWh at that hashprice, net of
@@ -34,8 +37,8 @@ from wattshift.dispatch.settlement import SettlementInputs, settle
 from wattshift.dispatch.spec import SiteSpec
 from wattshift.dispatch.values import daily_hashprice_usd_per_th_day, fleet_values_usd_per_mwh
 from wattshift.errors import NotInWarehouseError
+from wattshift.markets import MARKETS, check_node
 from wattshift.services.dispatch_inputs import (
-    ERCOT_TZ,
     DispatchSource,
     day_start_utc,
     on_grid,
@@ -93,53 +96,69 @@ class Plan:
     expected_net_usd: float
 
 
-def _held_span(wh: DispatchSource, node: str) -> str:
+def _held_span(wh: DispatchSource, node: str, iso: str = "ERCOT") -> str:
     """The span of day-ahead prices the warehouse holds for ``node`` (for the error message)."""
     try:
         frame = wh.iso_prices(
-            node, "da", pd.Timestamp("2000-01-01", tz="UTC"), pd.Timestamp("2100-01-01", tz="UTC")
+            node, "da", pd.Timestamp("2000-01-01", tz="UTC"), pd.Timestamp("2100-01-01", tz="UTC"), iso=iso
         )
     except NotInWarehouseError:
         return "none"
     if frame.empty:
         return "none"
-    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert(ERCOT_TZ)
+    starts = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert(MARKETS[iso].timezone)
     return f"{starts.min().date().isoformat()} to {starts.max().date().isoformat()}"
 
 
-def _day_ahead(wh: DispatchSource, node: str, grid: pd.DatetimeIndex, day: dt.date) -> FloatArray:
+def _day_ahead(
+    wh: DispatchSource, node: str, grid: pd.DatetimeIndex, day: dt.date, iso: str = "ERCOT"
+) -> FloatArray:
+    """Day-ahead price of ``day`` on ``grid``; zero where ``iso`` has no day-ahead product (module doc)."""
+    if "da" not in MARKETS[iso].products:
+        return np.zeros(len(grid))
     lo, hi = grid[0], grid[-1] + pd.Timedelta(minutes=PLAN_INTERVAL_MINUTES)
     try:
-        frame = wh.iso_prices(node, "da", lo, hi)
+        frame = wh.iso_prices(node, "da", lo, hi, iso=iso)
     except NotInWarehouseError:
         frame = pd.DataFrame()
     if frame.empty:
         raise NotInWarehouseError(
             f"no day-ahead prices for {node} on operating day {day.isoformat()}; "
-            f"the warehouse holds {node} da for {_held_span(wh, node)}"
+            f"the warehouse holds {node} da for {_held_span(wh, node, iso)} ({iso})"
         )
-    return on_grid(frame, grid, what=f"{node} da", timezone=ERCOT_TZ)
+    return on_grid(frame, grid, what=f"{iso} {node} da", timezone=MARKETS[iso].timezone)
 
 
-def _spread_profile(wh: DispatchSource, node: str, day: dt.date, n_slots: int) -> FloatArray:
-    """Median RT − DA spread per interval of the day over the days before ``day`` (n_slots,) [USD/MWh]."""
-    lo = day_start_utc(day - dt.timedelta(days=TRAIN_DAYS + 1))
-    hi = day_start_utc(day - dt.timedelta(days=1))  # RT of D − 1 is not complete when the plan is made
+def _spread_profile(
+    wh: DispatchSource, node: str, day: dt.date, n_slots: int, iso: str = "ERCOT"
+) -> FloatArray:
+    """Median RT − DA spread per interval of the day over the days before ``day`` (n_slots,) [USD/MWh].
+
+    Without a day-ahead product: the median RT price itself; without a real-time one: zero.
+    """
+    tz = MARKETS[iso].timezone
+    if "rt" not in MARKETS[iso].products:
+        return np.zeros(n_slots)
+    lo = day_start_utc(day - dt.timedelta(days=TRAIN_DAYS + 1), tz)
+    hi = day_start_utc(day - dt.timedelta(days=1), tz)  # RT of D − 1 is not complete when the plan is made
     try:
-        rt = prices(wh, node, "rt", lo, hi)
-        da = prices(wh, node, "da", lo, hi)
+        rt = prices(wh, node, "rt", lo, hi, iso=iso)
+        da = prices(wh, node, "da", lo, hi, iso=iso) if "da" in MARKETS[iso].products else None
     except NotInWarehouseError:
         return np.zeros(n_slots)
     grid = pd.DatetimeIndex(rt["interval_start_utc"]).tz_convert("UTC")
     grid = grid[(grid >= lo) & (grid < hi)]
     if len(grid) == 0:
         return np.zeros(n_slots)
-    da_on = on_grid(da, grid, what=f"{node} da", timezone=ERCOT_TZ)
-    local = grid.tz_convert(ERCOT_TZ)
+    da_on = np.zeros(len(grid)) if da is None else on_grid(da, grid, what=f"{iso} {node} da", timezone=tz)
+    local = grid.tz_convert(tz)
     slot = np.asarray((local.hour * 60 + local.minute) // PLAN_INTERVAL_MINUTES, dtype=np.int64)
     spread = rt["price_usd_per_mwh"].to_numpy(dtype=np.float64)[: len(grid)] - da_on
-    mu, _ = fit_spread(spread, slot, max(n_slots, int(slot.max()) + 1))
-    return mu
+    n = max(n_slots, int(slot.max()) + 1)
+    mu, _ = fit_spread(spread, slot, n)
+    # Hourly prices hold slots 0, 4, 8 …: a slot without a price takes that of the interval holding it.
+    held = np.bincount(slot, minlength=n) > 0
+    return mu[np.maximum.accumulate(np.where(held, np.arange(n), 0))]
 
 
 def _hashprice_before(wh: DispatchSource, day: dt.date) -> float:
@@ -162,21 +181,24 @@ def make_plan(wh: DispatchSource, site: SiteConfig, day: dt.date, *, node: str |
         No day-ahead prices for ``day`` (the message names the span held), or no BTC data.
     """
     node = node or site.contract.node
+    iso = site.contract.market
+    check_node(iso, node)
+    tz = MARKETS[iso].timezone
     spec = site_spec(site, resolve_fleets(site, wh.asic_models()) if site.fleets else [])
     step = pd.Timedelta(minutes=PLAN_INTERVAL_MINUTES)
     grid = pd.date_range(
-        day_start_utc(day), day_start_utc(day + dt.timedelta(days=1)), freq=step, inclusive="left"
+        day_start_utc(day, tz), day_start_utc(day + dt.timedelta(days=1), tz), freq=step, inclusive="left"
     )
-    da = _day_ahead(wh, node, grid, day)
-    local = grid.tz_convert(ERCOT_TZ)
+    da = _day_ahead(wh, node, grid, day, iso)
+    local = grid.tz_convert(tz)
     slot = np.asarray((local.hour * 60 + local.minute) // PLAN_INTERVAL_MINUTES, dtype=np.int64)
-    price = da + _spread_profile(wh, node, day, 96)[slot]
+    price = da + _spread_profile(wh, node, day, 96, iso)[slot]
     strike = fleet_values_usd_per_mwh(
         np.array([_hashprice_before(wh, day)]) if spec.fleets.n else np.zeros(1),
         spec.fleets.efficiency_j_per_th,
         pool_fee=spec.pool_fee,
     )[:, 0]
-    return _solve_plan(wh, spec, day, grid, price, strike, node)
+    return _solve_plan(wh, spec, day, grid, price, strike, node, iso)
 
 
 def _solve_plan(
@@ -187,11 +209,13 @@ def _solve_plan(
     price: FloatArray,
     strike: FloatArray,
     node: str,
+    iso: str = "ERCOT",
 ) -> Plan:
     T = len(grid)
     values = np.repeat(strike[:, None], T, axis=1)
     ai = np.full(T, spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
-    reserve = reserve_prices(wh, spec, grid, ERCOT_TZ)
+    tz = MARKETS[iso].timezone
+    reserve = reserve_prices(wh, spec, grid, tz, iso=iso)
     problem = build_problem(
         spec,
         interval_minutes=PLAN_INTERVAL_MINUTES,
@@ -209,8 +233,8 @@ def _solve_plan(
     return Plan(
         date=day,
         site=spec.name,
-        timezone=ERCOT_TZ,
-        interval_start=grid.tz_convert(ERCOT_TZ),
+        timezone=tz,
+        interval_start=grid.tz_convert(tz),
         fleet_names=spec.fleets.names,
         product_names=spec.reserves.products if spec.reserves is not None else (),
         fleet_mw=sched.fleet_mw,

@@ -93,13 +93,16 @@ def site_power_usd_per_mwh(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig
         return site.contract.block_price_usd_per_mwh, "contract.block_price_usd_per_mwh"
     try:
         nodes = wh.price_nodes()
-        row = nodes[(nodes["node"] == site.contract.node) & (nodes["market"] == "rt")]
+        iso = site.contract.market
+        row = nodes[(nodes["iso"] == iso) & (nodes["node"] == site.contract.node) & (nodes["market"] == "rt")]
         if not row.empty:
             last = pd.Timestamp(row["last"].max())
             start = (last - pd.Timedelta(days=POWER_LOOKBACK_DAYS)).date()
-            prices = wh.iso_prices(site.contract.node, "rt", start, last.date() + dt.timedelta(days=1))
+            prices = wh.iso_prices(
+                site.contract.node, "rt", start, last.date() + dt.timedelta(days=1), iso=iso
+            )
             value = float(prices["price_usd_per_mwh"].mean())
-            return value, f"mean ERCOT RT {site.contract.node} {start}..{last.date()}"
+            return value, f"mean {iso} RT {site.contract.node} {start}..{last.date()}"
     except NotInWarehouseError:
         pass
     return FALLBACK_POWER_USD_PER_MWH, f"default {FALLBACK_POWER_USD_PER_MWH:g} USD/MWh"

@@ -40,6 +40,7 @@ PAGES: tuple[Page, ...] = (
     Page("/plan", "plan", "Plan"),
     Page("/valuation", "valuation", "Valuation"),
     Page("/fleet", "fleet", "Fleet"),
+    Page("/markets", "markets", "Markets"),
 )
 
 
