@@ -1,12 +1,17 @@
-"""Each dashboard page in headless Chromium (Debian's, driven by Playwright) on the real warehouse.
+"""Each dashboard page and the report in headless Chromium (Debian's, driven by Playwright).
 
 A page passes when it loads with no console error, no uncaught exception and no failed request,
-draws its charts (Plotly SVG with data traces) and ends without an error in its status line.
-Skipped only when ``/usr/bin/chromium`` is missing (``make browser`` installs it).
+draws its charts (Plotly SVG with data traces holding at least one number), shows no text label
+cut by the edge of its chart (tick labels, axis titles, legend entries, bar and slice labels), no
+"0%" slice label, and ends without an error in its status line. Each page and the report are saved
+as a full-page screenshot under a temporary folder; the paths are printed at the end of the run
+(``screenshots:`` in the terminal summary). Skipped only when ``/usr/bin/chromium`` is missing
+(``make browser`` installs it).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +43,60 @@ PAGES = [
     ("/valuation?site=converting_to_ai&paths=40&years=3", 3),
 ]
 
+#: Screenshots taken in this run, printed in the terminal summary by :func:`screenshot_dir`.
+SHOTS: list[Path] = []
+
+#: Every visible text of every chart that sticks out of its chart's SVG by more than 1 px, and every
+#: chart whose traces hold no finite number (an empty chart).
+_PROBLEMS_JS = """() => {
+  const out = [];
+  for (const chart of document.querySelectorAll('.js-plotly-plot')) {
+    const name = chart.id || chart.closest('section')?.querySelector('h2')?.textContent || 'chart';
+    const svg = chart.querySelector('.main-svg');
+    const box = svg.getBoundingClientRect();
+    for (const t of chart.querySelectorAll('svg text')) {
+      const text = t.textContent.trim();
+      const r = t.getBoundingClientRect();
+      if (!text || (r.width === 0 && r.height === 0)) continue;
+      if (getComputedStyle(t).visibility === 'hidden' || getComputedStyle(t).opacity === '0') continue;
+      const outside = r.left < box.left - 1 || r.right > box.right + 1;
+      if (outside || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        out.push(`${name}: label "${text}" clipped`);
+      if (/^0(\\.0+)?\\s?%$/.test(text) && t.closest('.slice')) out.push(`${name}: slice label "${text}"`);
+    }
+    const numbers = (chart.data || []).some(tr => ['y', 'values', 'z'].some(
+      k => Array.isArray(tr[k]) && tr[k].some(v => v !== null && Number.isFinite(Number(v)))));
+    if (!numbers) out.push(`${name}: empty chart`);
+  }
+  return out;
+}"""
+
 #: True once every chart has an SVG and no request is in flight (the spinner is gone).
 _DONE = (
     "() => { const charts = document.querySelectorAll('.js-plotly-plot');"
     " return charts.length >= N && [...charts].every(c => c.querySelector('.main-svg'))"
     " && !document.querySelector('.spinner'); }"
 )
+
+
+@pytest.fixture(scope="module")
+def screenshot_dir(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """Folder of this run's screenshots; their paths are printed once the module's tests end."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"screenshots: {folder}")
+        for shot in SHOTS:
+            reporter.write_line(f"  {shot}")
+
+
+def _shot(page: Any, folder: Path, name: str) -> None:
+    path = folder / f"{re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_') or 'market'}.png"
+    page.screenshot(path=str(path), full_page=True)
+    SHOTS.append(path)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +125,9 @@ def browser_context(warehouse_path: Path) -> Iterator[tuple[Any, str]]:
 
 
 @pytest.mark.parametrize(("path", "charts"), PAGES, ids=[p.split("?")[0] for p, _ in PAGES])
-def test_page_renders_charts_without_errors(browser_context: tuple[Any, str], path: str, charts: int) -> None:
+def test_page_renders_charts_without_errors(
+    browser_context: tuple[Any, str], screenshot_dir: Path, path: str, charts: int
+) -> None:
     context, base_url = browser_context
     page = context.new_page()
     problems: list[str] = []
@@ -92,6 +147,40 @@ def test_page_renders_charts_without_errors(browser_context: tuple[Any, str], pa
         )
         assert len(traces) >= charts
         assert all(n > 0 for n in traces), traces
+        _shot(page, screenshot_dir, path.split("?")[0])
+        assert page.evaluate(_PROBLEMS_JS) == []
+        assert problems == []
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def report_path(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report on the shared data, built once for this module."""
+    from wattshift.report.build import build_report
+    from wattshift.warehouse import Warehouse
+
+    with Warehouse(warehouse_path, read_only=True) as wh:
+        result = build_report(wh, tmp_path_factory.mktemp("report"))
+    assert result.failures == {}
+    return result.path
+
+
+def test_report_renders_every_chart_without_clipped_labels(
+    browser_context: tuple[Any, str], screenshot_dir: Path, report_path: Path
+) -> None:
+    context, _ = browser_context
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    try:
+        page.goto(report_path.as_uri(), wait_until="load", timeout=120_000)
+        page.wait_for_function(_DONE.replace("N", "8"), timeout=120_000)
+        _shot(page, screenshot_dir, "report")
+        assert page.evaluate(_PROBLEMS_JS) == []
         assert problems == []
     finally:
         page.close()

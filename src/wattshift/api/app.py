@@ -2,7 +2,8 @@
 
 Every endpoint is a thin wrapper over the service function the CLI calls for the same
 command (``wattshift.services.<topic>``) and returns the same JSON keys. OpenAPI is at
-``/openapi.json`` with interactive docs at ``/docs``. Run it with ``wattshift serve``.
+``/openapi.json`` with interactive docs at ``/docs`` and ``/redoc`` (served offline).
+Run it with ``wattshift serve``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from wattshift import __version__
 from wattshift.api.auth import resolve_token
@@ -65,7 +67,8 @@ def create_app(db_path: Path | None = None, token: str | None = None) -> FastAPI
     FastAPI
         The application (serve it with uvicorn, or test it with ``fastapi.testclient.TestClient``).
     """
-    app = FastAPI(
+    # /docs and /redoc from the assets fastapi-offline installs (no CDN: they work offline)
+    app = FastAPIOffline(
         title="wattshift",
         version=__version__,
         description=_DESCRIPTION,
