@@ -11,6 +11,8 @@ as a full-page screenshot under a temporary folder; the paths are printed at the
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -64,8 +66,9 @@ _PROBLEMS_JS = """() => {
         out.push(`${name}: label "${text}" clipped`);
       if (/^0(\\.0+)?\\s?%$/.test(text) && t.closest('.slice')) out.push(`${name}: slice label "${text}"`);
     }
-    const numbers = (chart.data || []).some(tr => ['y', 'values', 'z'].some(
-      k => Array.isArray(tr[k]) && tr[k].some(v => v !== null && Number.isFinite(Number(v)))));
+    const numbers = (chart._fullData || []).some(tr => ['y', 'values', 'z'].some(
+      k => tr[k] && typeof tr[k].length === 'number'
+        && Array.from(tr[k]).some(v => v !== null && Number.isFinite(Number(v)))));
     if (!numbers) out.push(`${name}: empty chart`);
   }
   return out;
@@ -80,17 +83,21 @@ _DONE = (
 
 
 @pytest.fixture(scope="module")
-def screenshot_dir(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Path]:
-    """Folder of this run's screenshots; their paths are printed once the module's tests end."""
-    folder = tmp_path_factory.mktemp("screenshots")
+def screenshot_dir(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """Folder of this run's screenshots; their paths are printed once the module's tests end.
+
+    A fresh ``wattshift-screenshots-*`` folder in the system temp dir (``$WATTSHIFT_SCREENSHOTS``
+    if set), kept after the run so the pictures can be looked at (pytest prunes its own tmp dirs).
+    """
+    chosen = os.environ.get("WATTSHIFT_SCREENSHOTS")
+    folder = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="wattshift-screenshots-"))
+    folder.mkdir(parents=True, exist_ok=True)
     yield folder
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"screenshots: {folder}")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        print(f"\nscreenshots: {folder}")
         for shot in SHOTS:
-            reporter.write_line(f"  {shot}")
+            print(f"  {shot}")
 
 
 def _shot(page: Any, folder: Path, name: str) -> None:

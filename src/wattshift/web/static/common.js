@@ -66,6 +66,7 @@ const ws = (() => {
       status(statusEl, `${label}: done in ${seconds.toFixed(1)} s`);
       return result;
     } catch (error) {
+      clearResults();
       status(statusEl, `${label} failed: ${error.message}`, "error");
       return null;
     } finally {
@@ -137,6 +138,7 @@ const ws = (() => {
         await sleep(POLL_MS);
       }
     } catch (error) {
+      clearResults();
       status(statusEl, `${label} failed: ${error.message}`, "error");
       return null;
     } finally {
@@ -201,6 +203,9 @@ const ws = (() => {
 
   const CONFIG = { displaylogo: false, responsive: true };
 
+  /** Axes that grow the margins to fit their tick labels and titles (nothing is clipped). */
+  const AXIS_KEYS = ["xaxis", "yaxis", "yaxis2"];
+
   /** Draw (or redraw) a Plotly chart in `el` with the dashboard's layout defaults. */
   function plot(el, traces, layout = {}) {
     const base = {
@@ -211,7 +216,71 @@ const ws = (() => {
       height: 380,
     };
     if (layout.yaxis2) base.margin.r = 72;
-    return Plotly.react(el, traces, Object.assign(base, layout), CONFIG);
+    const merged = Object.assign(base, layout);
+    for (const key of AXIS_KEYS) {
+      if (key !== "yaxis2" || merged.yaxis2) merged[key] = { automargin: true, ...(merged[key] || {}) };
+    }
+    return Plotly.react(el, traces, merged, CONFIG);
+  }
+
+  /** A round tick step [data units] for `span` split into about `n` intervals (1, 2, 2.5, 5 × 10^k). */
+  function niceStep(span, n) {
+    const raw = span > 0 ? span / n : 1;
+    const magnitude = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((step) => step >= raw * (1 - 1e-9));
+  }
+
+  /** Finite numbers of `values` (nested arrays flattened), for axis ranges. */
+  const finite = (values) => values.flat(Infinity).map(Number).filter((v) => v !== null && Number.isFinite(v));
+
+  /**
+   * Linear twin axes with round ticks on both and gridlines that line up: each axis gets a round
+   * step and the same number of intervals, from zero (or below when a value is negative).
+   * `left` and `right` are the values drawn on each axis. Returns `{ yaxis, yaxis2 }` properties.
+   */
+  function syncedAxes(left, right, n = 5) {
+    const fit = (values) => {
+      const all = finite(values);
+      const lo = Math.min(0, ...all);
+      const hi = Math.max(0, ...all);
+      const step = niceStep(hi - lo || 1, n);
+      return { step, first: Math.floor(lo / step + 1e-9), last: Math.max(Math.ceil(hi / step - 1e-9), 1) };
+    };
+    const a = fit(left);
+    const b = fit(right);
+    const count = Math.max(a.last - a.first, b.last - b.first);
+    const axis = (f) => ({
+      range: [f.first * f.step, (f.first + count) * f.step], tick0: 0, dtick: f.step, tickmode: "linear", autorange: false,
+    });
+    return { yaxis: axis(a), yaxis2: axis(b) };
+  }
+
+  /** Tick values and labels of a log axis at 1, 2 and 5 × 10^k within `values` ("20k", "1M"). */
+  function logTicks(values) {
+    const all = finite(values).filter((v) => v > 0);
+    if (!all.length) return {};
+    const lo = Math.min(...all);
+    const hi = Math.max(...all);
+    const ticks = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k += 1) {
+      for (const m of [1, 2, 5]) {
+        const v = m * 10 ** k;
+        if (v >= lo / 1.5 && v <= hi * 1.5) ticks.push(v);
+      }
+    }
+    const label = (v) =>
+      v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : v >= 1 ? `${v}` : v.toPrecision(1);
+    return { tickvals: ticks, ticktext: ticks.map(label), tickmode: "array" };
+  }
+
+  /**
+   * After a failure, results of the previous run must not look current: empty every key-figure
+   * panel and every chart, and mark result tables as stale.
+   */
+  function clearResults() {
+    for (const el of document.querySelectorAll(".kpis")) el.replaceChildren();
+    for (const el of document.querySelectorAll(".js-plotly-plot")) Plotly.purge(el);
+    for (const el of document.querySelectorAll("table.data")) el.closest("div")?.replaceChildren();
   }
 
   /** Number formatting: thousands separators, `digits` significant decimals for small values. */
@@ -280,5 +349,8 @@ const ws = (() => {
     return d.toISOString().slice(0, 10);
   }
 
-  return { api, ApiError, status, withProgress, runJob, readSite, sitePicker, plot, fmt, pct, table, kpis, col, daysBefore };
+  return {
+    api, ApiError, status, withProgress, runJob, readSite, sitePicker, plot, syncedAxes, logTicks, clearResults,
+    fmt, pct, table, kpis, col, daysBefore,
+  };
 })();

@@ -54,14 +54,15 @@
     let total = 0;
     const cumulative = schedule.map((s) => (total += s.mw));
     const sold = doc.btc_to_sell.by_year;
+    const axes = ws.syncedAxes([ws.col(schedule, "mw"), cumulative], [ws.col(sold, "btc_p50")]);
     ws.plot($("chart-schedule"), [
       { type: "bar", x: ws.col(schedule, "year"), y: ws.col(schedule, "mw"), name: "MW converted in the year", marker: { color: "#1f77b4" } },
       { x: ws.col(schedule, "year"), y: cumulative, name: "MW converted, cumulative", line: { color: "#11324d" } },
       { x: ws.col(sold, "year"), y: ws.col(sold, "btc_p50"), name: "BTC sold (median)", yaxis: "y2", line: { color: "#f2a900", dash: "dot" } },
     ], {
       title: { text: "Conversion schedule and BTC sold to fund it" },
-      yaxis: { title: { text: "MW" } },
-      yaxis2: { title: { text: "BTC" }, overlaying: "y", side: "right", showgrid: false },
+      yaxis: { title: { text: "MW" }, ...axes.yaxis },
+      yaxis2: { title: { text: "BTC sold" }, overlaying: "y", side: "right", showgrid: false, ...axes.yaxis2 },
       hovermode: "x unified",
     });
   }
