@@ -150,14 +150,21 @@ const ws = (() => {
   }
 
   /**
-   * The site config in the <textarea id="site">, parsed; null (with the reason in `statusEl`) when
-   * it is not valid JSON.
+   * The site in the <textarea id="site">, as the JSON body of a job: TOML (as in a site file) is
+   * validated by the server (`POST /web/sites/parse`), JSON is taken as it is. Null (with the
+   * reason, naming the line or field, in `statusEl`, and old results cleared) when it is invalid.
    */
-  function readSite(statusEl) {
+  async function readSite(statusEl) {
+    const text = document.getElementById("site").value;
     try {
-      return JSON.parse(document.getElementById("site").value);
+      if (text.trim().startsWith("{")) return JSON.parse(text);
+      const response = await fetch("/web/sites/parse", { method: "POST", headers: { "Content-Type": "application/toml" }, body: text });
+      const payload = await response.json();
+      if (!response.ok) throw new Error(payload.detail || payload.message || `HTTP ${response.status}`);
+      return payload;
     } catch (error) {
-      status(statusEl, `The site is not valid JSON: ${error.message}`, "error");
+      clearResults();
+      status(statusEl, `The site is not valid: ${error.message}`, "error");
       return null;
     }
   }
@@ -172,10 +179,12 @@ const ws = (() => {
     const $ = (id) => document.getElementById(id);
     const examples = await withProgress(statusEl, null, "Loading example sites", () => api("/api/sites"));
     if (examples === null) return;
-    const showExample = (id) => {
+    const showExample = async (id) => {
       const example = examples.find((e) => e.id === id);
       if (!example) return;
-      $("site").value = JSON.stringify(example.site, null, 2);
+      // The example's own TOML file (comments and all); its JSON if the file cannot be read.
+      const response = await fetch(`/web/sites/${encodeURIComponent(id)}.toml`);
+      $("site").value = response.ok ? await response.text() : JSON.stringify(example.site, null, 2);
       $("description").textContent = example.description;
       show(example);
     };
@@ -195,7 +204,7 @@ const ws = (() => {
       const wanted = query.get("site") || defaultId;
       const preferred = examples.find((e) => e.id === wanted) || examples[0];
       $("example").value = preferred.id;
-      showExample(preferred.id);
+      await showExample(preferred.id);
       preset(query);
       await run();
     }
@@ -339,6 +348,20 @@ const ws = (() => {
     );
   }
 
+  /**
+   * Instants (ISO strings with a zone or "Z") as wall-clock "YYYY-MM-DD HH:MM" in `timeZone`
+   * (e.g. ERCOT's America/Chicago), for date axes: Plotly draws a time as written, whatever its zone.
+   */
+  function localTimes(instants, timeZone) {
+    const format = new Intl.DateTimeFormat("en-CA", {
+      timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+    return instants.map((iso) => {
+      const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+      return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+    });
+  }
+
   /** Column `key` of an array of row objects. */
   const col = (rows, key) => rows.map((r) => r[key]);
 
@@ -351,6 +374,6 @@ const ws = (() => {
 
   return {
     api, ApiError, status, withProgress, runJob, readSite, sitePicker, plot, syncedAxes, logTicks, clearResults,
-    fmt, pct, table, kpis, col, daysBefore,
+    fmt, pct, table, kpis, col, daysBefore, localTimes,
   };
 })();

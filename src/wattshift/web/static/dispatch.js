@@ -20,13 +20,14 @@
     return out;
   }
 
-  function drawSchedule(rows) {
+  function drawSchedule(rows, timeZone) {
     if (!rows.length) return;
     const skip = new Set(["mw_mining", "mw_ai", "mw_curtailed", "mw_load"]);
     const fleetKeys = Object.keys(rows[0]).filter((k) => k.startsWith("mw_") && !skip.has(k) && !k.startsWith("mw_reserve_"));
     const reserveKeys = Object.keys(rows[0]).filter((k) => k.startsWith("mw_reserve_"));
     const keys = [...fleetKeys, "mw_ai", "mw_curtailed", ...reserveKeys, "price_usd_per_mwh"];
     const b = bucket(rows, keys);
+    b.x = ws.localTimes(b.x, timeZone); // ERCOT operating days: the axis reads Central time
     const area = (key, name, color, extra = {}) => ({
       x: b.x, y: b[key], name, stackgroup: "mw", mode: "none", fillcolor: color, line: { width: 0 }, ...extra,
     });
@@ -48,6 +49,7 @@
     const axes = ws.syncedAxes([stackTop, ...reserveKeys.map((k) => b[k])], [b.price_usd_per_mwh]);
     ws.plot($("chart-mw"), traces, {
       title: { text: `MW by use${note}` },
+      xaxis: { title: { text: `local time (${timeZone})` } },
       yaxis: { title: { text: "MW" }, ...axes.yaxis },
       yaxis2: { title: { text: "price [USD/MWh]" }, overlaying: "y", side: "right", showgrid: false, ...axes.yaxis2 },
       // One column beside the chart, top entry = top of the stack (traces are drawn bottom up).
@@ -72,7 +74,7 @@
       marker: { color: ["#f2a900", "#1f77b4", "#2ca02c", "#17becf", "#d62728", "#8c564b", "#11324d"] },
       name: "USD",
     }], {
-      title: { text: `Revenue by stream, ${doc.from} to ${doc.to} [USD]` }, hovermode: "closest", showlegend: false,
+      title: { text: `Revenue by stream, ${doc.from} to ${ws.daysBefore(doc.to, 1)} [USD]` }, hovermode: "closest", showlegend: false,
     });
     // Slices under 1 % of the energy carry no label (a "0%" label on an invisible slice says nothing).
     const uses = [["mining", doc.mwh.mining, "#f2a900"], ["AI compute", doc.mwh.ai, "#1f77b4"], ["curtailed", doc.mwh.curtailed, "#d0d5dc"]];
@@ -86,9 +88,11 @@
   }
 
   async function run() {
-    const site = ws.readSite(statusEl);
+    const site = await ws.readSite(statusEl);
     if (site === null) return;
-    const params = { from: $("from").value, to: $("to").value, solver: $("solver").value, schedule: "true" };
+    // The form's "to" is the last operating day (inclusive, as every --to); the API takes the day after.
+    const to = $("to").value ? ws.daysBefore($("to").value, -1) : "";
+    const params = { from: $("from").value, to, solver: $("solver").value, schedule: "true" };
     const label = "Running the dispatch backtest";
     // The page runs one-day windows, so windows solved = days.
     const doc = await ws.runJob("/api/jobs/dispatch", { params, body: site }, {
@@ -97,7 +101,7 @@
     });
     if (doc === null) return;
     drawTotals(doc);
-    drawSchedule(doc.schedule);
+    drawSchedule(doc.schedule, doc.timezone || "America/Chicago");
   }
 
   // `?site=ID&from=YYYY-MM-DD&to=YYYY-MM-DD` preselect an example and a period (links, tests).
@@ -108,7 +112,7 @@
     show: (example) => {
       const backtest = example.site.backtest || {};
       $("from").value = backtest.start || "";
-      $("to").value = backtest.end || "";
+      $("to").value = backtest.end ? ws.daysBefore(backtest.end, 1) : ""; // [backtest] end is exclusive
     },
     preset: (query) => {
       if (query.get("from")) $("from").value = query.get("from");

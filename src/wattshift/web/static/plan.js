@@ -7,7 +7,7 @@
 
   function draw(doc) {
     const rows = doc.intervals;
-    const x = rows.map((r) => r.start);
+    const x = ws.localTimes(rows.map((r) => r.start), doc.timezone); // operating day in local time
     const fleets = Object.keys(doc.strike_prices_usd_per_mwh);
     const palette = ["#f2a900", "#e08e0b", "#c47a0a", "#a86608", "#8c5306"];
     const area = (y, name, color) => ({ x, y, name, stackgroup: "mw", mode: "none", fillcolor: color, line: { width: 0 } });
