@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from wattshift.api import jobs
 from wattshift.api.deps import encode, json_response, read_warehouse
 from wattshift.api.jsonify import bad_param, records
+from wattshift.api.models import DispatchOut
 from wattshift.config import SiteConfig
 from wattshift.services import dispatch as service
 from wattshift.services.dispatch import DispatchSource
@@ -114,7 +115,9 @@ def dispatch_document(
 
 
 @router.post(
-    "/api/dispatch", summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value"
+    "/api/dispatch",
+    summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value",
+    response_model=DispatchOut,
 )
 def run_dispatch(
     site: SiteConfig, wh: Annotated[Warehouse, Depends(read_warehouse)], opts: Options
