@@ -145,7 +145,7 @@ def _log_axis(values: npt.NDArray[np.float64]) -> dict[str, Any]:
         ticks = [t for t in ticks if f"{t:.0e}".startswith("1")]
 
     def label(v: float) -> str:
-        for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
             if v >= scale:
                 return f"{v / scale:g}{suffix}"
         return f"{v:g}"

@@ -234,7 +234,7 @@ const ws = (() => {
 
   /** A round tick step [data units] for `span` split into about `n` intervals (1, 2, 2.5, 5 × 10^k). */
   function niceStep(span, n) {
-    const raw = span > 0 ? span / n : 1;
+    const raw = span > 1e-9 ? span / n : 1; // a flat or near-flat series: unit steps
     const magnitude = 10 ** Math.floor(Math.log10(raw));
     return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((step) => step >= raw * (1 - 1e-9));
   }
