@@ -191,3 +191,27 @@ def test_report_renders_every_chart_without_clipped_labels(
         assert problems == []
     finally:
         page.close()
+
+
+def test_error_clears_old_results_and_toml_editor_reports_the_line(
+    browser_context: tuple[Any, str], screenshot_dir: Path
+) -> None:
+    """A run that fails must not leave the previous run's key figures and charts under its message."""
+    context, base_url = browser_context
+    page = context.new_page()
+    try:
+        page.goto(base_url + PAGES[2][0], wait_until="load", timeout=120_000)
+        page.wait_for_function(_DONE.replace("N", "3"), timeout=120_000)
+        assert page.locator("#totals .kpi").count() == 5
+        assert page.locator("#site").input_value().lstrip().startswith(("#", "name", "["))  # TOML
+        page.evaluate("document.querySelector('details').open = true")
+        page.fill("#site", 'name = "broken"\nfleets = 3 3\n')
+        page.click("#run")
+        page.wait_for_function("document.querySelector('#status').classList.contains('error')")
+        message = page.locator("#status").text_content() or ""
+        assert "not valid TOML" in message and "line 2" in message
+        assert page.locator("#totals .kpi").count() == 0
+        assert page.locator(".js-plotly-plot .main-svg").count() == 0
+        _shot(page, screenshot_dir, "dispatch after an error")
+    finally:
+        page.close()
