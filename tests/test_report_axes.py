@@ -8,8 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wattshift.report.axes import nice_step, synced_axes
-from wattshift.report.market import _log_axis
+from wattshift.report.axes import log_axis, nice_step, synced_axes
 from wattshift.report.valuation import fan_steps
 
 _VALUES = st.lists(st.floats(-1e5, 1e6, allow_nan=False), min_size=1, max_size=20)
@@ -44,7 +43,7 @@ def test_synced_axes_round_aligned_and_covering(left: list[float], right: list[f
 
 
 def test_log_axis_plain_labels_from_cents_to_six_figures() -> None:
-    axis = _log_axis(np.array([0.05, 3.0, 120_000.0]))
+    axis = log_axis(np.array([0.05, 3.0, 120_000.0]))
     assert "0.1" in axis["ticktext"] and "100k" in axis["ticktext"]
     assert not any(t.endswith(("n", "µ", "m")) for t in axis["ticktext"])  # no "10n" USD
     lo, hi = axis["range"]

@@ -1,8 +1,10 @@
-"""Round, synced axis ticks for the report's charts (the dashboard's ``ws.syncedAxes`` in Python).
+"""Round axis ticks for the report's charts (the dashboard's ``ws.syncedAxes``/``ws.logTicks`` in Python).
 
-Twin axes get a round step each (1, 2, 2.5 or 5 × 10^k) and the same number of intervals, so
-both sets of tick labels are round numbers and the gridlines of one axis fall on the ticks of the
-other. Both axes start at zero, or at a round step below it when a value is negative.
+Log axes (:func:`log_axis`) get ticks at 1, 2 and 5 × 10^k labelled as plain numbers ("0.1",
+"20k"), never SI prefixes such as "10n" or exponents. Twin axes (:func:`synced_axes`) get a round
+step each (1, 2, 2.5 or 5 × 10^k) and the same number of intervals, so both sets of tick labels are
+round numbers and the gridlines of one axis fall on the ticks of the other. Both axes start at
+zero, or at a round step below it when a value is negative.
 """
 
 from __future__ import annotations
@@ -51,3 +53,32 @@ def synced_axes(
         for step, first, _ in fits
     )
     return axes[0], axes[1]
+
+
+def log_axis(values: npt.NDArray[np.float64]) -> dict[str, Any]:
+    """Log-axis range and ticks for ``values``: a decade of room below the smallest, 1-2-5 ticks
+    labelled in plain numbers ("0.1", "20", "5k", "1M"), never SI prefixes like "10n"."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size == 0:
+        return {}
+    lo, hi = float(positive.min()) / 3.0, float(positive.max()) * 3.0
+    ticks = [
+        m * 10.0**k
+        for k in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+        for m in (1, 2, 5)
+        if lo <= m * 10.0**k <= hi
+    ]
+    if len(ticks) > 12:  # many decades: one tick per decade
+        ticks = [t for t in ticks if f"{t:.0e}".startswith("1")]
+
+    def label(v: float) -> str:
+        for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if v >= scale:
+                return f"{v / scale:g}{suffix}"
+        return f"{v:g}"
+
+    return {
+        "range": [np.log10(lo), np.log10(hi)],
+        "tickvals": ticks,
+        "ticktext": [label(t) for t in ticks],
+    }

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from wattshift.config.mining import REFERENCE_POWER_USD_PER_KWH, MiningAssumptions
+from wattshift.report.axes import log_axis
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services.catalogue import WORKHORSE_MODELS, WORKHORSE_WHY
 from wattshift.services.market import MachineHistory, MarketView, market_view
@@ -128,35 +129,6 @@ def market_figure(view: MarketView) -> go.Figure:
     return fig
 
 
-def _log_axis(values: npt.NDArray[np.float64]) -> dict[str, Any]:
-    """Log-axis range and ticks for ``values``: a decade of room below the smallest, 1-2-5 ticks
-    labelled in plain numbers ("0.1", "20", "5k", "1M"), never SI prefixes like "10n"."""
-    positive = values[np.isfinite(values) & (values > 0)]
-    if positive.size == 0:
-        return {}
-    lo, hi = float(positive.min()) / 3.0, float(positive.max()) * 3.0
-    ticks = [
-        m * 10.0**k
-        for k in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
-        for m in (1, 2, 5)
-        if lo <= m * 10.0**k <= hi
-    ]
-    if len(ticks) > 12:  # many decades: one tick per decade
-        ticks = [t for t in ticks if f"{t:.0e}".startswith("1")]
-
-    def label(v: float) -> str:
-        for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if v >= scale:
-                return f"{v / scale:g}{suffix}"
-        return f"{v:g}"
-
-    return {
-        "range": [np.log10(lo), np.log10(hi)],
-        "tickvals": ticks,
-        "ticktext": [label(t) for t in ticks],
-    }
-
-
 def _frame_to_market(fig: go.Figure, view: MarketView, day_text: npt.NDArray[Any]) -> None:
     """Start the date axis at the first day BTC had a market price (no 2009 stretch of zero-price
     days) and fit both log axes to the market series, so cost lines of modern ASICs in the
@@ -176,8 +148,8 @@ def _frame_to_market(fig: go.Figure, view: MarketView, day_text: npt.NDArray[Any
         for level in (m.energy_breakeven_usd_per_ph_day, m.all_in_breakeven_usd_per_ph_day)
     ]
     top = np.concatenate([hashprice[priced], np.asarray(breakevens, dtype="float64")])
-    fig.update_yaxes(type="log", title_text="USD/PH/day", row=1, col=1, **_log_axis(top))
-    fig.update_yaxes(type="log", title_text="USD", row=2, col=1, **_log_axis(price[priced]))
+    fig.update_yaxes(type="log", title_text="USD/PH/day", row=1, col=1, **log_axis(top))
+    fig.update_yaxes(type="log", title_text="USD", row=2, col=1, **log_axis(price[priced]))
 
 
 def build_section(
