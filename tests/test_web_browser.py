@@ -215,3 +215,22 @@ def test_error_clears_old_results_and_toml_editor_reports_the_line(
         _shot(page, screenshot_dir, "dispatch after an error")
     finally:
         page.close()
+
+
+def test_fleet_page_without_an_inventory_says_how_to_give_one(
+    browser_context: tuple[Any, str], screenshot_dir: Path
+) -> None:
+    """The test server has no machines: the page says which variable names them, and draws no stale chart."""
+    context, base_url = browser_context
+    page = context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    try:
+        page.goto(base_url + "/fleet", wait_until="load", timeout=120_000)
+        page.wait_for_function("document.querySelector('#status').classList.contains('error')")
+        assert "WATTSHIFT_INVENTORY" in (page.locator("#status").text_content() or "")
+        assert page.locator(".js-plotly-plot .main-svg").count() == 0
+        _shot(page, screenshot_dir, "fleet")
+        assert page_errors == []
+    finally:
+        page.close()
