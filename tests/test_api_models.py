@@ -45,8 +45,9 @@ def test_real_responses_match_their_models(client: TestClient) -> None:
     assert len(PlanOut.model_validate(plan.json()).intervals) == 96  # 24 h of 15-minute intervals
     sites = {s["id"]: s["site"] for s in client.get("/api/sites").json()}
     run = client.post(
-        "/api/dispatch", params={"from": "2023-08-01", "to": "2023-08-02"}, json=sites["fixed_block_700mw"]
+        "/api/dispatch", params={"from": "2023-08-01", "to": "2023-08-01"}, json=sites["fixed_block_700mw"]
     )
     assert run.status_code == 200, run.text
     doc = DispatchOut.model_validate(run.json())
+    # `to` is the last day, inclusive: one operating day; the document's `to` is its exclusive end
     assert doc.intervals == 96 and doc.to.isoformat() == "2023-08-02"

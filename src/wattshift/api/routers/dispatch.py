@@ -56,8 +56,13 @@ def dispatch_options(
         dt.date | None,
         Query(alias="from", description="First ERCOT operating day [default: the site's [backtest]]."),
     ] = None,
-    end: Annotated[
-        dt.date | None, Query(alias="to", description="Operating day after the last (exclusive).")
+    last: Annotated[
+        dt.date | None,
+        Query(alias="to", description="Last operating day (inclusive, as every `to` of wattshift)."),
+    ] = None,
+    until: Annotated[
+        dt.date | None,
+        Query(description="Operating day after the last (exclusive; what `to` meant before); not with `to`."),
     ] = None,
     node: Annotated[
         str | None, Query(min_length=1, max_length=64, description="Price node [default: the contract's].")
@@ -71,7 +76,10 @@ def dispatch_options(
     window_days: Annotated[int, Query(ge=1, le=366, description="Rolling-horizon window [days].")] = 1,
     schedule: Annotated[bool, Query(description="Include the per-interval schedule.")] = False,
 ) -> DispatchOptions:
-    """FastAPI dependency: the dispatch query parameters."""
+    """FastAPI dependency: the dispatch query parameters (``end``: the exclusive end the services take)."""
+    if last is not None and until is not None:
+        raise bad_param("until", "give to (last day, inclusive) or until (day after the last), not both")
+    end = last + dt.timedelta(days=1) if last is not None else until
     return DispatchOptions(start, end, node, market, foresight, solver, window_days, schedule)
 
 

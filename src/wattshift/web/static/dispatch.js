@@ -90,9 +90,8 @@
   async function run() {
     const site = await ws.readSite(statusEl);
     if (site === null) return;
-    // The form's "to" is the last operating day (inclusive, as every --to); the API takes the day after.
-    const to = $("to").value ? ws.daysBefore($("to").value, -1) : "";
-    const params = { from: $("from").value, to, solver: $("solver").value, schedule: "true" };
+    // "to" is the last operating day, inclusive (as every --to and `to`).
+    const params = { from: $("from").value, to: $("to").value, solver: $("solver").value, schedule: "true" };
     const label = "Running the dispatch backtest";
     // The page runs one-day windows, so windows solved = days.
     const doc = await ws.runJob("/api/jobs/dispatch", { params, body: site }, {
