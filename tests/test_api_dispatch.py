@@ -55,7 +55,7 @@ def test_dispatch_equals_cli_json(client: TestClient, site: dict[str, Any], ware
 
 def test_schedule_balances_energy(client: TestClient, site: dict[str, Any]) -> None:
     doc = client.post(
-        "/api/dispatch", params={"from": "2023-08-10", "to": "2023-08-12", "schedule": "true"}, json=site
+        "/api/dispatch", params={"from": "2023-08-10", "until": "2023-08-12", "schedule": "true"}, json=site
     ).json()
     rows = doc["schedule"]
     assert len(rows) == doc["intervals"] == 2 * 96
@@ -89,6 +89,7 @@ def test_bad_site_is_422_naming_the_field(
     [
         ({"from": "2023-08-10", "to": "2023-08-01"}, "to"),
         ({"from": "2020-01-01", "to": "2023-01-01"}, "to"),
+        ({"from": "2023-08-01", "to": "2023-08-01", "until": "2023-08-02"}, "until"),  # one or the other
         ({"market": "spot"}, "market"),
         ({"window_days": 0}, "window_days"),
     ],
@@ -102,7 +103,7 @@ def test_bad_options_are_422(
 
 
 def test_missing_prices_are_404_naming_the_span(client: TestClient, site: dict[str, Any]) -> None:
-    response = client.post("/api/dispatch", params={"from": "2015-01-01", "to": "2015-01-02"}, json=site)
+    response = client.post("/api/dispatch", params={"from": "2015-01-01", "until": "2015-01-02"}, json=site)
     assert response.status_code == 404
     assert "the warehouse has this series from" in response.json()["detail"]
 

@@ -15,7 +15,7 @@ from wattshift.api.jobs import JobRegistry, JobStatus, ProgressCallback, TooMany
 from wattshift.errors import NotInWarehouseError
 
 SITE_ID = "west_texas_hybrid"
-THREE_DAYS = {"from": "2024-01-01", "to": "2024-01-04"}
+THREE_DAYS = {"from": "2024-01-01", "until": "2024-01-04"}
 
 
 def _wait(registry: JobRegistry, job_id: str, timeout_s: float = 30.0) -> JobStatus:
@@ -136,7 +136,7 @@ def test_dispatch_job_with_schedule_has_every_interval(client: TestClient, site:
     # Two-day windows need a foresight that may look past the day: forecast decides day by day.
     params = {
         "from": "2024-01-01",
-        "to": "2024-01-03",
+        "until": "2024-01-03",
         "window_days": 2,
         "schedule": "true",
         "foresight": "perfect",
@@ -156,8 +156,9 @@ def test_unknown_job_is_404(client: TestClient) -> None:
 
 
 def test_failing_job_reports_the_missing_span(client: TestClient, site: dict[str, Any]) -> None:
-    sync = client.post("/api/dispatch", params={"from": "2015-01-01", "to": "2015-01-04"}, json=site)
-    started = client.post("/api/jobs/dispatch", params={"from": "2015-01-01", "to": "2015-01-04"}, json=site)
+    span = {"from": "2015-01-01", "until": "2015-01-04"}
+    sync = client.post("/api/dispatch", params=span, json=site)
+    started = client.post("/api/jobs/dispatch", params=span, json=site)
     assert started.status_code == 202
     doc, _ = _poll(client, started.json()["status_url"])
     assert doc["state"] == "error" and "result" not in doc

@@ -40,7 +40,22 @@ def site_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-ARGS = ["dispatch", "--from", "2023-08-01", "--to", "2023-08-03"]
+#: Two operating days: ``--to`` is the last day, inclusive (as in ``mining history`` and ``signals history``).
+ARGS = ["dispatch", "--from", "2023-08-01", "--to", "2023-08-02"]
+
+
+def test_to_is_inclusive_and_until_exclusive(site_file: Path) -> None:
+    runs = {}
+    for end in (["--to", "2023-08-02"], ["--until", "2023-08-03"], ["--to", "2023-08-01"]):
+        base = ["dispatch", "--from", "2023-08-01", *end, "--site", str(site_file), "--format", "json"]
+        res = CliRunner().invoke(app, base)
+        assert res.exit_code == 0, res.output
+        runs[" ".join(end)] = json.loads(res.stdout)
+    assert runs["--to 2023-08-02"]["windows"] == runs["--until 2023-08-03"]["windows"] == 2
+    assert runs["--to 2023-08-02"]["net_usd"] == runs["--until 2023-08-03"]["net_usd"]
+    assert runs["--to 2023-08-01"]["windows"] == 1 and runs["--to 2023-08-01"]["intervals"] == 96
+    both = CliRunner().invoke(app, [*ARGS, "--until", "2023-08-03", "--site", str(site_file)])
+    assert both.exit_code == 3 and "not both" in both.stderr
 
 
 def test_json_keys_and_values(site_file: Path) -> None:

@@ -77,7 +77,9 @@ def test_mining_day_table_and_overrides(db: Path) -> None:
     assert "hashprice [USD/PH/day]" in stdout
     assert "108.62" in stdout
     assert "breakeven power price [USD/kWh]" in stdout
-    assert "opex_usd_per_mw_month" in stdout and "8,000" in stdout
+    assert "non-power opex [USD/MW-month]" in stdout and "8,000" in stdout
+    assert "pool fee [%]" in stdout and "1.00" in stdout  # 0.01 shown as 1.00 %
+    assert "None" not in stdout
     # Breakeven with PUE 1.1 and a 1 % fee: 0.108615 × 0.99 / (0.024 × 21.5 × 1.1) = 0.1894 USD/kWh.
     assert "0.1894" in stdout
 

@@ -40,7 +40,7 @@ COMMANDS: dict[str, list[str]] = {
         "fixed_block_700mw",
         "--from",
         "2023-08-01",
-        "--to",
+        "--until",
         "2023-09-01",
     ],
     "dispatch_wt": [
@@ -49,7 +49,7 @@ COMMANDS: dict[str, list[str]] = {
         "west_texas_hybrid",
         "--from",
         "2024-01-01",
-        "--to",
+        "--until",
         "2025-01-01",
     ],
     "dispatch_conv": [
@@ -58,7 +58,7 @@ COMMANDS: dict[str, list[str]] = {
         "converting_to_ai",
         "--from",
         "2024-08-01",
-        "--to",
+        "--until",
         "2024-09-01",
     ],
     "value": ["value", "--site", "converting_to_ai", "--paths", "2000", "--seed", "7"],

@@ -2,7 +2,8 @@
 
 Every endpoint is a thin wrapper over the service function the CLI calls for the same
 command (``wattshift.services.<topic>``) and returns the same JSON keys. OpenAPI is at
-``/openapi.json`` with interactive docs at ``/docs``. Run it with ``wattshift serve``.
+``/openapi.json`` with interactive docs at ``/docs`` and ``/redoc`` (served offline).
+Run it with ``wattshift serve``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp
 
@@ -55,6 +57,10 @@ _TAGS = [
 class _App(FastAPI):
     """FastAPI with :class:`~wattshift.api.guard.CloseUnreadMiddleware` outside every layer (the
     body-limit 413 is sent by FastAPI's outermost layers, which user middleware sits inside).
+
+    Instances come from :func:`fastapi_offline.FastAPIOffline` (a factory returning a plain FastAPI
+    with /docs and /redoc served from its installed assets) and take this class: it adds a method
+    override and no state.
     """
 
     def build_middleware_stack(self) -> ASGIApp:
@@ -102,7 +108,8 @@ def create_app(
     FastAPI
         The application (serve it with uvicorn, or test it with ``fastapi.testclient.TestClient``).
     """
-    app = _App(
+    # /docs and /redoc from the assets fastapi-offline installs (no CDN: they work offline)
+    app = FastAPIOffline(
         title="wattshift",
         version=__version__,
         description=_DESCRIPTION,
@@ -110,6 +117,7 @@ def create_app(
         lifespan=_lifespan,
         max_body_size=MAX_JSON_BODY_BYTES,
     )
+    app.__class__ = _App
     app.state.api_token, app.state.api_token_generated = resolve_token(token)
     app.state.stopping = threading.Event()
     app.state.warehouse = WarehouseAccess(default_db_path(db_path))

@@ -37,11 +37,13 @@ from wattshift.settings import db_path
 if TYPE_CHECKING:
     import pandas as pd
 
+    from wattshift.cli._tables import FittedTable
     from wattshift.services.store import Warehouse
 
 #: stdout: tables and machine output. stderr: progress, notes, errors.
-#: When stdout is not a terminal (a pipe, a file, CI) tables are laid out 200 columns wide.
-out = Console(width=None if sys.stdout.isatty() else 200)
+#: Tables are laid out ``$COLUMNS`` wide when it is set, else the terminal's width, else (a pipe, a
+#: file, CI) 200 columns; :func:`print_table` reads ``$COLUMNS`` again at each call.
+out = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
 err = Console(stderr=True)
 
 
@@ -129,6 +131,20 @@ def emit_json(value: Any) -> None:
 def emit_csv(frame: pd.DataFrame) -> None:
     """Write ``frame`` as CSV to stdout (ISO timestamps, no index)."""
     frame.to_csv(sys.stdout, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+
+
+def stdout_width() -> int:
+    """Width of stdout tables [columns]: ``$COLUMNS`` if set, else the terminal's, else 200."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return out.width if sys.stdout.isatty() else 200
+
+
+def print_table(table: FittedTable) -> None:
+    """Print ``table`` on stdout at :func:`stdout_width` (see :mod:`wattshift.cli._tables`)."""
+    width = stdout_width()
+    out.print(table.render(width), width=width)
 
 
 P = ParamSpec("P")

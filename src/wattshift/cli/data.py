@@ -18,7 +18,9 @@ from wattshift.cli._common import (
     friendly_errors,
     open_warehouse,
     out,
+    print_table,
 )
+from wattshift.cli._tables import Column, FittedTable
 from wattshift.errors import ExitCode, WattshiftError
 from wattshift.settings import data_dir
 
@@ -187,9 +189,15 @@ def status_command(
     if fmt is TableOrJson.json:
         emit_json(_records(frame))
         return
-    table = Table(title=f"Warehouse {wh.path}", title_justify="left")
-    for column in ("table", "source", "rows", "first", "last", "last ingest"):
-        table.add_column(column, justify="right" if column == "rows" else "left", overflow="fold")
+    columns = [
+        Column("table"),
+        Column("source", wrap=True),  # file names break after _ - . only, never mid-word
+        Column("rows", "right"),
+        Column("first"),
+        Column("last"),
+        Column("last ingest", priority=1),  # dropped first when the terminal is narrow
+    ]
+    table = FittedTable(f"Warehouse {wh.path}", columns)
     for row in frame.itertuples(index=False):
         table.add_row(
             str(row.table),
@@ -199,7 +207,7 @@ def status_command(
             _when(row.last),
             _when(row.last_ingest),
         )
-    out.print(table)
+    print_table(table)
     _print_gaps(gap_frame)
 
 

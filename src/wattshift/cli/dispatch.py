@@ -20,6 +20,7 @@ from wattshift.cli._common import (
     open_warehouse,
     out,
 )
+from wattshift.errors import ConfigError
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -134,7 +135,19 @@ def dispatch(
     ] = None,
     date_to: Annotated[
         dt.datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d"], help="Operating day after the last (exclusive)."),
+        typer.Option(
+            "--to",
+            formats=["%Y-%m-%d"],
+            help="Last operating day (inclusive, as every --to of wattshift) [default: site's [backtest]].",
+        ),
+    ] = None,
+    date_until: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--until",
+            formats=["%Y-%m-%d"],
+            help="Operating day after the last (exclusive; what --to meant before): instead of --to.",
+        ),
     ] = None,
     node: Annotated[
         str | None, typer.Option("--node", help="Price node [default: the contract's node].")
@@ -159,7 +172,15 @@ def dispatch(
         return
     if site is None:
         raise typer.BadParameter("required (or run a subcommand: portfolio)", param_hint="'--site'")
-    _run(site, date_from, date_to, node, market, foresight, solver, window_days, fmt, db)
+    end = _end_exclusive(date_to, date_until)
+    _run(site, date_from, end, node, market, foresight, solver, window_days, fmt, db)
+
+
+def _end_exclusive(date_to: dt.datetime | None, date_until: dt.datetime | None) -> dt.datetime | None:
+    """The exclusive end the services take: the day after ``--to`` (inclusive), or ``--until``."""
+    if date_to is not None and date_until is not None:
+        raise ConfigError("give --to (last day, inclusive) or --until (day after the last), not both")
+    return date_to + dt.timedelta(days=1) if date_to is not None else date_until
 
 
 @friendly_errors

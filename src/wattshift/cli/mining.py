@@ -20,7 +20,9 @@ from wattshift.cli._common import (
     friendly_errors,
     open_warehouse,
     out,
+    print_table,
 )
+from wattshift.cli._tables import Column, FittedTable
 from wattshift.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -184,14 +186,7 @@ def day(
             value = value / 1e12
         table.add_row(escape(label), _fmt(value, digits))
     out.print(table)
-    assumptions_table = Table(title="Assumptions")
-    assumptions_table.add_column("input")
-    assumptions_table.add_column("value", justify="right")
-    for key, value in info.items():
-        if key != "note":
-            text = _fmt(value, 4) if isinstance(value, float) else str(value)
-            assumptions_table.add_row(key, escape(text))
-    out.print(assumptions_table)
+    print_table(_assumptions_table(info))
     if info.get("note"):
         err.print(f"[yellow]note:[/] {info['note']}", highlight=False)
 
@@ -203,7 +198,8 @@ def history(
         dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (inclusive).")
     ] = None,
     end: Annotated[
-        dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive).")
+        dt.datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive, as every --to of wattshift)."),
     ] = None,
     asic: AsicOption = None,
     efficiency: EfficiencyOption = None,
@@ -278,40 +274,75 @@ def asics(
             {"assumptions": table.attrs["assumptions"], "models": _plain(table).to_dict(orient="records")}
         )
         return
-    out.print(_asics_table(table))
+    print_table(_asics_table(table))
 
 
-def _asics_table(table: pd.DataFrame) -> Table:
-    """The Rich table of :func:`asics` (catalogue columns, breakeven, value, margins when priced)."""
+#: Assumption rows of the one-day table: (key, label with unit, scale, digits); fractions shown as %.
+_ASSUMPTION_LABELS: tuple[tuple[str, str, float, int], ...] = (
+    ("asic", "ASIC model", 1.0, 0),
+    ("efficiency_j_per_th", "efficiency [J/TH]", 1.0, 2),
+    ("power_usd_per_kwh", "power price [USD/kWh]", 1.0, 4),
+    ("pool_fee", "pool fee [%]", 100.0, 2),
+    ("uptime", "uptime [%]", 100.0, 1),
+    ("pue", "PUE [ratio]", 1.0, 2),
+    ("opex_usd_per_mw_month", "non-power opex [USD/MW-month]", 1.0, 0),
+    ("capex_usd_per_th", "ASIC price [USD per TH/s]", 1.0, 2),
+    ("asic_life_years", "depreciation life [years]", 1.0, 1),
+    ("sga_usd_per_mw_month", "SG&A [USD/MW-month]", 1.0, 0),
+    ("hashprice_form", "hashprice form", 1.0, 0),
+)
+
+
+def _assumptions_table(info: dict[str, Any]) -> FittedTable:
+    """The assumptions of :func:`day` with units, fractions as %, and no row for an unset value."""
+    table = FittedTable("Assumptions", [Column("input"), Column("value", justify="right")])
+    known = {key for key, _, _, _ in _ASSUMPTION_LABELS} | {"note"}
+    rows = list(_ASSUMPTION_LABELS) + [(k, k, 1.0, 4) for k in info if k not in known]
+    for key, label, scale, digits in rows:
+        value = info.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = float(value) * scale
+        table.add_row(label, _fmt(value, digits))
+    return table
+
+
+def _asics_table(table: pd.DataFrame) -> FittedTable:
+    """The table of :func:`asics`: catalogue columns, breakeven, value, margins when priced.
+
+    At narrow widths the vendor, release, hashrate and power columns go first, then the margin per
+    day; the model, efficiency, breakeven and value always stay (see :mod:`wattshift.cli._tables`).
+    """
     day_text = table["date"].iloc[0] if len(table) else "-"
     hashprice = table["hashprice_usd_per_ph_day"].iloc[0] if len(table) else float("nan")
-    rich = Table(title=f"ASIC catalogue on {day_text} (hashprice {hashprice:,.2f} USD/PH/day)")
-    columns: list[tuple[str, str, int]] = [("group", "group", 0)] if "group" in table.columns else []
-    columns += [
-        ("model", "model", 0),
-        ("vendor", "vendor", 0),
-        ("hashrate_ths", "hashrate [TH/s]", 1),
-        ("power_w", "power [W]", 0),
-        ("efficiency_j_per_th", "efficiency [J/TH]", 2),
-        ("release", "release", 0),
-        ("breakeven_power_usd_per_kwh", "breakeven [USD/kWh]", 4),
-        ("mining_value_usd_per_mwh", "value [USD/MWh]", 2),
+    specs: list[tuple[str, Column, int]] = []
+    if "group" in table.columns:
+        specs.append(("group", Column("group"), 0))
+    specs += [
+        ("model", Column("model", wrap=True), 0),
+        ("vendor", Column("vendor", priority=5), 0),
+        ("hashrate_ths", Column("hashrate [TH/s]", "right", priority=3), 1),
+        ("power_w", Column("power [W]", "right", priority=3), 0),
+        ("efficiency_j_per_th", Column("efficiency [J/TH]", "right"), 2),
+        ("release", Column("release", priority=4), 0),
+        ("breakeven_power_usd_per_kwh", Column("breakeven [USD/kWh]", "right"), 4),
+        ("mining_value_usd_per_mwh", Column("value [USD/MWh]", "right"), 2),
     ]
     if "margin_usd_per_day" in table.columns:
-        columns += [
-            ("margin_usd_per_day", "margin [USD/day]", 2),
-            ("margin_usd_per_mwh", "margin [USD/MWh]", 2),
+        specs += [
+            ("margin_usd_per_day", Column("margin [USD/day]", "right", priority=2), 2),
+            ("margin_usd_per_mwh", Column("margin [USD/MWh]", "right", priority=1), 2),
         ]
-    for _, header, _ in columns:
-        left = header in {"group", "model", "vendor", "release"}
-        rich.add_column(escape(header), justify="left" if left else "right", no_wrap=header != "release")
+    title = f"ASIC catalogue on {day_text} (hashprice {hashprice:,.2f} USD/PH/day)"
+    fitted = FittedTable(title, [column for _, column, _ in specs])
     for row in table.itertuples(index=False):
-        cells = [_fmt(getattr(row, key), digits) for key, _, digits in columns]
+        cells = [_fmt(getattr(row, key), digits) for key, _, digits in specs]
         if "release" in table.columns:  # the catalogue's release notes are long: keep the leading date
-            i = [key for key, _, _ in columns].index("release")
+            i = [key for key, _, _ in specs].index("release")
             cells[i] = cells[i].split(" ", 1)[0].rstrip(";,")
-        rich.add_row(*(escape(c) for c in cells))
-    return rich
+        fitted.add_row(*cells)
+    return fitted
 
 
 def register(app: typer.Typer) -> None:

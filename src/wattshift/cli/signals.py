@@ -105,7 +105,8 @@ def history(
         dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (inclusive).")
     ] = None,
     end: Annotated[
-        dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive).")
+        dt.datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive, as every --to of wattshift)."),
     ] = None,
     fmt: Annotated[CsvOrJson, typer.Option("--format", help="Output format.")] = CsvOrJson.csv,
     db: DbOption = None,

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from wattshift.report.axes import synced_axes
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services.dispatch import DispatchRun, DispatchSource, result_dict, run_dispatch
 from wattshift.services.sites import examples, load_site, resolve_file
@@ -54,7 +55,14 @@ def _schedule_figure(run: DispatchRun) -> go.Figure:
         )
     if run.site.gpu is not None:
         fig.add_trace(_stacked(x, frame["mw_ai"], "AI compute", "#2a7ab0"), secondary_y=False)
-    fig.add_trace(_stacked(x, frame["mw_curtailed"], "curtailed", "#c9ced6"), secondary_y=False)
+    curtailed = _stacked(x, frame["mw_curtailed"], "curtailed (idle)", "#8a94a3")
+    # hatched and outlined above the stack: idle capacity, not a part of the AI band below it
+    curtailed.update(
+        fillcolor="rgba(0,0,0,0)",
+        fillpattern={"shape": "/", "fgcolor": "#8a94a3", "bgcolor": "#f3f4f6", "size": 6, "solidity": 0.25},
+        line={"width": 0.5, "color": "#8a94a3"},
+    )
+    fig.add_trace(curtailed, secondary_y=False)
     reserve_cols = [c for c in frame.columns if c.startswith("mw_reserve_")]
     if reserve_cols:
         fig.add_trace(
@@ -76,11 +84,20 @@ def _schedule_figure(run: DispatchRun) -> go.Figure:
         secondary_y=True,
     )
     step = "hourly means" if (run.end - run.start).days > HOURLY_ABOVE_DAYS else "per interval"
-    fig.update_layout(
-        title=f"{run.site.name}: MW by use ({step}) and settlement price", legend={"orientation": "h"}
+    stacked = [f"mw_{f.name}" for f in run.fleets] + ["mw_curtailed"]
+    stacked += ["mw_ai"] if run.site.gpu is not None else []
+    left, right = synced_axes(
+        [frame[stacked].sum(axis=1), frame[reserve_cols].sum(axis=1) if reserve_cols else []],
+        [frame["price_usd_per_mwh"]],
     )
-    fig.update_yaxes(title_text="MW", secondary_y=False)
-    fig.update_yaxes(title_text="USD/MWh", secondary_y=True)
+    fig.update_layout(
+        title=f"{run.site.name}: MW by use ({step}) and settlement price",
+        # one column beside the chart, top entry = top of the stack (traces are added bottom up)
+        legend={"orientation": "v", "traceorder": "reversed", "x": 1.08, "xanchor": "left", "y": 1},
+    )
+    fig.update_xaxes(title_text="Central Prevailing Time", automargin=True)
+    fig.update_yaxes(title_text="MW", secondary_y=False, automargin=True, **left)
+    fig.update_yaxes(title_text="price [USD/MWh]", secondary_y=True, showgrid=False, automargin=True, **right)
     return fig
 
 

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from wattshift.config.mining import REFERENCE_POWER_USD_PER_KWH, MiningAssumptions
+from wattshift.report.axes import log_axis
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services.catalogue import WORKHORSE_MODELS, WORKHORSE_WHY
 from wattshift.services.market import MachineHistory, MarketView, market_view
@@ -123,10 +124,32 @@ def market_figure(view: MarketView) -> go.Figure:
         fig.add_annotation(
             x=day, y=1.0, yref="paper", text=f"halving {height:,}", showarrow=False, font={"size": 10}
         )
-    fig.update_yaxes(type="log", title_text="USD/PH/day", row=1, col=1)
-    fig.update_yaxes(type="log", title_text="USD", row=2, col=1)
+    _frame_to_market(fig, view, day_text)
     fig.update_layout(legend={"orientation": "h", "y": -0.08}, hovermode="x unified")
     return fig
+
+
+def _frame_to_market(fig: go.Figure, view: MarketView, day_text: npt.NDArray[Any]) -> None:
+    """Start the date axis at the first day BTC had a market price (no 2009 stretch of zero-price
+    days) and fit both log axes to the market series, so cost lines of modern ASICs in the
+    CPU-mining years (fractions of a cent per BTC) run off the bottom instead of squashing the chart.
+    """
+    if not view.machines:
+        return
+    econ = view.machines[-1].economics
+    price = _values(econ["price_usd"])
+    hashprice = _values(econ["hashprice_usd_per_ph_day"])
+    priced = np.flatnonzero(np.isfinite(price) & (price > 0))
+    if priced.size:
+        fig.update_xaxes(range=[day_text[priced[0]], day_text[-1]])
+    breakevens = [
+        level
+        for m in view.machines
+        for level in (m.energy_breakeven_usd_per_ph_day, m.all_in_breakeven_usd_per_ph_day)
+    ]
+    top = np.concatenate([hashprice[priced], np.asarray(breakevens, dtype="float64")])
+    fig.update_yaxes(type="log", title_text="USD/PH/day", row=1, col=1, **log_axis(top))
+    fig.update_yaxes(type="log", title_text="USD", row=2, col=1, **log_axis(price[priced]))
 
 
 def build_section(

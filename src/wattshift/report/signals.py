@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from wattshift.report.axes import log_axis
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services import signals as service
 from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL, DailySource, SignalRules
@@ -109,7 +110,7 @@ def _price_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]
         row=1,
         col=1,
     )
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(type="log", row=1, col=1, **log_axis(_values(frame["price_usd"])))
 
 
 def _hashrate_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> None:
@@ -123,7 +124,8 @@ def _hashrate_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.objec
             row=2,
             col=1,
         )
-    fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    both = np.concatenate([_values(frame["hashrate_sma_fast_ehs"]), _values(frame["hashrate_sma_slow_ehs"])])
+    fig.update_yaxes(type="log", row=2, col=1, **log_axis(both))
 
 
 def _capitulation_shapes(frame: pd.DataFrame) -> list[dict[str, object]]:

@@ -53,12 +53,33 @@ def fan_figure(fan: dict[str, Any], start_year: int) -> go.Figure:
         fig.add_trace(
             go.Scatter(x=x, y=usd_to_musd(q[2]), name=f"{name} (median)", line={"color": colour, "width": 2})
         )
+        for i, text in fan_steps(np.asarray(q[2], dtype="float64")):
+            fig.add_annotation(
+                x=x[i], y=usd_to_musd(q[2][i]), text=f"{name}: {text}", arrowhead=2, ax=-60, font={"size": 10}
+            )
     fig.update_layout(
         title="Cumulative discounted cash flow per MW (median, 25-75 % and 5-95 % of paths)",
         xaxis_title="year",
         yaxis_title="USD M per MW",
     )
     return fig
+
+
+def fan_steps(median: Any, factor: float = 5.0) -> list[tuple[int, str]]:
+    """Months whose step in the median line needs a label: ``(index, text)``.
+
+    A month-to-month change larger than ``factor`` times the median absolute change and 2 % of the
+    line's range is a step: in the last month it is the terminal value added at the horizon, before
+    it an equipment refresh (capex) paid that month.
+    """
+    y = np.asarray(median, dtype="float64")
+    if y.size < 3:
+        return []
+    steps = np.diff(y)
+    typical = float(np.median(np.abs(steps)))
+    span = float(np.ptp(y)) or 1.0
+    big = np.flatnonzero((np.abs(steps) > factor * typical) & (np.abs(steps) > 0.02 * span))
+    return [(int(j) + 1, "terminal value" if j + 1 == y.size - 1 else "refresh capex") for j in big]
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
+
+from wattshift.errors import ConfigError, NotInWarehouseError
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -84,6 +86,43 @@ def plotly_js() -> Response:
     return Response(
         _plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
     )
+
+
+#: Largest site text the editor may send [bytes].
+MAX_SITE_BYTES = 256 * 1024
+
+
+@router.get("/web/sites/{site_id}.toml")
+def example_site_toml(site_id: str) -> PlainTextResponse:
+    """The example site's TOML file as shipped (the site editor shows it as written, comments too)."""
+    from wattshift.services.sites import examples
+
+    for example in examples("site"):
+        if example.name == site_id:
+            return PlainTextResponse(example.path.read_text(encoding="utf-8"), media_type="application/toml")
+    raise NotInWarehouseError(f"no example site {site_id!r}")
+
+
+@router.post("/web/sites/parse")
+async def parse_site_text(request: Request) -> JSONResponse:
+    """The site editor's text (TOML, as a site file) validated and returned as the JSON request body
+    of the dispatch and valuation jobs; 422 naming the line (TOML) or the field (site) when invalid."""
+    import tomllib
+
+    from wattshift.config.site import parse_site
+    from wattshift.jsonable import to_jsonable
+
+    body = await request.body()
+    if len(body) > MAX_SITE_BYTES:
+        raise ConfigError(f"site editor: the site is {len(body):,} bytes; at most {MAX_SITE_BYTES:,}")
+    try:
+        data = tomllib.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("site editor: the text is not UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"site editor: not valid TOML: {exc}") from None
+    parse_site(data, source="site editor")
+    return JSONResponse(to_jsonable(data))
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from wattshift.api import jobs
 from wattshift.api.deps import encode, json_response, short_reads
 from wattshift.api.jsonify import bad_param, records
+from wattshift.api.models import DispatchOut
 from wattshift.config import SiteConfig
 from wattshift.services import dispatch as service
 from wattshift.services.dispatch import DispatchSource
@@ -55,8 +56,13 @@ def dispatch_options(
         dt.date | None,
         Query(alias="from", description="First ERCOT operating day [default: the site's [backtest]]."),
     ] = None,
-    end: Annotated[
-        dt.date | None, Query(alias="to", description="Operating day after the last (exclusive).")
+    last: Annotated[
+        dt.date | None,
+        Query(alias="to", description="Last operating day (inclusive, as every `to` of wattshift)."),
+    ] = None,
+    until: Annotated[
+        dt.date | None,
+        Query(description="Operating day after the last (exclusive; what `to` meant before); not with `to`."),
     ] = None,
     node: Annotated[
         str | None, Query(min_length=1, max_length=64, description="Price node [default: the contract's].")
@@ -70,7 +76,10 @@ def dispatch_options(
     window_days: Annotated[int, Query(ge=1, le=366, description="Rolling-horizon window [days].")] = 1,
     schedule: Annotated[bool, Query(description="Include the per-interval schedule.")] = False,
 ) -> DispatchOptions:
-    """FastAPI dependency: the dispatch query parameters."""
+    """FastAPI dependency: the dispatch query parameters (``end``: the exclusive end the services take)."""
+    if last is not None and until is not None:
+        raise bad_param("until", "give to (last day, inclusive) or until (day after the last), not both")
+    end = last + dt.timedelta(days=1) if last is not None else until
     return DispatchOptions(start, end, node, market, foresight, solver, window_days, schedule)
 
 
@@ -114,7 +123,9 @@ def dispatch_document(
 
 
 @router.post(
-    "/api/dispatch", summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value"
+    "/api/dispatch",
+    summary="Backtest a site's dispatch: revenue by stream, MWh by use, flexibility value",
+    response_model=DispatchOut,
 )
 def run_dispatch(
     request: Request, site: SiteConfig, wh: Annotated[Warehouse, Depends(short_reads)], opts: Options

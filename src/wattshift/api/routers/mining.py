@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from wattshift.api.deps import daily_read
 from wattshift.api.jsonify import bad_param, records
+from wattshift.api.models import MiningDayOut
 from wattshift.config.mining import MiningAssumptions
 from wattshift.services import asics as asics_service
 from wattshift.services import mining as service
@@ -89,7 +90,9 @@ def frame_document(frame: pd.DataFrame, rows_key: str) -> dict[str, Any]:
     return {"assumptions": frame.attrs["assumptions"], rows_key: records(frame)}
 
 
-@router.get("", summary="Mining economics of one day for a fleet and a power price")
+@router.get(
+    "", summary="Mining economics of one day for a fleet and a power price", response_model=MiningDayOut
+)
 async def mining_day(
     request: Request,
     power_usd_per_kwh: PowerQuery,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from wattshift.api.deps import encode, json_response, short_reads
+from wattshift.api.models import PlanOut
 from wattshift.config import parse_site
 from wattshift.errors import NotInWarehouseError
 from wattshift.services import plan as service
@@ -23,7 +24,9 @@ from wattshift.services.store import Warehouse
 router = APIRouter(tags=["dispatch"])
 
 
-@router.get("/api/plan", summary="Operating plan of a site for one ERCOT operating day")
+@router.get(
+    "/api/plan", summary="Operating plan of a site for one ERCOT operating day", response_model=PlanOut
+)
 def get_plan(
     wh: Annotated[Warehouse, Depends(short_reads)],
     site: Annotated[str, Query(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100, description="Example site id.")],

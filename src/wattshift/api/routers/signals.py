@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from wattshift.api.deps import daily_read
 from wattshift.api.jsonify import bad_param
+from wattshift.api.models import SignalsDayOut
 from wattshift.services import signals as service
 from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MERGE_GAP_DAYS
 
@@ -28,7 +29,7 @@ MAX_HORIZONS = 16
 DateQuery = Annotated[dt.date | None, Query(description="UTC day, YYYY-MM-DD [default: the latest].")]
 
 
-@router.get("", summary="The four indicators and their confluence on one day")
+@router.get("", summary="The four indicators and their confluence on one day", response_model=SignalsDayOut)
 async def signals_today(request: Request, date: DateQuery = None) -> Response:
     """``date``, ``price_usd``, ``mvrv_z``, ``puell``, ``hash_ribbons``, ``fear_greed``, ``confluence``.
 

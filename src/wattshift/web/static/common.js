@@ -66,6 +66,7 @@ const ws = (() => {
       status(statusEl, `${label}: done in ${seconds.toFixed(1)} s`);
       return result;
     } catch (error) {
+      clearResults();
       status(statusEl, `${label} failed: ${error.message}`, "error");
       return null;
     } finally {
@@ -137,6 +138,7 @@ const ws = (() => {
         await sleep(POLL_MS);
       }
     } catch (error) {
+      clearResults();
       status(statusEl, `${label} failed: ${error.message}`, "error");
       return null;
     } finally {
@@ -148,14 +150,21 @@ const ws = (() => {
   }
 
   /**
-   * The site config in the <textarea id="site">, parsed; null (with the reason in `statusEl`) when
-   * it is not valid JSON.
+   * The site in the <textarea id="site">, as the JSON body of a job: TOML (as in a site file) is
+   * validated by the server (`POST /web/sites/parse`), JSON is taken as it is. Null (with the
+   * reason, naming the line or field, in `statusEl`, and old results cleared) when it is invalid.
    */
-  function readSite(statusEl) {
+  async function readSite(statusEl) {
+    const text = document.getElementById("site").value;
     try {
-      return JSON.parse(document.getElementById("site").value);
+      if (text.trim().startsWith("{")) return JSON.parse(text);
+      const response = await fetch("/web/sites/parse", { method: "POST", headers: { "Content-Type": "application/toml" }, body: text });
+      const payload = await response.json();
+      if (!response.ok) throw new Error(payload.detail || payload.message || `HTTP ${response.status}`);
+      return payload;
     } catch (error) {
-      status(statusEl, `The site is not valid JSON: ${error.message}`, "error");
+      clearResults();
+      status(statusEl, `The site is not valid: ${error.message}`, "error");
       return null;
     }
   }
@@ -170,10 +179,12 @@ const ws = (() => {
     const $ = (id) => document.getElementById(id);
     const examples = await withProgress(statusEl, null, "Loading example sites", () => api("/api/sites"));
     if (examples === null) return;
-    const showExample = (id) => {
+    const showExample = async (id) => {
       const example = examples.find((e) => e.id === id);
       if (!example) return;
-      $("site").value = JSON.stringify(example.site, null, 2);
+      // The example's own TOML file (comments and all); its JSON if the file cannot be read.
+      const response = await fetch(`/web/sites/${encodeURIComponent(id)}.toml`);
+      $("site").value = response.ok ? await response.text() : JSON.stringify(example.site, null, 2);
       $("description").textContent = example.description;
       show(example);
     };
@@ -193,13 +204,16 @@ const ws = (() => {
       const wanted = query.get("site") || defaultId;
       const preferred = examples.find((e) => e.id === wanted) || examples[0];
       $("example").value = preferred.id;
-      showExample(preferred.id);
+      await showExample(preferred.id);
       preset(query);
       await run();
     }
   }
 
   const CONFIG = { displaylogo: false, responsive: true };
+
+  /** Axes that grow the margins to fit their tick labels and titles (nothing is clipped). */
+  const AXIS_KEYS = ["xaxis", "yaxis", "yaxis2"];
 
   /** Draw (or redraw) a Plotly chart in `el` with the dashboard's layout defaults. */
   function plot(el, traces, layout = {}) {
@@ -211,7 +225,71 @@ const ws = (() => {
       height: 380,
     };
     if (layout.yaxis2) base.margin.r = 72;
-    return Plotly.react(el, traces, Object.assign(base, layout), CONFIG);
+    const merged = Object.assign(base, layout);
+    for (const key of AXIS_KEYS) {
+      if (key !== "yaxis2" || merged.yaxis2) merged[key] = { automargin: true, ...(merged[key] || {}) };
+    }
+    return Plotly.react(el, traces, merged, CONFIG);
+  }
+
+  /** A round tick step [data units] for `span` split into about `n` intervals (1, 2, 2.5, 5 × 10^k). */
+  function niceStep(span, n) {
+    const raw = span > 1e-9 ? span / n : 1; // a flat or near-flat series: unit steps
+    const magnitude = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((step) => step >= raw * (1 - 1e-9));
+  }
+
+  /** Finite numbers of `values` (nested arrays flattened), for axis ranges. */
+  const finite = (values) => values.flat(Infinity).map(Number).filter((v) => v !== null && Number.isFinite(v));
+
+  /**
+   * Linear twin axes with round ticks on both and gridlines that line up: each axis gets a round
+   * step and the same number of intervals, from zero (or below when a value is negative).
+   * `left` and `right` are the values drawn on each axis. Returns `{ yaxis, yaxis2 }` properties.
+   */
+  function syncedAxes(left, right, n = 5) {
+    const fit = (values) => {
+      const all = finite(values);
+      const lo = Math.min(0, ...all);
+      const hi = Math.max(0, ...all);
+      const step = niceStep(hi - lo || 1, n);
+      return { step, first: Math.floor(lo / step + 1e-9), last: Math.max(Math.ceil(hi / step - 1e-9), 1) };
+    };
+    const a = fit(left);
+    const b = fit(right);
+    const count = Math.max(a.last - a.first, b.last - b.first);
+    const axis = (f) => ({
+      range: [f.first * f.step, (f.first + count) * f.step], tick0: 0, dtick: f.step, tickmode: "linear", autorange: false,
+    });
+    return { yaxis: axis(a), yaxis2: axis(b) };
+  }
+
+  /** Tick values and labels of a log axis at 1, 2 and 5 × 10^k within `values` ("20k", "1M"). */
+  function logTicks(values) {
+    const all = finite(values).filter((v) => v > 0);
+    if (!all.length) return {};
+    const lo = Math.min(...all);
+    const hi = Math.max(...all);
+    const ticks = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k += 1) {
+      for (const m of [1, 2, 5]) {
+        const v = m * 10 ** k;
+        if (v >= lo / 1.5 && v <= hi * 1.5) ticks.push(v);
+      }
+    }
+    const label = (v) =>
+      v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : v >= 1 ? `${v}` : v.toPrecision(1);
+    return { tickvals: ticks, ticktext: ticks.map(label), tickmode: "array" };
+  }
+
+  /**
+   * After a failure, results of the previous run must not look current: empty every key-figure
+   * panel and every chart, and mark result tables as stale.
+   */
+  function clearResults() {
+    for (const el of document.querySelectorAll(".kpis")) el.replaceChildren();
+    for (const el of document.querySelectorAll(".js-plotly-plot")) Plotly.purge(el);
+    for (const el of document.querySelectorAll("table.data")) el.closest("div")?.replaceChildren();
   }
 
   /** Number formatting: thousands separators, `digits` significant decimals for small values. */
@@ -270,6 +348,20 @@ const ws = (() => {
     );
   }
 
+  /**
+   * Instants (ISO strings with a zone or "Z") as wall-clock "YYYY-MM-DD HH:MM" in `timeZone`
+   * (e.g. ERCOT's America/Chicago), for date axes: Plotly draws a time as written, whatever its zone.
+   */
+  function localTimes(instants, timeZone) {
+    const format = new Intl.DateTimeFormat("en-CA", {
+      timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+    return instants.map((iso) => {
+      const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+      return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+    });
+  }
+
   /** Column `key` of an array of row objects. */
   const col = (rows, key) => rows.map((r) => r[key]);
 
@@ -280,5 +372,8 @@ const ws = (() => {
     return d.toISOString().slice(0, 10);
   }
 
-  return { api, ApiError, status, withProgress, runJob, readSite, sitePicker, plot, fmt, pct, table, kpis, col, daysBefore };
+  return {
+    api, ApiError, status, withProgress, runJob, readSite, sitePicker, plot, syncedAxes, logTicks, clearResults,
+    fmt, pct, table, kpis, col, daysBefore, localTimes,
+  };
 })();

@@ -22,11 +22,17 @@
       { x, y: ws.col(rows, "all_in_cost_usd_per_btc"), name: "all-in cost per BTC", line: { color: "#d62728" } },
     ], {
       title: { text: "BTC price vs the fleet's cost to mine one BTC [USD]" },
-      yaxis: { title: { text: "USD per BTC" }, type: "log" },
+      yaxis: {
+        title: { text: "USD per BTC" }, type: "log",
+        ...ws.logTicks(["price_usd", "energy_cost_usd_per_btc", "all_in_cost_usd_per_btc"].map((k) => ws.col(rows, k))),
+      },
     });
     ws.plot($("chart-hashprice"), [
       { x, y: ws.col(rows, "hashprice_usd_per_ph_day"), name: "hashprice", line: { color: "#2ca02c" } },
-    ], { title: { text: "Hashprice [USD/PH/day]" }, yaxis: { type: "log" } });
+    ], {
+      title: { text: "Hashprice [USD/PH/day]" },
+      yaxis: { type: "log", ...ws.logTicks(ws.col(rows, "hashprice_usd_per_ph_day")) },
+    });
     ws.plot($("chart-breakeven"), [
       { x, y: ws.col(rows, "breakeven_power_usd_per_kwh"), name: "breakeven power price", line: { color: "#9467bd" } },
       {

@@ -26,7 +26,7 @@
     ], {
       title: { text: "Hash Ribbons" },
       yaxis: { title: { text: "EH/s" } },
-      yaxis2: { title: { text: "USD" }, overlaying: "y", side: "right", type: "log" },
+      yaxis2: { title: { text: "BTC price [USD]" }, overlaying: "y", side: "right", type: "log", showgrid: false, ...ws.logTicks(ws.col(rows, "price_usd")) },
     });
     ws.plot($("chart-puell"), [{ x, y: ws.col(rows, "puell"), name: "Puell Multiple", line: { color: "#9467bd" } }], {
       title: { text: "Puell Multiple" },
@@ -49,7 +49,7 @@
       { x, y: ws.col(rows, "price_usd"), name: "BTC price [USD]", yaxis: "y2", line: { color: "#444", width: 1 } },
     ], {
       yaxis: { title: { text: "count (0-4)" }, range: [0, 4.2] },
-      yaxis2: { title: { text: "USD" }, overlaying: "y", side: "right", type: "log" },
+      yaxis2: { title: { text: "BTC price [USD]" }, overlaying: "y", side: "right", type: "log", showgrid: false, ...ws.logTicks(ws.col(rows, "price_usd")) },
       bargap: 0,
     });
   }

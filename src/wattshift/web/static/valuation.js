@@ -16,6 +16,30 @@
     ];
   }
 
+  /**
+   * Labels for the steps of the median lines: the jump in the last month is the terminal value
+   * added at the horizon; a drop inside the horizon far larger than the month-to-month changes
+   * (over 5x their median and 2 % of the line's range) is an equipment refresh paid that month.
+   */
+  function fanSteps(fan, years) {
+    const notes = [];
+    const last = years.length - 1;
+    for (const business of Object.keys(fan).filter((k) => k !== "month")) {
+      const y = fan[business].p50;
+      const steps = y.slice(1).map((v, i) => v - y[i]);
+      const typical = [...steps].map(Math.abs).sort((a, b) => a - b)[Math.floor(steps.length / 2)] || 0;
+      const range = Math.max(...y) - Math.min(...y) || 1;
+      steps.forEach((step, i) => {
+        const month = i + 1;
+        const big = Math.abs(step) > 5 * typical && Math.abs(step) > 0.02 * range;
+        if (!big) return;
+        const text = month === last ? `${business}: terminal value` : `${business}: refresh capex`;
+        notes.push({ x: years[month], y: y[month], text, showarrow: true, arrowhead: 2, ax: -60, ay: step > 0 ? -20 : 25, font: { size: 10 } });
+      });
+    }
+    return notes;
+  }
+
   function drawFan(fan) {
     const years = fan.month.map((m) => m / 12);
     const traces = [];
@@ -28,6 +52,7 @@
     ws.plot($("chart-fan"), traces, {
       xaxis: { title: { text: "years from today" } },
       yaxis: { title: { text: "cumulative NPV [USD per MW]" } },
+      annotations: fanSteps(fan, years),
       height: 440,
     });
   }
@@ -54,14 +79,16 @@
     let total = 0;
     const cumulative = schedule.map((s) => (total += s.mw));
     const sold = doc.btc_to_sell.by_year;
+    const axes = ws.syncedAxes([ws.col(schedule, "mw"), cumulative], [ws.col(sold, "btc_p50")]);
     ws.plot($("chart-schedule"), [
       { type: "bar", x: ws.col(schedule, "year"), y: ws.col(schedule, "mw"), name: "MW converted in the year", marker: { color: "#1f77b4" } },
       { x: ws.col(schedule, "year"), y: cumulative, name: "MW converted, cumulative", line: { color: "#11324d" } },
       { x: ws.col(sold, "year"), y: ws.col(sold, "btc_p50"), name: "BTC sold (median)", yaxis: "y2", line: { color: "#f2a900", dash: "dot" } },
     ], {
       title: { text: "Conversion schedule and BTC sold to fund it" },
-      yaxis: { title: { text: "MW" } },
-      yaxis2: { title: { text: "BTC" }, overlaying: "y", side: "right", showgrid: false },
+      xaxis: { dtick: 1, tickformat: "d" },
+      yaxis: { title: { text: "MW" }, ...axes.yaxis },
+      yaxis2: { title: { text: "BTC sold" }, overlaying: "y", side: "right", showgrid: false, ...axes.yaxis2 },
       hovermode: "x unified",
     });
   }
@@ -83,7 +110,7 @@
   }
 
   async function run() {
-    const site = ws.readSite(statusEl);
+    const site = await ws.readSite(statusEl);
     if (site === null) return;
     const params = { paths: $("paths").value, years: $("years").value, seed: $("seed").value, fan: "true" };
     // Progress counts chunks of paths valued; the models are calibrated before the first.
