@@ -67,7 +67,8 @@ _PROBLEMS_JS = """() => {
         out.push(`${name}: label "${text}" clipped`);
       if (/^0(\\.0+)?\\s?%$/.test(text) && t.closest('.slice')) out.push(`${name}: slice label "${text}"`);
     }
-    const numbers = (chart._fullData || []).some(tr => (tr.orientation === 'h' ? ['x'] : ['y', 'values', 'z']).some(
+    const valueKeys = tr => (tr.orientation === 'h' ? ['x'] : ['y', 'values', 'z']);
+    const numbers = (chart._fullData || []).some(tr => valueKeys(tr).some(
       k => tr[k] && typeof tr[k].length === 'number'
         && Array.from(tr[k]).some(v => v !== null && Number.isFinite(Number(v)))));
     if (!numbers) out.push(`${name}: empty chart`);
