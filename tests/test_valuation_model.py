@@ -79,7 +79,7 @@ MODEL_TERMS = st.fixed_dictionaries(
         "scenario.price_model": st.sampled_from(["gbm", "bootstrap"]),
         "ai.build_months": st.integers(0, 18),
         "ai.power_pass_through": st.booleans(),
-        "dcf.terminal_value": st.sampled_from(["multiple", "none"]),
+        "terminal.method": st.sampled_from(["exit_cap", "gordon", "none"]),
         "treasury.treasury_btc": st.sampled_from([0.0, 50.0]),
         "treasury.cash_usd": st.sampled_from([0.0, 1e6]),
     }
@@ -251,7 +251,14 @@ def test_backend_follows_the_grid_size() -> None:
 
 
 @pytest.mark.parametrize(
-    "terms", [{}, {"ai.build_months": 0}, {"ai.build_months": 18}, {"dcf.terminal_value": "none"}]
+    "terms",
+    [
+        {},
+        {"ai.build_months": 0},
+        {"ai.build_months": 18},
+        {"terminal.method": "none"},
+        {"terminal.method": "gordon"},
+    ],
 )
 def test_switch_npvs_from_prefix_sums_equal_one_horizon_per_start(terms: dict[str, Any]) -> None:
     from wattshift.valuation.pathvalue import business_flows, switch_npv, switch_npvs

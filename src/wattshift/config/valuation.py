@@ -6,7 +6,8 @@ below. Each default names its source in the field description. Sub-tables:
 - ``[valuation.scenario]`` — price / hashrate scenario model and its calibration window;
 - ``[valuation.mining]`` — the mining business per MW (fleet, power, opex, pool fee);
 - ``[valuation.ai]`` — the AI-hosting business per MW (capex, build, rate, term, risks, PUE);
-- ``[valuation.dcf]`` — discounting, EBITDA multiples, terminal value;
+- ``[valuation.dcf]`` — discounting;
+- ``[valuation.terminal]`` — terminal value on stabilised NOI (exit cap rate or Gordon growth);
 - ``[valuation.treasury]`` — BTC treasury, cash and the capex budget of the conversion planner.
 
 Published deal terms behind the AI defaults are collected, with sources, in ``examples/deals.toml``.
@@ -227,6 +228,11 @@ class AiTerms(BaseModel):
         gt=0.0,
         description="Lease term [years]; published AI-hosting leases run 10-15 years (examples/deals.toml).",
     )
+    market_growth_annual: float = Field(
+        0.025,
+        description="Growth of the market rent a new or renewing tenant signs at, counted from the "
+        "first lease's start [1/year]; the escalator's 2.5 % (rents keep pace with escalators).",
+    )
     renewal_probability: float = Field(
         0.7, ge=0.0, le=1.0, description="Probability the tenant renews at term end [fraction]."
     )
@@ -264,7 +270,7 @@ class AiTerms(BaseModel):
 
 
 class DcfTerms(BaseModel):
-    """Discounting and terminal value."""
+    """Discounting."""
 
     model_config = _STRICT
 
@@ -274,10 +280,37 @@ class DcfTerms(BaseModel):
         description="Discount rate [1/year, effective]; about the WACC used by analysts for listed "
         "miners (10-15 %).",
     )
-    terminal_value: Literal["multiple", "none"] = Field(
-        "multiple",
-        description="'multiple': last-12-month EBITDA times the business's EBITDA multiple at the "
-        "horizon; 'none': cash flows over the horizon only.",
+
+
+class TerminalTerms(BaseModel):
+    """Terminal value at the horizon, on stabilised expected NOI (wattshift.valuation.terminal)."""
+
+    model_config = _STRICT
+
+    method: Literal["gordon", "exit_cap", "none"] = Field(
+        "exit_cap",
+        description="'exit_cap': next year's stabilised NOI / exit cap rate (direct capitalisation, "
+        "Appraisal Institute); 'gordon': NOI (1 + g) / (r - g) (Gordon 1959); 'none': horizon cash only.",
+    )
+    growth_annual: float = Field(
+        0.02,
+        description="Long-run growth of AI-hosting NOI after the horizon [1/year]: 2 %, the Federal "
+        "Reserve's long-run inflation goal (real rents flat).",
+    )
+    exit_cap_rate: float = Field(
+        0.065,
+        description="Exit cap rate of a leased data centre [1/year]: CBRE U.S. Cap Rate Survey H2 2024 "
+        "puts stabilised data-centre cap rates at about 5.5-7 %; 6.5 % for a converted mining site.",
+    )
+    mining_growth_annual: float = Field(
+        0.0,
+        description="Long-run growth of mining NOI after the horizon [1/year]: 0, halvings every "
+        "~4 years offset by price growth (assumption).",
+    )
+    mining_exit_cap_rate: float = Field(
+        0.125,
+        description="Exit cap rate of a mining business [1/year]: 1 / 8x, the EV/EBITDA listed miners "
+        "traded at in 2024-2025 (analyst notes quoted by The Miner Mag).",
     )
 
 
@@ -314,7 +347,34 @@ class ValuationConfig(BaseModel):
     mining: MiningTerms = Field(default_factory=MiningTerms)
     ai: AiTerms = Field(default_factory=AiTerms)
     dcf: DcfTerms = Field(default_factory=DcfTerms)
+    terminal: TerminalTerms = Field(default_factory=TerminalTerms)
     treasury: TreasuryTerms = Field(default_factory=TreasuryTerms)
+
+    @model_validator(mode="after")
+    def _cap_above_growth(self) -> ValuationConfig:
+        """The perpetuity converges only when the capitalisation rate exceeds growth."""
+        t, r = self.terminal, self.dcf.discount_rate_annual
+        if t.method == "gordon":
+            for name, g in (
+                ("growth_annual", t.growth_annual),
+                ("mining_growth_annual", t.mining_growth_annual),
+            ):
+                if r <= g:
+                    raise ValueError(
+                        f"@terminal.{name}: {g} must be below the discount rate {r} (Gordon terminal value)"
+                    )
+        if t.method == "exit_cap":
+            for cap_name, growth_name in (
+                ("exit_cap_rate", "growth_annual"),
+                ("mining_exit_cap_rate", "mining_growth_annual"),
+            ):
+                cap, g = getattr(t, cap_name), getattr(t, growth_name)
+                if cap <= max(g, 0.0):
+                    raise ValueError(
+                        f"@terminal.{cap_name}: {cap} must be positive and exceed the terminal growth "
+                        f"{growth_name} = {g}"
+                    )
+        return self
 
 
 def apply_overrides(cfg: ValuationConfig, overrides: Mapping[str, Any]) -> ValuationConfig:

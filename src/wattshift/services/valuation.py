@@ -23,6 +23,7 @@ from wattshift.services.valuation_results import (
     ByStrategy,
     ConversionResult,
     EvPerMw,
+    Shares,
     SiteValuation,
     Summary,
     TreasuryPlan,
@@ -115,6 +116,16 @@ def _by_business(values: Mapping[str, np.ndarray[Any, np.dtype[np.float64]]]) ->
     )
 
 
+def _terminal_shares(npv: ByBusiness, ex_terminal: ByBusiness) -> Shares:
+    """``1 - p50(NPV ex terminal) / p50(NPV)`` per business (None for a zero p50 NPV)."""
+
+    def share(b: str) -> float | None:
+        with_tv, without = getattr(npv, b).p50, getattr(ex_terminal, b).p50
+        return None if with_tv == 0 or with_tv != with_tv else 1.0 - without / with_tv
+
+    return Shares(mining=share("mining"), ai=share("ai"), hybrid=share("hybrid"))
+
+
 def _conversion(
     inputs: ValuationInputs,
     cfg: ValuationConfig,
@@ -203,7 +214,10 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         paths=cfg.paths,
         years=cfg.years,
         seed=cfg.seed,
+        discount_rate=cfg.dcf.discount_rate_annual,
         npv_usd=_by_business(npv),
+        npv_ex_terminal_usd=_by_business(res.npv_ex_terminal_usd),
+        terminal_value_share=_terminal_shares(_by_business(npv), _by_business(res.npv_ex_terminal_usd)),
         irr=_by_business(res.irr_annual),
         payback_years=_by_business({k: months_to_years(v) for k, v in res.payback_months.items()}),
         ev_per_mw_usd=ev,

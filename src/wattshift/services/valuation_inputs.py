@@ -23,7 +23,15 @@ from wattshift.units import MONTHS_PER_YEAR, days_to_months, ths_to_ehs
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.network import calibrate_hashrate, subsidy_by_month
 from wattshift.valuation.scenarios import calibrate_price
-from wattshift.valuation.specs import AiSpec, DcfSpec, MiningSpec, ScenarioSpec, TreasurySpec, ValuationSpec
+from wattshift.valuation.specs import (
+    AiSpec,
+    DcfSpec,
+    MiningSpec,
+    ScenarioSpec,
+    TerminalSpec,
+    TreasurySpec,
+    ValuationSpec,
+)
 
 if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
@@ -64,6 +72,7 @@ def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
         mining=MiningSpec(**mining),
         ai=AiSpec(**cfg.ai.model_dump()),
         dcf=DcfSpec(**cfg.dcf.model_dump()),
+        terminal=TerminalSpec(**cfg.terminal.model_dump()),
         treasury=TreasurySpec(**cfg.treasury.model_dump()),
     )
 

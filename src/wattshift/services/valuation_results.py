@@ -44,6 +44,15 @@ class ByBusiness:
 
 
 @dataclass(frozen=True)
+class Shares:
+    """One share per business [fraction]; None where undefined (e.g. a zero p50 NPV)."""
+
+    mining: float | None
+    ai: float | None
+    hybrid: float | None
+
+
+@dataclass(frozen=True)
 class ByStrategy:
     """One summary per strategy (:mod:`wattshift.valuation.strategies`) [USD]."""
 
@@ -202,6 +211,10 @@ class ConversionResult:
 class SiteValuation:
     """Result of :func:`wattshift.services.valuation.value_site` (``wattshift value``).
 
+    ``discount_rate`` [1/year]; ``npv_ex_terminal_usd``: NPV of the horizon's cash only;
+    ``terminal_value_share``: ``1 - p50(NPV ex terminal) / p50(NPV)`` per business, the share of
+    the median NPV that the terminal value carries.
+
     ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
     ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
     """
@@ -211,7 +224,10 @@ class SiteValuation:
     paths: int
     years: int
     seed: int
+    discount_rate: float
     npv_usd: ByBusiness
+    npv_ex_terminal_usd: ByBusiness
+    terminal_value_share: Shares
     irr: ByBusiness
     payback_years: ByBusiness
     ev_per_mw_usd: EvPerMw

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.units import MONTHS_PER_YEAR
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-MONTHS_PER_YEAR = 12  # TODO(merge): from wattshift.units once the units work lands
 
 
 @dataclass(frozen=True)

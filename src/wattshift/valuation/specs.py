@@ -112,6 +112,8 @@ class AiSpec:
         Yearly rate escalator [1/year].
     term_years
         Lease term [years].
+    market_growth_annual
+        Growth of the market rent a new or renewing tenant signs at [1/year].
     renewal_probability
         Probability the tenant renews at term end [fraction].
     default_probability_annual
@@ -133,6 +135,7 @@ class AiSpec:
     rate_usd_per_kw_month: float
     escalator_annual: float
     term_years: float
+    market_growth_annual: float
     renewal_probability: float
     default_probability_annual: float
     re_lease_months: int
@@ -144,18 +147,36 @@ class AiSpec:
 
 @dataclass(frozen=True)
 class DcfSpec:
-    """Discounting and terminal value (``[valuation.dcf]``).
+    """Discounting (``[valuation.dcf]``).
 
     Attributes
     ----------
     discount_rate_annual
         Discount rate [1/year, effective].
-    terminal_value
-        ``"multiple"`` (last-12-month EBITDA x the business's multiple) or ``"none"``.
     """
 
     discount_rate_annual: float
-    terminal_value: str
+
+
+@dataclass(frozen=True)
+class TerminalSpec:
+    """Terminal value on stabilised NOI (``[valuation.terminal]``; :mod:`~wattshift.valuation.terminal`).
+
+    Attributes
+    ----------
+    method
+        ``"exit_cap"``, ``"gordon"`` or ``"none"``.
+    growth_annual, exit_cap_rate
+        AI hosting: NOI growth after the horizon and exit cap rate [1/year].
+    mining_growth_annual, mining_exit_cap_rate
+        Mining: the same [1/year].
+    """
+
+    method: str
+    growth_annual: float
+    exit_cap_rate: float
+    mining_growth_annual: float
+    mining_exit_cap_rate: float
 
 
 @dataclass(frozen=True)
@@ -197,7 +218,7 @@ class ValuationSpec:
         Random seed.
     chunk_paths
         Paths per chunk [paths] (fixes the random streams).
-    scenario, mining, ai, dcf, treasury
+    scenario, mining, ai, dcf, terminal, treasury
         The sub-tables.
     """
 
@@ -209,4 +230,5 @@ class ValuationSpec:
     mining: MiningSpec
     ai: AiSpec
     dcf: DcfSpec
+    terminal: TerminalSpec
     treasury: TreasurySpec

@@ -23,8 +23,9 @@ from wattshift.valuation.cashflows import (
     mining_capex_usd,
 )
 from wattshift.valuation.dcf import discount_factors, monthly_rate
+from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
 from wattshift.valuation.montecarlo import ValuationInputs
-from wattshift.valuation.pathvalue import PathFlows, terminal_ebitda_usd
+from wattshift.valuation.pathvalue import PathFlows
 from wattshift.valuation.treasury import btc_sold_by_year, fund_by_month, strategy_value_usd
 
 FloatArray = npt.NDArray[np.float64]
@@ -80,17 +81,17 @@ def _ai_from(inputs: ValuationInputs, flows: PathFlows, start_month: int) -> Cas
 def strategy_streams(
     inputs: ValuationInputs, flows: PathFlows, *, site_mw: float, mw_by_year: FloatArray
 ) -> dict[str, tuple[FloatArray, FloatArray]]:
-    """Site cash flows [USD/month] ``(paths, months)`` and terminal EBITDA x multiple [USD]
+    """Site cash flows [USD/month] ``(paths, months)`` and terminal value on stabilised NOI [USD]
     ``(paths,)`` of each strategy; the flows are linear in MW (:mod:`~wattshift.valuation.conversion`).
     """
     w = inputs.spec.treasury.hybrid_ai_fraction
     months = inputs.months
     mining = _mining(inputs, flows)
     ai0 = _ai_from(inputs, flows, 0)
-    zeros = np.zeros_like(mining.ebitda_usd[:, :1])
-    mining_tv = terminal_ebitda_usd(inputs, mining.ebitda_usd, zeros)
+    build = inputs.spec.ai.build_months
+    mining_tv = mining_terminal_usd(inputs, mining.ebitda_usd)
     hybrid_cash = site_mw * blend_cash_flows(mining, ai0, w).cash_usd
-    hybrid_tv = site_mw * terminal_ebitda_usd(inputs, (1 - w) * mining.ebitda_usd, w * ai0.ebitda_usd)
+    hybrid_tv = site_mw * ((1 - w) * mining_tv + w * ai_terminal_usd(inputs, build))
     mining_mw = site_mw - float(mw_by_year.sum())
     mining_cash = mining.cash_usd
     plan_cash = mining_mw * mining_cash
@@ -103,9 +104,7 @@ def strategy_streams(
         keep = (np.arange(months) < s)[None, :]
         # Cash of switch_cash_flows(mining, ai_s, s), month by month from one business or the other.
         plan_cash += mw * np.where(keep, mining_cash, ai_s.cash_usd)
-        plan_tv = plan_tv + mw * terminal_ebitda_usd(
-            inputs, np.where(keep, mining.ebitda_usd, 0.0), np.where(keep, 0.0, ai_s.ebitda_usd)
-        )
+        plan_tv = plan_tv + mw * ai_terminal_usd(inputs, s + build)
     return {
         "hold_and_mine": (site_mw * mining_cash, site_mw * mining_tv),
         PLAN: (plan_cash, plan_tv),

@@ -1,0 +1,137 @@
+"""Terminal values per site MW at the horizon of a run: mining and AI hosting, on stabilised NOI.
+
+The formulas are :mod:`~wattshift.valuation.terminal`'s (``TV = NOI (1 + g) / cap``, cap = exit cap
+rate or ``r - g``); this module says which NOI each business capitalises.
+
+- **AI hosting**: the long-run expected NOI of the lease process
+  (:func:`~wattshift.valuation.leases.stabilised_noi_usd_per_year`: occupancy after expected
+  defaults, non-renewals and downtime; re-letting costs spread over the cycle) at the market rent
+  of the horizon, the same on every path. Never one year of a path, which may be vacant or a build
+  year. A conversion whose build runs past the horizon is valued at its lease start, discounted
+  back, less the capex still to spend.
+- **Mining**: the path's last-12-month EBITDA less the fleet's sustaining capex (one fleet per
+  ``asic_life_years``, at the last fleet's cost), floored at 0: a miner can switch off and sell
+  rather than run at a loss forever. The BTC price at the horizon is a state of the path, so this
+  terminal value is per path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from wattshift.units import (
+    HOURS_PER_MONTH,
+    MONTHS_PER_YEAR,
+    musd_to_usd,
+    usd_per_kw_month_to_usd_per_mw_month,
+)
+from wattshift.valuation.cashflows import mining_capex_usd
+from wattshift.valuation.dcf import monthly_rate
+from wattshift.valuation.leases import LeaseTerms, stabilised_noi_usd_per_year, stabilised_occupancy
+from wattshift.valuation.montecarlo import ValuationInputs
+from wattshift.valuation.specs import AiSpec
+from wattshift.valuation.terminal import TerminalMethod, capitalisation_rate
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def lease_terms(ai: AiSpec, reletting_cost_months_of_rent: float = 0.0) -> LeaseTerms:
+    """The lease process of the AI terms (:class:`~wattshift.valuation.leases.LeaseTerms`)."""
+    return LeaseTerms(
+        term_months=max(round(ai.term_years * MONTHS_PER_YEAR), 1),
+        escalator_annual=ai.escalator_annual,
+        market_growth_annual=ai.market_growth_annual,
+        default_probability_annual=ai.default_probability_annual,
+        renewal_probability=ai.renewal_probability,
+        downtime_months=ai.re_lease_months,
+        reletting_cost_months_of_rent=reletting_cost_months_of_rent,
+    )
+
+
+def _method(inputs: ValuationInputs) -> TerminalMethod:
+    method = inputs.spec.terminal.method
+    if method not in ("gordon", "exit_cap", "none"):
+        raise ValueError(f"terminal method {method!r}")
+    return method  # type: ignore[return-value]
+
+
+def _multiplier(inputs: ValuationInputs, growth: float, exit_cap: float) -> float:
+    """``(1 + g) / cap`` [years]: value at the horizon per USD/year of NOI; 0 without terminal value."""
+    method = _method(inputs)
+    if method == "none":
+        return 0.0
+    cap = capitalisation_rate(
+        method,
+        discount_rate_annual=inputs.spec.dcf.discount_rate_annual,
+        growth_annual=growth,
+        exit_cap_rate=exit_cap,
+    )
+    return (1.0 + growth) / cap
+
+
+def mining_terminal_usd(inputs: ValuationInputs, mining_ebitda_usd: FloatArray) -> FloatArray:
+    """Mining terminal value per site MW [USD/MW] of each path (module docstring), ``(paths,)``.
+
+    ``mining_ebitda_usd``: monthly EBITDA [USD/MW per month], ``(paths, >= 12 months)``; its last
+    12 columns are the horizon's last year.
+    """
+    spec = inputs.spec
+    k = _multiplier(inputs, spec.terminal.mining_growth_annual, spec.terminal.mining_exit_cap_rate)
+    if k == 0.0:
+        return np.zeros(mining_ebitda_usd.shape[0])
+    months = inputs.months
+    refresh = mining_capex_usd(
+        spec.mining, months, inputs.efficiency_j_per_th, spec.scenario.efficiency_gain_annual
+    )
+    bought = refresh[refresh > 0]
+    fleet_cost = (
+        float(bought[-1])
+        if bought.size
+        else float(
+            mining_capex_usd(spec.mining, 1, inputs.efficiency_j_per_th, 0.0)[0]
+            if spec.mining.fleet_age_years == 0
+            else 0.0
+        )
+    )
+    sustaining = fleet_cost / spec.mining.asic_life_years
+    noi = mining_ebitda_usd[:, -MONTHS_PER_YEAR:].sum(axis=1) - sustaining
+    out: FloatArray = k * np.maximum(noi, 0.0)
+    return out
+
+
+def ai_stabilised_noi_usd(inputs: ValuationInputs, lease_start: int) -> float:
+    """Stabilised NOI per site MW [USD/MW per year] in the year after the horizon for a lease that
+    starts in month ``lease_start``: market rent grown from the lease start to the horizon."""
+    ai = inputs.spec.ai
+    terms = lease_terms(ai)
+    it_mw = 1.0 / ai.pue
+    years_let = max(inputs.months - lease_start, 0) / MONTHS_PER_YEAR
+    rent = usd_per_kw_month_to_usd_per_mw_month(ai.rate_usd_per_kw_month) * it_mw
+    rent *= (1.0 + ai.market_growth_annual) ** years_let
+    noi = stabilised_noi_usd_per_year(terms, rent, ai.opex_usd_per_mw_month * it_mw)
+    if not ai.power_pass_through:
+        t_years = inputs.months / MONTHS_PER_YEAR
+        power = inputs.power_usd_per_mwh * (1.0 + inputs.spec.mining.power_escalator_annual) ** t_years
+        noi -= MONTHS_PER_YEAR * HOURS_PER_MONTH * power * stabilised_occupancy(terms)
+    return float(noi)
+
+
+def ai_terminal_usd(inputs: ValuationInputs, lease_start: int) -> float:
+    """AI terminal value per site MW [USD/MW] at the horizon of a lease starting in ``lease_start``.
+
+    ``TV = NOI (1 + g) / cap``; when the lease starts after the horizon, that value at the lease
+    start discounted to the horizon, less the conversion capex not yet spent.
+    """
+    spec = inputs.spec
+    k = _multiplier(inputs, spec.terminal.growth_annual, spec.terminal.exit_cap_rate)
+    if k == 0.0:
+        return 0.0
+    tv = k * ai_stabilised_noi_usd(inputs, lease_start)
+    late = lease_start - inputs.months
+    if late > 0:
+        capex_left = (
+            musd_to_usd(spec.ai.capex_usd_m_per_mw) / spec.ai.pue * late / max(spec.ai.build_months, 1)
+        )
+        tv = tv * (1.0 + monthly_rate(spec.dcf.discount_rate_annual)) ** -late - capex_left
+    return float(tv)
