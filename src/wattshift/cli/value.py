@@ -153,14 +153,21 @@ def _pct(x: float | None) -> str:
 
 
 def _print_value(result: dict[str, Any]) -> None:
-    table = Table(title=f"{result['site']}: value per MW ({result['paths']} paths, {result['years']} y)")
+    table = Table(
+        title=f"{result['site']}: value per MW ({result['paths']} paths, {result['years']} y, "
+        f"discount rate {_pct(result['discount_rate'])})"
+    )
     for col in (
         "business",
         "NPV p5 [M$]",
         "NPV p50 [M$]",
         "NPV p95 [M$]",
         "NPV mean [M$]",
+        "NPV p50 ex TV [M$]",
+        "TV share",
         "IRR p50",
+        "IRR defined",
+        "MIRR p50",
         "EV/MW [M$]",
     ):
         table.add_column(col, justify="right")
@@ -169,7 +176,9 @@ def _print_value(result: dict[str, Any]) -> None:
         ev = result["ev_per_mw_usd"].get(b)
         table.add_row(
             b, _musd(npv["p5"]), _musd(npv["p50"]), _musd(npv["p95"]), _musd(npv["mean"]),
-            _pct(result["irr"][b]["p50"]), _musd(ev),
+            _musd(result["npv_ex_terminal_usd"][b]["p50"]), _pct(result["terminal_value_share"][b]),
+            _pct(result["irr"][b]["p50"]), _pct(result["irr_defined_share"][b]),
+            _pct(result["mirr"][b]["p50"]), _musd(ev),
         )  # fmt: skip
     out.print(table)
     ratio = result["value_ratio_ai_to_mining"]
@@ -225,6 +234,16 @@ def value(
     flex_to: FlexToOption = None,
     flex_node: FlexNodeOption = None,
     flex_market: FlexMarketOption = MarketChoice.rt,
+    finance_rate: Annotated[
+        float | None,
+        typer.Option("--finance-rate", min=-0.99, help="MIRR finance rate [1/year; default: discount rate]."),
+    ] = None,
+    reinvest_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--reinvest-rate", min=-0.99, help="MIRR reinvestment rate [1/year; default: discount rate]."
+        ),
+    ] = None,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
@@ -240,8 +259,9 @@ def value(
 
     cfg = load_site(site)
     request = ValuationRequest(
-        cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market)
-    )
+        cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
+        finance_rate=finance_rate, reinvest_rate=reinvest_rate,
+    )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
         result = value_site(wh, request, progress)
     if fmt == TableOrJson.json:

@@ -280,6 +280,17 @@ class DcfTerms(BaseModel):
         description="Discount rate [1/year, effective]; about the WACC used by analysts for listed "
         "miners (10-15 %).",
     )
+    finance_rate_annual: float | None = Field(
+        None,
+        gt=-1.0,
+        description="MIRR finance rate: cost of funding the negative flows [1/year]; None = the "
+        "discount rate (Brealey, Myers & Allen, ch. 5.3).",
+    )
+    reinvest_rate_annual: float | None = Field(
+        None,
+        gt=-1.0,
+        description="MIRR reinvestment rate of the positive flows [1/year]; None = the discount rate.",
+    )
 
 
 class TerminalTerms(BaseModel):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from wattshift.config import SiteConfig
 from wattshift.config.valuation import ValuationConfig
@@ -42,11 +43,14 @@ from wattshift.valuation.execution import (
     row_slices,
     run,
 )
-from wattshift.valuation.montecarlo import ValuationInputs
+from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs
+from wattshift.valuation.returns import irr_percentiles
 from wattshift.valuation.strategies import PLAN, StrategyResult, merge_strategies, strategies_of_paths
 
 if TYPE_CHECKING:
     from wattshift.warehouse import Warehouse
+
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["FlexSpan", "ValuationRequest", "treasury_plan", "value_site"]
 
@@ -76,6 +80,8 @@ class ValuationRequest:
         Also return the fan chart's percentiles (:attr:`SiteValuation.fan`).
     threads
         Threads of the Monte Carlo; None = the CPUs this process may use. Never changes a number.
+    finance_rate, reinvest_rate
+        Overrides of ``[valuation.dcf]`` MIRR rates [1/year].
     """
 
     site: SiteConfig
@@ -88,6 +94,8 @@ class ValuationRequest:
     capex_budget_usd: float | None = None
     fan: bool = False
     threads: int | None = None
+    finance_rate: float | None = None
+    reinvest_rate: float | None = None
 
 
 def _not_none(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,6 +113,11 @@ def request_config(request: ValuationRequest) -> ValuationConfig:
         }
     )
     changes = _not_none({"paths": request.paths, "years": request.years, "seed": request.seed})
+    dcf = _not_none(
+        {"finance_rate_annual": request.finance_rate, "reinvest_rate_annual": request.reinvest_rate}
+    )
+    if dcf:
+        changes["dcf"] = cfg.dcf.model_copy(update=dcf)
     if treasury:
         changes["treasury"] = cfg.treasury.model_copy(update=treasury)
     return cfg.model_copy(update=changes) if changes else cfg
@@ -114,6 +127,18 @@ def _by_business(values: Mapping[str, np.ndarray[Any, np.dtype[np.float64]]]) ->
     return ByBusiness(
         mining=Summary.of(values["mining"]), ai=Summary.of(values["ai"]), hybrid=Summary.of(values["hybrid"])
     )
+
+
+def _irr_by_business(irr: Mapping[str, FloatArray], npv: Mapping[str, FloatArray], rate: float) -> ByBusiness:
+    """IRR percentiles over all paths (:func:`~wattshift.valuation.returns.irr_percentiles`); the
+    mean is over the paths with an IRR."""
+
+    def one(b: str) -> Summary:
+        p5, p50, p95 = irr_percentiles(irr[b], npv[b], rate)
+        defined = irr[b][np.isfinite(irr[b])]
+        return Summary(p5, p50, p95, float(defined.mean()) if defined.size else float("nan"))
+
+    return ByBusiness(mining=one("mining"), ai=one("ai"), hybrid=one("hybrid"))
 
 
 def _terminal_shares(npv: ByBusiness, ex_terminal: ByBusiness) -> Shares:
@@ -218,7 +243,9 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         npv_usd=_by_business(npv),
         npv_ex_terminal_usd=_by_business(res.npv_ex_terminal_usd),
         terminal_value_share=_terminal_shares(_by_business(npv), _by_business(res.npv_ex_terminal_usd)),
-        irr=_by_business(res.irr_annual),
+        irr=_irr_by_business(res.irr_annual, npv, cfg.dcf.discount_rate_annual),
+        irr_defined_share=Shares(**{b: float(np.isfinite(res.irr_annual[b]).mean()) for b in BUSINESSES}),
+        mirr=_by_business(res.mirr_annual),
         payback_years=_by_business({k: months_to_years(v) for k, v in res.payback_months.items()}),
         ev_per_mw_usd=ev,
         value_ratio_ai_to_mining=ev.ai / ev.mining if ev.mining > 0 else None,

@@ -60,6 +60,10 @@ class FlexSpan:
     market: Literal["rt", "da"] = "rt"
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
     """The engine's frozen :class:`~wattshift.valuation.specs.ValuationSpec` of a loaded config."""
     mining = cfg.mining.model_dump(exclude={"efficiency_j_per_th", "power_usd_per_mwh"})
@@ -71,7 +75,11 @@ def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
         scenario=ScenarioSpec(**cfg.scenario.model_dump()),
         mining=MiningSpec(**mining),
         ai=AiSpec(**cfg.ai.model_dump()),
-        dcf=DcfSpec(**cfg.dcf.model_dump()),
+        dcf=DcfSpec(
+            discount_rate_annual=cfg.dcf.discount_rate_annual,
+            finance_rate_annual=_or(cfg.dcf.finance_rate_annual, cfg.dcf.discount_rate_annual),
+            reinvest_rate_annual=_or(cfg.dcf.reinvest_rate_annual, cfg.dcf.discount_rate_annual),
+        ),
         terminal=TerminalSpec(**cfg.terminal.model_dump()),
         treasury=TreasurySpec(**cfg.treasury.model_dump()),
     )

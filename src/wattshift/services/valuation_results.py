@@ -213,7 +213,11 @@ class SiteValuation:
 
     ``discount_rate`` [1/year]; ``npv_ex_terminal_usd``: NPV of the horizon's cash only;
     ``terminal_value_share``: ``1 - p50(NPV ex terminal) / p50(NPV)`` per business, the share of
-    the median NPV that the terminal value carries.
+    the median NPV that the terminal value carries. ``irr``: percentiles over all paths, a path
+    without an IRR ranked by its NPV sign (:func:`wattshift.valuation.returns.irr_percentiles`;
+    null where a percentile is undefined); ``irr_defined_share``: paths whose flows are an
+    investment with one sign change; ``mirr``: modified IRR at ``[valuation.dcf]``'s finance and
+    reinvestment rates [1/year].
 
     ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
     ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
@@ -229,6 +233,8 @@ class SiteValuation:
     npv_ex_terminal_usd: ByBusiness
     terminal_value_share: Shares
     irr: ByBusiness
+    irr_defined_share: Shares
+    mirr: ByBusiness
     payback_years: ByBusiness
     ev_per_mw_usd: EvPerMw
     value_ratio_ai_to_mining: float | None

@@ -126,6 +126,7 @@ class ChunkResult:
     npv_usd: dict[str, FloatArray]
     npv_ex_terminal_usd: dict[str, FloatArray]
     irr_annual: dict[str, FloatArray]
+    mirr_annual: dict[str, FloatArray]
     payback_months: dict[str, FloatArray]
     fwd_ebitda_usd: dict[str, FloatArray]
     npv_switch_usd: FloatArray
@@ -145,6 +146,7 @@ def _chunk_of_blocks(blocks: Sequence[BlockValues]) -> ChunkResult:
         npv_usd=_cat_dicts([b.npv_usd for b in blocks]),
         npv_ex_terminal_usd=_cat_dicts([b.npv_ex_terminal_usd for b in blocks]),
         irr_annual=_cat_dicts([b.irr_annual for b in blocks]),
+        mirr_annual=_cat_dicts([b.mirr_annual for b in blocks]),
         payback_months=_cat_dicts([b.payback_months for b in blocks]),
         fwd_ebitda_usd=_cat_dicts([b.fwd_ebitda_usd for b in blocks]),
         npv_switch_usd=np.concatenate([b.npv_switch_usd for b in blocks]),
@@ -234,6 +236,7 @@ def merge_chunks(parts: Sequence[ChunkResult]) -> ChunkResult:
         npv_usd=_cat_dicts([p.npv_usd for p in parts]),
         npv_ex_terminal_usd=_cat_dicts([p.npv_ex_terminal_usd for p in parts]),
         irr_annual=_cat_dicts([p.irr_annual for p in parts]),
+        mirr_annual=_cat_dicts([p.mirr_annual for p in parts]),
         payback_months=_cat_dicts([p.payback_months for p in parts]),
         fwd_ebitda_usd=_cat_dicts([p.fwd_ebitda_usd for p in parts]),
         npv_switch_usd=np.concatenate([p.npv_switch_usd for p in parts]),

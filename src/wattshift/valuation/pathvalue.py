@@ -29,9 +29,10 @@ from wattshift.valuation.cashflows import (
     blend_cash_flows,
     mining_cash_flows,
 )
-from wattshift.valuation.dcf import irr, payback_months
+from wattshift.valuation.dcf import irr, monthly_rate, payback_months
 from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
 from wattshift.valuation.montecarlo import BUSINESSES, Scenario, ValuationInputs
+from wattshift.valuation.returns import is_investment, mirr
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -66,7 +67,11 @@ class BlockValues:
     npv_ex_terminal_usd
         NPV of the horizon's cash flows only [USD/MW], ``(paths,)``.
     irr_annual
-        IRR [1/year], ``(paths,)`` (empty dict when not asked for).
+        IRR [1/year] where the path is an investment with one sign change, else NaN
+        (:func:`~wattshift.valuation.returns.is_investment`), ``(paths,)`` (empty dict when not
+        asked for).
+    mirr_annual
+        Modified IRR [1/year] at the finance and reinvestment rates, ``(paths,)`` (idem).
     payback_months
         Undiscounted payback [months], ``(paths,)``.
     fwd_ebitda_usd
@@ -82,6 +87,7 @@ class BlockValues:
     npv_usd: dict[str, FloatArray]
     npv_ex_terminal_usd: dict[str, FloatArray]
     irr_annual: dict[str, FloatArray]
+    mirr_annual: dict[str, FloatArray]
     payback_months: dict[str, FloatArray]
     fwd_ebitda_usd: dict[str, FloatArray]
     npv_switch_usd: FloatArray
@@ -236,6 +242,23 @@ def _cash_with_terminal(flows: BusinessFlows, tv: dict[str, FloatArray]) -> dict
     return cash
 
 
+def _irr_annual(cash: FloatArray) -> FloatArray:
+    """Annual IRR of each path [1/year], NaN where the flows are not a one-sign-change investment."""
+    ok = is_investment(cash)
+    out = np.full(cash.shape[0], np.nan)
+    if ok.any():
+        out[ok] = (1.0 + irr(cash[ok])) ** MONTHS_PER_YEAR - 1.0
+    return out
+
+
+def _mirr_annual(inputs: ValuationInputs, cash: FloatArray) -> FloatArray:
+    """Annual MIRR of each path [1/year] (:func:`~wattshift.valuation.returns.mirr` on monthly flows)."""
+    dcf = inputs.spec.dcf
+    monthly = mirr(cash, monthly_rate(dcf.finance_rate_annual), monthly_rate(dcf.reinvest_rate_annual))
+    out: FloatArray = (1.0 + monthly) ** MONTHS_PER_YEAR - 1.0
+    return out
+
+
 def value_block(
     inputs: ValuationInputs,
     scenario: Scenario,
@@ -279,7 +302,8 @@ def value_block(
     return BlockValues(
         npv_usd=npv,
         npv_ex_terminal_usd={b: npv[b] - tv[b] * disc[-1] for b in BUSINESSES},
-        irr_annual={b: (1.0 + irr(cash[b])) ** MONTHS_PER_YEAR - 1.0 for b in BUSINESSES} if with_irr else {},
+        irr_annual={b: _irr_annual(cash[b]) for b in BUSINESSES} if with_irr else {},
+        mirr_annual={b: _mirr_annual(inputs, cash[b]) for b in BUSINESSES} if with_irr else {},
         payback_months={b: payback_months(cash[b]) for b in BUSINESSES},
         fwd_ebitda_usd={
             b: ebitda[b][:, first[b] : first[b] + MONTHS_PER_YEAR].sum(axis=1) for b in BUSINESSES

@@ -153,9 +153,13 @@ class DcfSpec:
     ----------
     discount_rate_annual
         Discount rate [1/year, effective].
+    finance_rate_annual, reinvest_rate_annual
+        MIRR's finance and reinvestment rates [1/year, effective].
     """
 
     discount_rate_annual: float
+    finance_rate_annual: float
+    reinvest_rate_annual: float
 
 
 @dataclass(frozen=True)
