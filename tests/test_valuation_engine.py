@@ -12,7 +12,7 @@ import pytest
 from wattshift.chain import subsidy_btc
 from wattshift.config.valuation import AiTerms, MiningTerms, ValuationConfig, apply_overrides
 from wattshift.services.valuation_inputs import valuation_spec
-from wattshift.valuation.cashflows import AiDraws, ai_cash_flows, mining_cash_flows, refresh_months
+from wattshift.valuation.cashflows import ai_cash_flows, draw_ai_events, mining_cash_flows, refresh_months
 from wattshift.valuation.conversion import plan_conversion
 from wattshift.valuation.execution import run
 from wattshift.valuation.montecarlo import ValuationInputs
@@ -94,23 +94,42 @@ def test_fleet_refresh_months_and_capex() -> None:
 
 
 def test_ai_cash_flow_by_hand() -> None:
+    # A level lease that always renews (no default): no random event can happen.
     terms = _ai(AiTerms(
         capex_usd_m_per_mw=9.0, build_months=6, rate_usd_per_kw_month=150.0, escalator_annual=0.03,
-        term_years=2.0, renewal_probability=1.0, pue=1.25, opex_usd_per_mw_month=20_000.0,
+        market_growth_annual=0.03, term_years=2.0, renewal_probability=1.0, default_probability_annual=0.0,
+        pue=1.25, opex_usd_per_mw_month=20_000.0,
     ))  # fmt: skip
-    no_default = AiDraws(default_month=np.array([10**9, 3]), renews=np.array([True, False]))
-    cf = ai_cash_flows(terms, no_default, 48, start_month=12)
+    leases = draw_ai_events(terms, 2, np.random.default_rng(0), 48)
+    cf = ai_cash_flows(terms, leases, 48, start_month=12)
     it_mw = 1 / 1.25
     # capex 9 M/MW x 0.8 IT MW over months 12..17
     assert cf.capex_usd[0, 12:18] == pytest.approx(np.full(6, 9e6 * it_mw / 6))
     assert cf.capex_usd[0].sum() == pytest.approx(9e6 * it_mw)
     assert (cf.ebitda_usd[:, :18] == 0).all()
-    # lease starts month 18: 150 USD/kW-month x 800 kW - 16,000 opex; +3 % from lease month 12
+    # lease starts month 18: 150 USD/kW-month x 800 kW - 16,000 opex; +3 % from lease month 12;
+    # the renewal at lease month 24 resets to the market rent, 3 %/year from lease start: 1.03^2
     assert cf.ebitda_usd[0, 18] == pytest.approx(150 * 800 - 16_000)
     assert cf.ebitda_usd[0, 30] == pytest.approx(150 * 1.03 * 800 - 16_000)
-    # path 2 defaults in lease month 3: empty for 12 months (opex only), then re-let
-    assert cf.ebitda_usd[1, 21:33] == pytest.approx(np.full(12, -16_000.0))
-    assert cf.ebitda_usd[1, 33] == pytest.approx(150 * 1.03 * 800 - 16_000)
+    assert cf.ebitda_usd[0, 42] == pytest.approx(150 * 1.03**2 * 800 - 16_000)
+
+
+def test_ai_lease_with_vacancy_and_reletting_by_hand() -> None:
+    # Never renews: 24 months let, 12 months empty (opex only), then a new tenant at the market rent
+    # (2 %/year from lease start) who costs 6 months of that rent to sign.
+    terms = _ai(AiTerms(
+        capex_usd_m_per_mw=0.0, build_months=0, rate_usd_per_kw_month=100.0, escalator_annual=0.0,
+        market_growth_annual=0.02, term_years=2.0, renewal_probability=0.0, default_probability_annual=0.0,
+        re_lease_months=12, reletting_cost_months_of_rent=6.0, pue=1.0, opex_usd_per_mw_month=10_000.0,
+    ))  # fmt: skip
+    leases = draw_ai_events(terms, 3, np.random.default_rng(1), 60)
+    cf = ai_cash_flows(terms, leases, 60)
+    assert cf.ebitda_usd[:, :24] == pytest.approx(np.full((3, 24), 100_000.0 - 10_000.0))
+    assert cf.ebitda_usd[:, 24:36] == pytest.approx(np.full((3, 12), -10_000.0))
+    market = 100_000.0 * 1.02**3  # month 36 = 3 years after lease start
+    assert cf.ebitda_usd[0, 36] == pytest.approx(market - 10_000.0 - 6 * market)
+    assert cf.ebitda_usd[0, 37] == pytest.approx(market - 10_000.0)
+    assert leases.events.tolist() == [2, 2, 2]  # the second lease also ends unrenewed, in month 59
 
 
 def test_same_seed_same_numbers_and_chunking_is_bounded() -> None:

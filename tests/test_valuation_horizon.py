@@ -30,6 +30,7 @@ LEVEL: dict[str, Any] = {
     "ai.opex_usd_per_mw_month": 20_000.0,
     "ai.default_probability_annual": 0.0,
     "ai.renewal_probability": 1.0,
+    "ai.reletting_cost_months_of_rent": 0.0,
     "terminal.method": "exit_cap",
     "terminal.exit_cap_rate": 0.08,
     "terminal.growth_annual": 0.0,
@@ -47,10 +48,17 @@ def test_level_lease_without_vacancy_capitalises_its_noi_by_hand() -> None:
 
 
 def test_level_lease_with_vacancy_by_renewal_theory() -> None:
-    # 10-year term, never renews, 12 months down: occupied 120 of every 132 months.
-    terms = {**LEVEL, "ai.renewal_probability": 0.0, "ai.term_years": 10.0, "ai.re_lease_months": 12}
+    # 10-year term, never renews, 12 months down: occupied 120 of every 132 months; each new lease
+    # costs 6 months of rent to sign, once per 132-month cycle.
+    terms = {
+        **LEVEL,
+        "ai.renewal_probability": 0.0,
+        "ai.term_years": 10.0,
+        "ai.re_lease_months": 12,
+        "ai.reletting_cost_months_of_rent": 6.0,
+    }
     inputs = _inputs(terms, months=60)
-    noi = 12 * (100_000.0 * 120 / 132 - 20_000.0)
+    noi = 12 * (100_000.0 * 120 / 132 - 20_000.0) - 12 * 6 * 100_000.0 / 132
     assert ai_stabilised_noi_usd(inputs, 12) == pytest.approx(noi, rel=1e-12)
     assert ai_terminal_usd(inputs, 12) == pytest.approx(noi / 0.08, rel=1e-12)
 
@@ -62,7 +70,7 @@ def test_terminal_value_is_not_one_vacant_year_and_splits_the_npv() -> None:
     inputs = _inputs(terms, months=48)
     rng = chunk_rng(3, 0)
     draws = draw_scenario(inputs, 64, rng)
-    ai_draws = draw_ai_events(inputs.spec.ai, 64, rng)
+    ai_draws = draw_ai_events(inputs.spec.ai, 64, rng, 48)
     scenario = scenario_from_draws(inputs, draws)
     flows = business_flows(inputs, scenario, ai_draws)
     assert np.all(flows.ai.ebitda_usd[:, -12:] < 0)  # the vacant year: opex only

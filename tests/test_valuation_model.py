@@ -94,7 +94,7 @@ def test_model_functions_never_write_into_their_arguments(
     inputs = _inputs(terms, months=36)
     rng = chunk_rng(seed, 0)
     draws = draw_scenario(inputs, paths, rng)
-    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng)
+    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng, inputs.months)
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
     before = _snapshot((inputs, draws, ai_draws, disc))
 
@@ -169,14 +169,14 @@ def test_kept_paths_are_those_of_each_chunk_stream() -> None:
     res = run(inputs, paths=200, seed=4, chunk_paths=128, keep_flows=True)
     price = np.concatenate([f.price_usd for f in res.flows])
     ebitda = np.concatenate([f.mining_ebitda_usd for f in res.flows])
-    defaults = np.concatenate([f.ai_draws.default_month for f in res.flows])
+    rents = np.concatenate([f.ai_draws.rent_factor for f in res.flows])
     for k, (start, n) in enumerate(((0, 128), (128, 72))):
         rng = chunk_rng(4, k)
         scenario = montecarlo.simulate_scenario(inputs, n, rng)
         assert np.array_equal(price[start : start + n], scenario.price_usd)
         assert np.array_equal(ebitda[start : start + n], mining_flows(inputs, scenario).ebitda_usd)
         assert np.array_equal(
-            defaults[start : start + n], draw_ai_events(inputs.spec.ai, n, rng).default_month
+            rents[start : start + n], draw_ai_events(inputs.spec.ai, n, rng, inputs.months).rent_factor
         )
 
 
@@ -267,7 +267,7 @@ def test_switch_npvs_from_prefix_sums_equal_one_horizon_per_start(terms: dict[st
     rng = chunk_rng(1, 0)
     draws = draw_scenario(inputs, 150, rng)
     flows = business_flows(
-        inputs, scenario_from_draws(inputs, draws), draw_ai_events(inputs.spec.ai, 150, rng)
+        inputs, scenario_from_draws(inputs, draws), draw_ai_events(inputs.spec.ai, 150, rng, inputs.months)
     )
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
     fast = switch_npvs(inputs, flows, disc, 5)

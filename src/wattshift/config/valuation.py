@@ -244,7 +244,17 @@ class AiTerms(BaseModel):
         "average default rates, ~2-4 %/year for B).",
     )
     re_lease_months: int = Field(
-        12, ge=0, description="Vacancy after a default or a non-renewal before a new tenant [months]."
+        12,
+        ge=0,
+        description="Downtime after a default or a non-renewal before a new tenant [months] "
+        "(assumption: a year to find, fit out and commission a new AI tenant).",
+    )
+    reletting_cost_months_of_rent: float = Field(
+        6.0,
+        ge=0.0,
+        description="Re-letting cost of a new lease (leasing commissions, tenant improvements) in months "
+        "of its starting rent [months]: commissions of ~4-6 % of a 10-year lease's rent are 5-7 months "
+        "(CBRE / JLL commission schedules); 6 (assumption within that range).",
     )
     power_pass_through: bool = Field(
         True, description="Tenant pays the power bill (usual in wholesale colocation leases)."

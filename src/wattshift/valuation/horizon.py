@@ -26,27 +26,13 @@ from wattshift.units import (
     musd_to_usd,
     usd_per_kw_month_to_usd_per_mw_month,
 )
-from wattshift.valuation.cashflows import mining_capex_usd
+from wattshift.valuation.cashflows import lease_terms, mining_capex_usd
 from wattshift.valuation.dcf import monthly_rate
-from wattshift.valuation.leases import LeaseTerms, stabilised_noi_usd_per_year, stabilised_occupancy
+from wattshift.valuation.leases import stabilised_noi_usd_per_year, stabilised_occupancy
 from wattshift.valuation.montecarlo import ValuationInputs
-from wattshift.valuation.specs import AiSpec
 from wattshift.valuation.terminal import TerminalMethod, capitalisation_rate
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def lease_terms(ai: AiSpec, reletting_cost_months_of_rent: float = 0.0) -> LeaseTerms:
-    """The lease process of the AI terms (:class:`~wattshift.valuation.leases.LeaseTerms`)."""
-    return LeaseTerms(
-        term_months=max(round(ai.term_years * MONTHS_PER_YEAR), 1),
-        escalator_annual=ai.escalator_annual,
-        market_growth_annual=ai.market_growth_annual,
-        default_probability_annual=ai.default_probability_annual,
-        renewal_probability=ai.renewal_probability,
-        downtime_months=ai.re_lease_months,
-        reletting_cost_months_of_rent=reletting_cost_months_of_rent,
-    )
 
 
 def _method(inputs: ValuationInputs) -> TerminalMethod:

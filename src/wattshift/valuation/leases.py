@@ -102,6 +102,15 @@ class LeasePaths:
     reletting_factor: FloatArray
     events: npt.NDArray[np.int64]
 
+    def rows(self, start: int, stop: int) -> LeasePaths:
+        """Paths ``start .. stop - 1`` (views, no copy)."""
+        return LeasePaths(
+            self.occupied[start:stop],
+            self.rent_factor[start:stop],
+            self.reletting_factor[start:stop],
+            self.events[start:stop],
+        )
+
 
 def simulate_leases(
     terms: LeaseTerms, paths: int, months: int, start_month: int, rng: np.random.Generator

@@ -20,17 +20,16 @@ import numpy.typing as npt
 
 from wattshift.units import MONTHS_PER_YEAR
 from wattshift.valuation.cashflows import (
-    AiDraws,
     CashFlows,
     ai_capex_usd,
     ai_cash_flows,
     ai_lease_flows,
-    ai_lease_occupied,
     blend_cash_flows,
     mining_cash_flows,
 )
 from wattshift.valuation.dcf import irr, monthly_rate, payback_months
 from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
+from wattshift.valuation.leases import LeasePaths
 from wattshift.valuation.montecarlo import BUSINESSES, Scenario, ValuationInputs
 from wattshift.valuation.returns import is_investment, mirr
 
@@ -48,12 +47,12 @@ class PathFlows:
     mining_ebitda_usd
         Mining EBITDA per site MW [USD/MW per month], ``(paths, months)``.
     ai_draws
-        AI lease events of the paths.
+        Simulated AI leases of the paths (from lease start).
     """
 
     price_usd: FloatArray
     mining_ebitda_usd: FloatArray
-    ai_draws: AiDraws
+    ai_draws: LeasePaths
 
 
 @dataclass(frozen=True)
@@ -111,29 +110,27 @@ def mining_flows(inputs: ValuationInputs, scenario: Scenario) -> CashFlows:
 
 @dataclass(frozen=True)
 class BusinessFlows:
-    """Mining, AI (converted in month 0) and hybrid flows of a block, and the AI occupancy."""
+    """Mining, AI (converted in month 0) and hybrid flows of a block, and the AI leases."""
 
     mining: CashFlows
     ai: CashFlows
     hybrid: CashFlows
-    occupied: npt.NDArray[np.bool_]
+    leases: LeasePaths
 
 
-def business_flows(inputs: ValuationInputs, scenario: Scenario, draws: AiDraws) -> BusinessFlows:
+def business_flows(inputs: ValuationInputs, scenario: Scenario, draws: LeasePaths) -> BusinessFlows:
     """The three businesses' cash flows per site MW on ``scenario``'s paths."""
     spec = inputs.spec
     months = scenario.price_usd.shape[1]
     mining = mining_flows(inputs, scenario)
-    occupied = ai_lease_occupied(spec.ai, draws, max(months - spec.ai.build_months, 0))
     ai = ai_cash_flows(
         spec.ai,
         draws,
         months,
         power_usd_per_mwh=inputs.power_usd_per_mwh,
         power_escalator_annual=spec.mining.power_escalator_annual,
-        occupied=occupied,
     )
-    return BusinessFlows(mining, ai, blend_cash_flows(mining, ai, spec.treasury.hybrid_ai_fraction), occupied)
+    return BusinessFlows(mining, ai, blend_cash_flows(mining, ai, spec.treasury.hybrid_ai_fraction), draws)
 
 
 def _lease_ebitda(inputs: ValuationInputs, flows: BusinessFlows, lease_start: int, months: int) -> FloatArray:
@@ -148,8 +145,9 @@ def _lease_ebitda(inputs: ValuationInputs, flows: BusinessFlows, lease_start: in
         return flows.ai.ebitda_usd[:, terms.build_months : terms.build_months + n_lease]
     return ai_lease_flows(
         terms,
-        flows.occupied[:, :n_lease],
+        flows.leases,
         lease_start=lease_start,
+        n_lease=n_lease,
         power_usd_per_mwh=inputs.power_usd_per_mwh,
         power_escalator_annual=inputs.spec.mining.power_escalator_annual,
     )
@@ -262,7 +260,7 @@ def _mirr_annual(inputs: ValuationInputs, cash: FloatArray) -> FloatArray:
 def value_block(
     inputs: ValuationInputs,
     scenario: Scenario,
-    draws: AiDraws,
+    draws: LeasePaths,
     disc: FloatArray,
     *,
     with_irr: bool,

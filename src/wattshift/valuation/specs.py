@@ -119,7 +119,9 @@ class AiSpec:
     default_probability_annual
         Tenant default probability [1/year].
     re_lease_months
-        Vacancy after a default or a non-renewal [months].
+        Downtime after a default or a non-renewal [months].
+    reletting_cost_months_of_rent
+        Re-letting cost (tenant improvements, commissions) in months of the new rent [months].
     power_pass_through
         Tenant pays the power bill.
     pue
@@ -139,6 +141,7 @@ class AiSpec:
     renewal_probability: float
     default_probability_annual: float
     re_lease_months: int
+    reletting_cost_months_of_rent: float
     power_pass_through: bool
     pue: float
     opex_usd_per_mw_month: float
