@@ -40,7 +40,7 @@ LEVEL: dict[str, Any] = {
 def test_level_lease_without_vacancy_capitalises_its_noi_by_hand() -> None:
     inputs = _inputs(LEVEL, months=60)
     # NOI = 12 x (100 - 20) USD/kW-month x 1,000 kW = 960,000 USD/year; TV = 960k / 8 % = 12 M
-    assert ai_stabilised_noi_usd(inputs, 12) == pytest.approx(960_000.0, rel=1e-12)
+    assert ai_stabilised_noi_usd(inputs.spec, inputs.months, 12) == pytest.approx(960_000.0, rel=1e-12)
     assert ai_terminal_usd(inputs, 12) == pytest.approx(12e6, rel=1e-12)
     gordon = _inputs({**LEVEL, "terminal.method": "gordon", "terminal.growth_annual": 0.02}, months=60)
     # Gordon: 960k x 1.02 / (12 % - 2 %) = 9.792 M
@@ -59,7 +59,7 @@ def test_level_lease_with_vacancy_by_renewal_theory() -> None:
     }
     inputs = _inputs(terms, months=60)
     noi = 12 * (100_000.0 * 120 / 132 - 20_000.0) - 12 * 6 * 100_000.0 / 132
-    assert ai_stabilised_noi_usd(inputs, 12) == pytest.approx(noi, rel=1e-12)
+    assert ai_stabilised_noi_usd(inputs.spec, inputs.months, 12) == pytest.approx(noi, rel=1e-12)
     assert ai_terminal_usd(inputs, 12) == pytest.approx(noi / 0.08, rel=1e-12)
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_valuation_model import _inputs
 from wattshift.valuation.dcf import npv
 from wattshift.valuation.execution import run
-from wattshift.valuation.pathvalue import _irr_annual
+from wattshift.valuation.pathvalue import irr_annual_of
 from wattshift.valuation.returns import irr_percentiles, is_investment
 
 
@@ -31,7 +31,7 @@ def test_irr_only_for_one_sign_change_investments() -> None:
         ]
     )
     assert is_investment(cash).tolist() == [True, False, False, False]
-    irr = _irr_annual(cash)
+    irr = irr_annual_of(cash)
     # -100 + 60 v^2 + 60 v^3 = 0 per month; annualised
     assert npv(cash[:1], (1 + irr[0]) ** (1 / 12) - 1) == pytest.approx([0.0], abs=1e-8)
     assert np.isnan(irr[1:]).all()

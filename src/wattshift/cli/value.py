@@ -270,6 +270,38 @@ def value(
         _print_value(_document(result))
 
 
+@value_app.command("deals")
+@friendly_errors
+def deals_cmd(
+    paths: Annotated[int, typer.Option("--paths", min=10, help="Lease paths per deal.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 7,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Value each published AI deal per critical-IT MW at the default terms and discount rate."""
+    from wattshift.config.valuation import ValuationConfig
+    from wattshift.services.deals import value_deals
+    from wattshift.services.sites import load_deals
+
+    result = value_deals(load_deals("deals"), ValuationConfig(), paths=paths, seed=seed)
+    if fmt == TableOrJson.json:
+        emit_json(result)
+        return
+    table = Table(
+        title=f"Published AI deals valued per critical-IT MW ({result.years} y, discount rate "
+        f"{_pct(result.discount_rate)}, {result.paths} lease paths)"
+    )
+    for col in ("deal", "MW", "term [y]", "avg rent", "start rent [$/kW-mo]", "capex [M$/MW]",
+                "NOI yield on cost", "NPV/MW [M$]", "IRR p50"):  # fmt: skip
+        table.add_column(col, justify="right")
+    for r in result.deals:
+        table.add_row(
+            r.name, f"{r.mw:,.0f}", f"{r.term_years:g}", f"{r.average_usd_per_kw_month:,.1f}",
+            f"{r.starting_usd_per_kw_month:,.1f}", f"{r.capex_usd_m_per_mw:,.2f}", _pct(r.noi_yield_on_cost),
+            _musd(r.npv_usd_per_mw), _pct(r.irr_p50),
+        )  # fmt: skip
+    out.print(table)
+
+
 @value_app.command("sweep")
 @friendly_errors
 def sweep_cmd(

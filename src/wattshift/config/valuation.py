@@ -199,11 +199,18 @@ class AiTerms(BaseModel):
 
     model_config = _STRICT
 
-    capex_usd_m_per_mw: float = Field(
-        9.5,
+    deal: str | None = Field(
+        None,
+        min_length=1,
+        description="Name of a deal in the deals example (examples/deals.toml) whose starting rent "
+        "(de-escalated from the term average), capex, term, PUE and escalator are taken together.",
+    )
+    capex_usd_m_per_mw: float | None = Field(
+        None,
         ge=0.0,
-        description="Conversion capex [USD million per critical-IT MW]; AI-grade build 8-11 M USD/MW "
-        "(midpoint; examples/deals.toml). Riot-AMD retrofit ~3.6 M USD/MW is the low end.",
+        description="Conversion capex [USD million per critical-IT MW]; None = the deal's, else the "
+        "median of the published deals (examples/deals.toml: 9.5, the AI-grade build midpoint; "
+        "Riot-AMD's retrofit 3.6 is the low end).",
     )
     build_months: int = Field(
         12,
@@ -212,21 +219,24 @@ class AiTerms(BaseModel):
         description="Months from start of conversion to first revenue [months]; no revenue meanwhile. "
         "Core Scientific-CoreWeave and Cipher-AWS phases delivered in about 12 months.",
     )
-    rate_usd_per_kw_month: float = Field(
-        184.0,
+    rate_usd_per_kw_month: float | None = Field(
+        None,
         gt=0.0,
-        description="Colocation rate [USD per critical-IT kW-month]; CBRE North America Data Center "
-        "Trends H2 2024 asking rate 184 USD/kW-month.",
+        description="Starting rent [USD per critical-IT kW-month], escalated yearly; None = the deal's, "
+        "else the median of the published deals' starting rents (term averages de-escalated; about "
+        "105 USD/kW-month), not a retail colocation asking rate.",
     )
-    escalator_annual: float = Field(
-        0.025,
+    escalator_annual: float | None = Field(
+        None,
         ge=0.0,
-        description="Yearly rate escalator [1/year]; 2-3 % is the usual colocation lease escalator.",
+        description="Yearly rent escalator [1/year]; None = the deal's (2-3 % is the usual colocation "
+        "lease escalator).",
     )
-    term_years: float = Field(
-        12.0,
+    term_years: float | None = Field(
+        None,
         gt=0.0,
-        description="Lease term [years]; published AI-hosting leases run 10-15 years (examples/deals.toml).",
+        description="Lease term [years]; None = the deal's, else the median of the published AI-hosting "
+        "leases (10-15 years, examples/deals.toml).",
     )
     market_growth_annual: float = Field(
         0.025,
@@ -259,17 +269,19 @@ class AiTerms(BaseModel):
     power_pass_through: bool = Field(
         True, description="Tenant pays the power bill (usual in wholesale colocation leases)."
     )
-    pue: float = Field(
-        1.3,
+    pue: float | None = Field(
+        None,
         ge=1.0,
-        description="Power usage effectiveness [unitless]; new builds ≤ 1.3 (examples/deals.toml). "
+        description="Power usage effectiveness [unitless]; None = the deal's; new builds ≤ 1.3 "
+        "(examples/deals.toml). "
         "Critical-IT MW = site MW / PUE.",
     )
     opex_usd_per_mw_month: float = Field(
         25_000.0,
         ge=0.0,
         description="Landlord opex per critical-IT MW [USD/MW-month]: staff, maintenance, insurance, "
-        "property tax; about 15 % of rent at 184 USD/kW-month.",
+        "property tax (assumption: ~15 % of CBRE's 184 USD/kW-month asking rate, ~24 % of the median "
+        "deal's starting rent).",
     )
     ebitda_multiple: float = Field(
         18.0,

@@ -17,7 +17,12 @@ import numpy.typing as npt
 
 from wattshift.config import SiteConfig
 from wattshift.config.valuation import ValuationConfig
-from wattshift.services.valuation_inputs import FlexSpan, build_inputs, flex_usd_per_mw_month_from_dispatch
+from wattshift.services.valuation_inputs import (
+    FlexSpan,
+    build_inputs,
+    flex_usd_per_mw_month_from_dispatch,
+    resolve_config,
+)
 from wattshift.services.valuation_results import (
     BtcToSell,
     ByBusiness,
@@ -120,7 +125,7 @@ def request_config(request: ValuationRequest) -> ValuationConfig:
         changes["dcf"] = cfg.dcf.model_copy(update=dcf)
     if treasury:
         changes["treasury"] = cfg.treasury.model_copy(update=treasury)
-    return cfg.model_copy(update=changes) if changes else cfg
+    return resolve_config(cfg.model_copy(update=changes) if changes else cfg)
 
 
 def _by_business(values: Mapping[str, np.ndarray[Any, np.dtype[np.float64]]]) -> ByBusiness:
@@ -165,7 +170,7 @@ def _conversion(
     plan = plan_conversion(
         gains,
         site_mw=site_mw,
-        capex_usd_per_mw=musd_to_usd(cfg.ai.capex_usd_m_per_mw) / cfg.ai.pue,
+        capex_usd_per_mw=musd_to_usd(inputs.spec.ai.capex_usd_m_per_mw) / inputs.spec.ai.pue,
         capex_budget_usd=cfg.treasury.capex_budget_usd,
         max_mw_per_year=cfg.treasury.max_conversion_mw_per_year,
     )

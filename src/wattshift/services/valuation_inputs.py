@@ -8,6 +8,7 @@ The configuration (:mod:`wattshift.config.valuation`) is turned into the engine'
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -15,8 +16,10 @@ import pandas as pd
 
 from wattshift.chain import block_height_estimate, subsidy_btc
 from wattshift.config import SiteConfig
+from wattshift.config.deals import Deals
 from wattshift.config.valuation import FALLBACK_POWER_USD_PER_MWH, ValuationConfig
 from wattshift.errors import ConfigError, NotInWarehouseError
+from wattshift.services.deals import resolve_ai_terms
 from wattshift.services.sites import resolve_fleets
 from wattshift.services.valuation_results import Calibration, FlexSource
 from wattshift.units import MONTHS_PER_YEAR, days_to_months, ths_to_ehs
@@ -64,8 +67,23 @@ def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
+@functools.cache
+def _deals() -> Deals:
+    from wattshift.services.sites import load_deals
+
+    return load_deals("deals")
+
+
+def resolve_config(cfg: ValuationConfig) -> ValuationConfig:
+    """``cfg`` with its AI deal terms filled in (:func:`~wattshift.services.deals.resolve_ai_terms`
+    on the packaged deals file)."""
+    return resolve_ai_terms(cfg, _deals())
+
+
 def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
-    """The engine's frozen :class:`~wattshift.valuation.specs.ValuationSpec` of a loaded config."""
+    """The engine's frozen :class:`~wattshift.valuation.specs.ValuationSpec` of a loaded config
+    (AI deal terms resolved first: :func:`resolve_config`)."""
+    cfg = resolve_config(cfg)
     mining = cfg.mining.model_dump(exclude={"efficiency_j_per_th", "power_usd_per_mwh"})
     return ValuationSpec(
         years=cfg.years,
@@ -74,7 +92,7 @@ def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
         chunk_paths=cfg.chunk_paths,
         scenario=ScenarioSpec(**cfg.scenario.model_dump()),
         mining=MiningSpec(**mining),
-        ai=AiSpec(**cfg.ai.model_dump()),
+        ai=AiSpec(**cfg.ai.model_dump(exclude={"deal"})),
         dcf=DcfSpec(
             discount_rate_annual=cfg.dcf.discount_rate_annual,
             finance_rate_annual=_or(cfg.dcf.finance_rate_annual, cfg.dcf.discount_rate_annual),

@@ -30,26 +30,20 @@ from wattshift.valuation.cashflows import lease_terms, mining_capex_usd
 from wattshift.valuation.dcf import monthly_rate
 from wattshift.valuation.leases import stabilised_noi_usd_per_year, stabilised_occupancy
 from wattshift.valuation.montecarlo import ValuationInputs
-from wattshift.valuation.terminal import TerminalMethod, capitalisation_rate
+from wattshift.valuation.specs import ValuationSpec
+from wattshift.valuation.terminal import capitalisation_rate
 
 FloatArray = npt.NDArray[np.float64]
 
 
-def _method(inputs: ValuationInputs) -> TerminalMethod:
-    method = inputs.spec.terminal.method
-    if method not in ("gordon", "exit_cap", "none"):
-        raise ValueError(f"terminal method {method!r}")
-    return method  # type: ignore[return-value]
-
-
-def _multiplier(inputs: ValuationInputs, growth: float, exit_cap: float) -> float:
+def _multiplier(spec: ValuationSpec, growth: float, exit_cap: float) -> float:
     """``(1 + g) / cap`` [years]: value at the horizon per USD/year of NOI; 0 without terminal value."""
-    method = _method(inputs)
-    if method == "none":
+    method = spec.terminal.method
+    if method not in ("gordon", "exit_cap"):
         return 0.0
     cap = capitalisation_rate(
-        method,
-        discount_rate_annual=inputs.spec.dcf.discount_rate_annual,
+        "gordon" if method == "gordon" else "exit_cap",
+        discount_rate_annual=spec.dcf.discount_rate_annual,
         growth_annual=growth,
         exit_cap_rate=exit_cap,
     )
@@ -63,7 +57,7 @@ def mining_terminal_usd(inputs: ValuationInputs, mining_ebitda_usd: FloatArray) 
     12 columns are the horizon's last year.
     """
     spec = inputs.spec
-    k = _multiplier(inputs, spec.terminal.mining_growth_annual, spec.terminal.mining_exit_cap_rate)
+    k = _multiplier(spec, spec.terminal.mining_growth_annual, spec.terminal.mining_exit_cap_rate)
     if k == 0.0:
         return np.zeros(mining_ebitda_usd.shape[0])
     months = inputs.months
@@ -86,38 +80,47 @@ def mining_terminal_usd(inputs: ValuationInputs, mining_ebitda_usd: FloatArray) 
     return out
 
 
-def ai_stabilised_noi_usd(inputs: ValuationInputs, lease_start: int) -> float:
-    """Stabilised NOI per site MW [USD/MW per year] in the year after the horizon for a lease that
-    starts in month ``lease_start``: market rent grown from the lease start to the horizon."""
-    ai = inputs.spec.ai
+def ai_stabilised_noi_usd(
+    spec: ValuationSpec, months: int, lease_start: int, power_usd_per_mwh: float = 0.0
+) -> float:
+    """Stabilised NOI per site MW [USD/MW per year] in the year after a horizon of ``months`` for a
+    lease that starts in month ``lease_start``: market rent grown from the lease start to the
+    horizon; the landlord's power bill of let months when power is not passed through."""
+    ai = spec.ai
     terms = lease_terms(ai)
     it_mw = 1.0 / ai.pue
-    years_let = max(inputs.months - lease_start, 0) / MONTHS_PER_YEAR
+    years_let = max(months - lease_start, 0) / MONTHS_PER_YEAR
     rent = usd_per_kw_month_to_usd_per_mw_month(ai.rate_usd_per_kw_month) * it_mw
     rent *= (1.0 + ai.market_growth_annual) ** years_let
     noi = stabilised_noi_usd_per_year(terms, rent, ai.opex_usd_per_mw_month * it_mw)
     if not ai.power_pass_through:
-        t_years = inputs.months / MONTHS_PER_YEAR
-        power = inputs.power_usd_per_mwh * (1.0 + inputs.spec.mining.power_escalator_annual) ** t_years
+        power = power_usd_per_mwh * (1.0 + spec.mining.power_escalator_annual) ** (months / MONTHS_PER_YEAR)
         noi -= MONTHS_PER_YEAR * HOURS_PER_MONTH * power * stabilised_occupancy(terms)
     return float(noi)
 
 
-def ai_terminal_usd(inputs: ValuationInputs, lease_start: int) -> float:
-    """AI terminal value per site MW [USD/MW] at the horizon of a lease starting in ``lease_start``.
+def ai_terminal_value_usd(
+    spec: ValuationSpec, months: int, lease_start: int, power_usd_per_mwh: float = 0.0
+) -> float:
+    """AI terminal value per site MW [USD/MW] at a horizon of ``months`` for a lease starting in
+    ``lease_start``.
 
     ``TV = NOI (1 + g) / cap``; when the lease starts after the horizon, that value at the lease
     start discounted to the horizon, less the conversion capex not yet spent.
     """
-    spec = inputs.spec
-    k = _multiplier(inputs, spec.terminal.growth_annual, spec.terminal.exit_cap_rate)
+    k = _multiplier(spec, spec.terminal.growth_annual, spec.terminal.exit_cap_rate)
     if k == 0.0:
         return 0.0
-    tv = k * ai_stabilised_noi_usd(inputs, lease_start)
-    late = lease_start - inputs.months
+    tv = k * ai_stabilised_noi_usd(spec, months, lease_start, power_usd_per_mwh)
+    late = lease_start - months
     if late > 0:
         capex_left = (
             musd_to_usd(spec.ai.capex_usd_m_per_mw) / spec.ai.pue * late / max(spec.ai.build_months, 1)
         )
         tv = tv * (1.0 + monthly_rate(spec.dcf.discount_rate_annual)) ** -late - capex_left
     return float(tv)
+
+
+def ai_terminal_usd(inputs: ValuationInputs, lease_start: int) -> float:
+    """:func:`ai_terminal_value_usd` at the run's horizon and power price [USD/MW]."""
+    return ai_terminal_value_usd(inputs.spec, inputs.months, lease_start, inputs.power_usd_per_mwh)

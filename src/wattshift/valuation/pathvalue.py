@@ -240,7 +240,7 @@ def _cash_with_terminal(flows: BusinessFlows, tv: dict[str, FloatArray]) -> dict
     return cash
 
 
-def _irr_annual(cash: FloatArray) -> FloatArray:
+def irr_annual_of(cash: FloatArray) -> FloatArray:
     """Annual IRR of each path [1/year], NaN where the flows are not a one-sign-change investment."""
     ok = is_investment(cash)
     out = np.full(cash.shape[0], np.nan)
@@ -300,7 +300,7 @@ def value_block(
     return BlockValues(
         npv_usd=npv,
         npv_ex_terminal_usd={b: npv[b] - tv[b] * disc[-1] for b in BUSINESSES},
-        irr_annual={b: _irr_annual(cash[b]) for b in BUSINESSES} if with_irr else {},
+        irr_annual={b: irr_annual_of(cash[b]) for b in BUSINESSES} if with_irr else {},
         mirr_annual={b: _mirr_annual(inputs, cash[b]) for b in BUSINESSES} if with_irr else {},
         payback_months={b: payback_months(cash[b]) for b in BUSINESSES},
         fwd_ebitda_usd={
