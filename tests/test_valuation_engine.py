@@ -77,9 +77,11 @@ def test_mining_cash_flow_by_hand() -> None:
 
 
 def test_fleet_refresh_months_and_capex() -> None:
-    assert list(refresh_months(180, 5.0, 0.0)) == [0, 60, 120]
+    assert list(refresh_months(180, 5.0, 5.0)) == [0, 60, 120]  # refresh due now
+    assert list(refresh_months(180, 5.0, 7.5)) == [0, 60, 120]  # overdue: now, not in 2.5 years
+    assert list(refresh_months(180, 5.0, 0.0)) == [60, 120]  # a new fleet in service: no purchase now
     assert list(refresh_months(180, 4.0, 1.0)) == [36, 84, 132]
-    terms = _mining(MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=0.0))
+    terms = _mining(MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=5.0))
     cf = mining_cash_flows(
         np.full((1, 72), 1.0),
         np.zeros((1, 72)),
@@ -265,3 +267,25 @@ def test_blocks_inside_a_chunk_do_not_change_numbers(model: str, monkeypatch: py
             assert np.array_equal(getattr(small, key)[b], getattr(whole, key)[b], equal_nan=True), (key, b)
     assert np.array_equal(small.npv_switch_usd, whole.npv_switch_usd)
     assert small.irr_annual["ai"] == pytest.approx(whole.irr_annual["ai"], abs=1e-12, nan_ok=True)
+
+
+def test_treasury_funds_the_conversion_not_asic_refreshes() -> None:
+    from wattshift.valuation.strategies import PLAN, strategies_of_paths
+
+    # A refresh is due now (fleet at the end of its life); mining never loses money (no opex).
+    terms = {
+        "treasury.treasury_btc": 100.0,
+        "mining.fleet_age_years": 5.0,
+        "mining.opex_usd_per_mw_month": 0.0,
+    }
+    inputs = _inputs(apply_overrides(ValuationConfig(), terms), months=36)
+    res = run(inputs, paths=64, seed=3, chunk_paths=64, keep_flows=True)
+    keep = strategies_of_paths(inputs, res.flows[0], site_mw=10.0, mw_by_year=np.zeros(3))
+    assert keep.refresh_capex_usd[PLAN] > 0 and keep.conversion_capex_usd[PLAN] == 0.0
+    assert (keep.btc_sold[PLAN] == 0).all()  # the refresh did not sell BTC
+    convert = strategies_of_paths(inputs, res.flows[0], site_mw=10.0, mw_by_year=np.array([4.0, 0.0, 0.0]))
+    capex_per_mw = inputs.spec.ai.capex_usd_m_per_mw * 1e6 / inputs.spec.ai.pue
+    assert convert.conversion_capex_usd[PLAN] == pytest.approx(4.0 * capex_per_mw)
+    assert (convert.btc_sold[PLAN] > 0).all()
+    # the 6 MW still mining keep their refresh, outside what the treasury funds
+    assert convert.refresh_capex_usd[PLAN] == pytest.approx(0.6 * keep.refresh_capex_usd[PLAN])

@@ -36,6 +36,8 @@ DEFAULT_CALIBRATION_KEYS = {
     "fee_share",
     "block_height0",
     "efficiency_j_per_th",
+    "fleet_age_years",
+    "fleet_age_source",
     "power_usd_per_mwh",
     "power_source",
 }

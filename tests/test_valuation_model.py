@@ -289,7 +289,22 @@ def test_typed_results_shape_into_the_documented_json() -> None:
     doc = to_jsonable(source)
     assert list(doc)[:3] == ["kind", "from", "to"] and doc["to"] == "2026-03-08"
     cal = Calibration(
-        day, (day, day), 1.0, 0.1, 0.5, "gbm", 900.0, 0.3, 0.1, 0.01, 940_000, 20.0, 45.0, "default"
+        day,
+        (day, day),
+        1.0,
+        0.1,
+        0.5,
+        "gbm",
+        900.0,
+        0.3,
+        0.1,
+        0.01,
+        940_000,
+        20.0,
+        2.0,
+        "fleets",
+        45.0,
+        "default",
     )
     assert "flex_source" not in to_jsonable(cal) and "flex_revenue_usd_per_mw_month" not in to_jsonable(cal)
     with_flex = to_jsonable(

@@ -213,7 +213,9 @@ def _print_plan(result: dict[str, Any]) -> None:
     out.print(
         f"BTC to sell (treasury {btc['treasury_btc']:,.0f} BTC): p50 {btc['total']['p50']:,.1f}, "
         f"p95 {btc['total']['p95']:,.1f}; "
-        f"external financing p50 {_musd(btc['financing_needed_usd']['p50'])} M$"
+        f"external financing p50 {_musd(btc['financing_needed_usd']['p50'])} M$; they fund "
+        f"{btc['funds']}: conversion capex {_musd(btc['conversion_capex_usd'])} M$ "
+        f"(ASIC refreshes {_musd(btc['asic_refresh_capex_usd'])} M$ financed apart)"
     )
     strat = result["strategies_value_usd"]
     out.print(

@@ -175,11 +175,13 @@ class MiningTerms(BaseModel):
         description="Fleet life before refresh [years]; default and source: "
         "MiningAssumptions.asic_life_years.",
     )
-    fleet_age_years: float = Field(
-        0.0,
+    fleet_age_years: float | None = Field(
+        None,
         ge=0.0,
-        description="Age of the current fleet [years]; 0 = a new fleet bought in month 0, so mining and AI "
-        "are compared as fresh investments per MW.",
+        description="Age of the fleet in service [years]; a refresh is bought when it reaches "
+        "asic_life_years (in month 0 only if already due). None = from the site's fleets: the "
+        "power-weighted age since each model's release (ASIC catalogue 'release'; a fleet without "
+        "a catalogue model counts half a life, assumption); a site without fleets buys one in month 0.",
     )
     flex_revenue_usd_per_mw_month: float = Field(
         0.0,

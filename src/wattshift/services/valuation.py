@@ -203,6 +203,9 @@ def _btc_to_sell(strat: StrategyResult, treasury_btc: float, year0: int) -> BtcT
         treasury_btc=treasury_btc,
         prob_treasury_exhausted=float(np.mean(sold >= treasury_btc - 1e-9)) if treasury_btc > 0 else None,
         financing_needed_usd=Summary.of(strat.financing_usd[PLAN]),
+        funds="AI conversion capex, net of the site's operating cash (not ASIC refreshes)",
+        conversion_capex_usd=strat.conversion_capex_usd[PLAN],
+        asic_refresh_capex_usd=strat.refresh_capex_usd[PLAN],
     )
 
 

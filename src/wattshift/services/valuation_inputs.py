@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -85,6 +86,8 @@ def valuation_spec(cfg: ValuationConfig) -> ValuationSpec:
     (AI deal terms resolved first: :func:`resolve_config`)."""
     cfg = resolve_config(cfg)
     mining = cfg.mining.model_dump(exclude={"efficiency_j_per_th", "power_usd_per_mwh"})
+    if mining["fleet_age_years"] is None:  # no site to read it from: a refresh due now
+        mining["fleet_age_years"] = cfg.mining.asic_life_years
     return ValuationSpec(
         years=cfg.years,
         paths=cfg.paths,
@@ -199,6 +202,41 @@ def flex_usd_per_mw_month_from_dispatch(
     return value_usd / (mining_mw * months), source
 
 
+def _release_date(release: object) -> dt.date | None:
+    """First ``YYYY`` or ``YYYY-MM`` of a catalogue ``release`` text (mid-year for a bare year)."""
+    match = re.match(r"\s*(\d{4})(?:-(\d{2}))?", str(release))
+    if match is None:
+        return None
+    return dt.date(int(match.group(1)), int(match.group(2) or 7), 1)
+
+
+def site_fleet_age_years(
+    wh: Warehouse, site: SiteConfig, cfg: ValuationConfig, valuation_date: dt.date
+) -> tuple[float, str]:
+    """Age of the site's fleet in service [years] and where it came from.
+
+    Order: ``[valuation.mining].fleet_age_years``; the power-weighted age of the site's fleets on
+    ``valuation_date``, each since its model's release (ASIC catalogue ``release``; a fleet
+    without a catalogue model or release date counts half of ``asic_life_years``); a site
+    without fleets: ``asic_life_years`` (a refresh due now: a fleet is bought in month 0).
+    """
+    life = cfg.mining.asic_life_years
+    if cfg.mining.fleet_age_years is not None:
+        return cfg.mining.fleet_age_years, "valuation.mining.fleet_age_years"
+    if not site.fleets:
+        return life, "no fleets: a new fleet bought in month 0"
+    models = wh.asic_models() if any(f.model for f in site.fleets) else pd.DataFrame()
+    fleets = resolve_fleets(site, models)
+    release = dict(zip(models["model"], models["release"], strict=True)) if len(models) else {}
+    ages = []
+    for fleet in fleets:
+        released = _release_date(release.get(fleet.model)) if fleet.model else None
+        ages.append(0.5 * life if released is None else max((valuation_date - released).days / 365.25, 0.0))
+    power = [f.power_mw for f in fleets]
+    age = float(sum(a * p for a, p in zip(ages, power, strict=True)) / sum(power))
+    return age, f"power-weighted age since model release on {valuation_date}"
+
+
 @dataclass(frozen=True)
 class SiteFigures:
     """A site's power price [USD/MWh] (and its source) and fleet efficiency [J/TH] for a valuation."""
@@ -241,6 +279,8 @@ def build_inputs(
         btc, years=sc.calibration_years, vol_annual=sc.hashrate_vol_annual, fee_share=sc.fee_share
     )
     height0 = int(block_height_estimate(price.window_end))
+    age, age_source = site_fleet_age_years(wh, site, cfg, price.window_end.date())
+    cfg = cfg.model_copy(update={"mining": cfg.mining.model_copy(update={"fleet_age_years": age})})
     inputs = ValuationInputs(
         price=price,
         network=network,
@@ -263,6 +303,8 @@ def build_inputs(
         fee_share=network.fee_share,
         block_height0=height0,
         efficiency_j_per_th=inputs.efficiency_j_per_th,
+        fleet_age_years=age,
+        fleet_age_source=age_source,
         power_usd_per_mwh=fig.power_usd_per_mwh,
         power_source=fig.power_source,
         flex_revenue_usd_per_mw_month=None if flex is None else flex[0],

@@ -110,6 +110,13 @@ class BtcToSell:
         Share of paths that sell the whole treasury [fraction]; None without a treasury.
     financing_needed_usd
         External financing over the horizon [USD].
+    funds
+        What the BTC sales and the financing pay for.
+    conversion_capex_usd
+        AI conversion capex of the plan [USD] (funded).
+    asic_refresh_capex_usd
+        ASIC refreshes of the MW still mining [USD]: not funded by the treasury (equipment
+        financing or the mining business's own cash), in the site NPV all the same.
     """
 
     total: Summary
@@ -117,6 +124,9 @@ class BtcToSell:
     treasury_btc: float
     prob_treasury_exhausted: float | None
     financing_needed_usd: Summary
+    funds: str
+    conversion_capex_usd: float
+    asic_refresh_capex_usd: float
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,8 @@ class Calibration:
         Estimated block height on the valuation date.
     efficiency_j_per_th, power_usd_per_mwh, power_source
         Site fleet efficiency [J/TH], power price [USD/MWh] and where that price came from.
+    fleet_age_years, fleet_age_source
+        Age of the fleet in service [years] and where it came from.
     flex_revenue_usd_per_mw_month, flex_source
         With a flex backtest only: its figure [USD/MW-month] and provenance.
     """
@@ -189,6 +201,8 @@ class Calibration:
     fee_share: float
     block_height0: int
     efficiency_j_per_th: float
+    fleet_age_years: float
+    fleet_age_source: str
     power_usd_per_mwh: float
     power_source: str
     flex_revenue_usd_per_mw_month: float | None = field(default=None, metadata={"omit_none": True})

@@ -5,8 +5,9 @@ All arrays are ``(paths, months)``; column ``m`` is the flow of month ``m`` (boo
 
 Mining (per site MW): the fleet draws ``1 / PUE`` MW; it earns ``mining_value_usd_per_mwh`` on
 ``730 h x uptime`` MWh a month (``wattshift.mining.hashprice``; pool fee and PUE inside), pays power,
-and is switched off in a month whose revenue does not cover power. Opex is paid every month; a new
-fleet is bought every ``asic_life_years`` at ``capex_usd_per_th`` (efficiency improving with the
+and is switched off in a month whose revenue does not cover power. Opex is paid every month; the fleet in
+service (``fleet_age_years`` old) is replaced when it reaches ``asic_life_years``, then every life, at
+``capex_usd_per_th`` (efficiency improving with the
 network band); curtailment / reserve revenue comes from the dispatch backtest.
 
 AI hosting (per site MW): ``1 / PUE`` MW of critical IT. Conversion capex ``USD M/MW (IT)`` is spent
@@ -81,8 +82,13 @@ def draw_ai_events(terms: AiSpec, paths: int, rng: np.random.Generator, months: 
 
 
 def refresh_months(months: int, life_years: float, age_years: float) -> npt.NDArray[np.int64]:
-    """Months in which a new fleet is bought: ``(life - age) + k life`` years, and month 0 if age is 0."""
-    first = (life_years - age_years % life_years) % life_years
+    """Months in which a new fleet is bought: ``max(life - age, 0) + k life`` years.
+
+    The fleet in service is ``age_years`` old: it is replaced when it reaches its life, in month 0
+    only when that refresh is due (``age >= life``); a new fleet already in service (age 0) is
+    first replaced after one life.
+    """
+    first = max(life_years - age_years, 0.0)
     times = np.arange(first, months / MONTHS_PER_YEAR, life_years)
     out: npt.NDArray[np.int64] = np.unique(np.floor(times * MONTHS_PER_YEAR + 1e-9).astype(np.int64))
     return out

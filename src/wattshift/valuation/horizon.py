@@ -9,10 +9,10 @@ rate or ``r - g``); this module says which NOI each business capitalises.
   of the horizon, the same on every path. Never one year of a path, which may be vacant or a build
   year. A conversion whose build runs past the horizon is valued at its lease start, discounted
   back, less the capex still to spend.
-- **Mining**: the path's last-12-month EBITDA less the fleet's sustaining capex (one fleet per
-  ``asic_life_years``, at the last fleet's cost), floored at 0: a miner can switch off and sell
-  rather than run at a loss forever. The BTC price at the horizon is a state of the path, so this
-  terminal value is per path.
+- **Mining**: the path's last-12-month EBITDA less the fleet's sustaining capex (the fleet in
+  service at the horizon bought again once per ``asic_life_years``), floored at 0: a miner can
+  switch off and sell rather than run at a loss forever. The BTC price at the horizon is a state
+  of the path, so this terminal value is per path.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from wattshift.units import (
     HOURS_PER_MONTH,
     MONTHS_PER_YEAR,
     musd_to_usd,
+    mw_to_ths,
     usd_per_kw_month_to_usd_per_mw_month,
 )
-from wattshift.valuation.cashflows import lease_terms, mining_capex_usd
+from wattshift.valuation.cashflows import fleet_efficiency_j_per_th, lease_terms
 from wattshift.valuation.dcf import monthly_rate
 from wattshift.valuation.leases import stabilised_noi_usd_per_year, stabilised_occupancy
 from wattshift.valuation.montecarlo import ValuationInputs
@@ -60,20 +61,12 @@ def mining_terminal_usd(inputs: ValuationInputs, mining_ebitda_usd: FloatArray) 
     k = _multiplier(spec, spec.terminal.mining_growth_annual, spec.terminal.mining_exit_cap_rate)
     if k == 0.0:
         return np.zeros(mining_ebitda_usd.shape[0])
-    months = inputs.months
-    refresh = mining_capex_usd(
-        spec.mining, months, inputs.efficiency_j_per_th, spec.scenario.efficiency_gain_annual
-    )
-    bought = refresh[refresh > 0]
-    fleet_cost = (
-        float(bought[-1])
-        if bought.size
-        else float(
-            mining_capex_usd(spec.mining, 1, inputs.efficiency_j_per_th, 0.0)[0]
-            if spec.mining.fleet_age_years == 0
-            else 0.0
-        )
-    )
+    m = spec.mining
+    efficiency = fleet_efficiency_j_per_th(
+        m, inputs.months, inputs.efficiency_j_per_th, spec.scenario.efficiency_gain_annual
+    )[-1]
+    # the fleet in service at the horizon, bought again: capex per TH/s x TH/s one site MW feeds
+    fleet_cost = m.capex_usd_per_th * float(mw_to_ths(1.0, m.pue * efficiency))
     sustaining = fleet_cost / spec.mining.asic_life_years
     noi = mining_ebitda_usd[:, -MONTHS_PER_YEAR:].sum(axis=1) - sustaining
     out: FloatArray = k * np.maximum(noi, 0.0)

@@ -77,7 +77,7 @@ class MiningSpec:
     asic_life_years
         Fleet life before refresh [years].
     fleet_age_years
-        Age of the current fleet [years].
+        Age of the fleet in service [years] (refresh due when ``>= asic_life_years``).
     flex_revenue_usd_per_mw_month
         Curtailment and reserve revenue [USD/MW-month].
     ebitda_multiple
