@@ -28,6 +28,8 @@ DEFAULT_CALIBRATION_KEYS = {
     "window",
     "price0_usd",
     "price_drift_annual",
+    "drift",
+    "drift_window",
     "price_vol_annual",
     "price_model",
     "hashrate0_ehs",

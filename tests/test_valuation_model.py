@@ -293,6 +293,8 @@ def test_typed_results_shape_into_the_documented_json() -> None:
         (day, day),
         1.0,
         0.1,
+        "calibrated",
+        (day, day),
         0.5,
         "gbm",
         900.0,

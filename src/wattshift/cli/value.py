@@ -55,6 +55,24 @@ FlexMarketOption = Annotated[
 ]
 
 
+class DriftOption(StrEnum):
+    """BTC drift choices (:mod:`wattshift.valuation.drift`)."""
+
+    risk_neutral = "risk-neutral"
+    long_run = "long-run"
+    calibrated = "calibrated"
+
+
+DriftArg = Annotated[
+    DriftOption | None,
+    typer.Option(
+        "--drift",
+        help="BTC log-price drift: risk-neutral (mean grows at the risk-free rate), long-run (between "
+        "the two latest halvings) or calibrated (the window's mean) [default: site's, else risk-neutral].",
+    ),
+]
+
+
 def flex_span(flex_from: dt.datetime | None, flex_to: dt.datetime | None) -> tuple[dt.date, dt.date] | None:
     """``(first day, day after the last)`` of the flex backtest, or None when neither date is given.
 
@@ -202,7 +220,19 @@ def _print_flex(calibration: dict[str, Any]) -> None:
     )
 
 
+def _print_drift(calibration: dict[str, Any]) -> None:
+    """One line on the BTC drift the run used and the window it was measured on."""
+    window = calibration.get("drift_window")
+    span = f" on {window[0]}..{window[1]}" if window else ""
+    vol_window = calibration["window"]
+    out.print(
+        f"BTC drift: {calibration['drift']}{span}, {_pct(calibration['price_drift_annual'])}/year (log); "
+        f"volatility {_pct(calibration['price_vol_annual'])} on {vol_window[0]}..{vol_window[1]}"
+    )
+
+
 def _print_plan(result: dict[str, Any]) -> None:
+    _print_drift(result["calibration"])
     _print_flex(result["calibration"])
     plan = [r for r in result["conversion_schedule"] if r["mw"] > 0]
     if not plan:
@@ -236,6 +266,7 @@ def value(
     flex_to: FlexToOption = None,
     flex_node: FlexNodeOption = None,
     flex_market: FlexMarketOption = MarketChoice.rt,
+    drift: DriftArg = None,
     finance_rate: Annotated[
         float | None,
         typer.Option("--finance-rate", min=-0.99, help="MIRR finance rate [1/year; default: discount rate]."),
@@ -262,7 +293,7 @@ def value(
     cfg = load_site(site)
     request = ValuationRequest(
         cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
-        finance_rate=finance_rate, reinvest_rate=reinvest_rate,
+        finance_rate=finance_rate, reinvest_rate=reinvest_rate, drift=None if drift is None else drift.value,
     )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
         result = value_site(wh, request, progress)
@@ -366,6 +397,7 @@ def treasury(
     flex_to: FlexToOption = None,
     flex_node: FlexNodeOption = None,
     flex_market: FlexMarketOption = MarketChoice.rt,
+    drift: DriftArg = None,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
@@ -378,6 +410,7 @@ def treasury(
     request = ValuationRequest(
         cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
         treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
+        drift=None if drift is None else drift.value,
     )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"treasury {cfg.name}") as progress:
         result = treasury_plan(wh, request, progress)

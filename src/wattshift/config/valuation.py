@@ -54,9 +54,21 @@ class ScenarioConfig(BaseModel):
         description="History window [years] ending at the last priced day. Default: one halving epoch "
         "(210,000 blocks ≈ 4 years, Bitcoin consensus rules).",
     )
+    drift: Literal["risk-neutral", "long-run", "calibrated"] = Field(
+        "risk-neutral",
+        description="BTC log-price drift (wattshift.valuation.drift): 'risk-neutral' = mean price grows "
+        "at risk_free_rate_annual (no view on BTC; not measured from a trough or a peak); 'long-run' = "
+        "log growth between the two latest halvings (a whole epoch); 'calibrated' = the window's mean.",
+    )
+    risk_free_rate_annual: float = Field(
+        0.042,
+        gt=-1.0,
+        description="Risk-free rate of the 'risk-neutral' drift [1/year]: 10-year US Treasury yield, "
+        "about 4.2 % (FRED DGS10, 2025 average).",
+    )
     price_drift_annual: float | None = Field(
         None,
-        description="Override of the log-price drift [1/year]; None = calibrated on the window.",
+        description="Override of the log-price drift [1/year]; None = the 'drift' choice.",
     )
     price_vol_annual: float | None = Field(
         None, ge=0.0, description="Override of the log-price volatility [1/sqrt(year)]; None = calibrated."

@@ -152,7 +152,7 @@ def build_section(
         parts.append(
             f"<h3>{site.name}</h3>"
             f"<p>{result['paths']} paths x {result['years']} years, calibrated on {cal['window'][0]} .. "
-            f"{cal['window'][1]} (BTC drift {cal['price_drift_annual']:.1%}/y, "
+            f"{cal['window'][1]} (BTC drift {cal['drift']} {cal['price_drift_annual']:.1%}/y, "
             f"vol {cal['price_vol_annual']:.0%}); "
             f"power {cal['power_usd_per_mwh']:.1f} USD/MWh ({cal['power_source']}); fleet "
             f"{cal['efficiency_j_per_th']:.1f} J/TH. AI/mining EV ratio per MW: "

@@ -87,6 +87,8 @@ class ValuationRequest:
         Threads of the Monte Carlo; None = the CPUs this process may use. Never changes a number.
     finance_rate, reinvest_rate
         Overrides of ``[valuation.dcf]`` MIRR rates [1/year].
+    drift
+        Override of ``[valuation.scenario].drift`` (``risk-neutral``, ``long-run``, ``calibrated``).
     """
 
     site: SiteConfig
@@ -101,6 +103,7 @@ class ValuationRequest:
     threads: int | None = None
     finance_rate: float | None = None
     reinvest_rate: float | None = None
+    drift: str | None = None
 
 
 def _not_none(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,6 +126,8 @@ def request_config(request: ValuationRequest) -> ValuationConfig:
     )
     if dcf:
         changes["dcf"] = cfg.dcf.model_copy(update=dcf)
+    if request.drift is not None:
+        changes["scenario"] = cfg.scenario.model_copy(update={"drift": request.drift})
     if treasury:
         changes["treasury"] = cfg.treasury.model_copy(update=treasury)
     return resolve_config(cfg.model_copy(update=changes) if changes else cfg)

@@ -7,6 +7,7 @@ The configuration (:mod:`wattshift.config.valuation`) is turned into the engine'
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -24,6 +25,7 @@ from wattshift.services.deals import resolve_ai_terms
 from wattshift.services.sites import resolve_fleets
 from wattshift.services.valuation_results import Calibration, FlexSource
 from wattshift.units import MONTHS_PER_YEAR, days_to_months, ths_to_ehs
+from wattshift.valuation.drift import DriftChoice, long_run_drift, risk_neutral_drift
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.network import calibrate_hashrate, subsidy_by_month
 from wattshift.valuation.scenarios import calibrate_price
@@ -252,6 +254,28 @@ def site_figures(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig) -> SiteF
     return SiteFigures(power, source, site_efficiency_j_per_th(wh, site, cfg))
 
 
+def choose_drift(
+    btc: pd.DataFrame,
+    cfg: ValuationConfig,
+    window_drift: float,
+    vol: float,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> DriftChoice:
+    """The log-price drift of ``[valuation.scenario]``'s choice (:mod:`wattshift.valuation.drift`);
+    ``window_drift``, ``vol``: the window's calibrated drift and volatility, ``start``/``end`` its days."""
+    sc = cfg.scenario
+    window = (start.date(), end.date())
+    if sc.price_drift_annual is not None:
+        return DriftChoice("override", sc.price_drift_annual, None)
+    if sc.drift == "risk-neutral":
+        return DriftChoice(sc.drift, risk_neutral_drift(sc.risk_free_rate_annual, vol), window)
+    if sc.drift == "long-run":
+        m, epoch = long_run_drift(btc)
+        return DriftChoice(sc.drift, m, epoch)
+    return DriftChoice(sc.drift, window_drift, window)
+
+
 def build_inputs(
     wh: Warehouse,
     site: SiteConfig,
@@ -275,6 +299,8 @@ def build_inputs(
     price = calibrate_price(
         btc, years=sc.calibration_years, drift_annual=sc.price_drift_annual, vol_annual=sc.price_vol_annual
     )
+    drift = choose_drift(btc, cfg, price.drift_annual, price.vol_annual, price.window_start, price.window_end)
+    price = dataclasses.replace(price, drift_annual=drift.drift_annual)
     network = calibrate_hashrate(
         btc, years=sc.calibration_years, vol_annual=sc.hashrate_vol_annual, fee_share=sc.fee_share
     )
@@ -295,6 +321,8 @@ def build_inputs(
         window=(price.window_start.date(), price.window_end.date()),
         price0_usd=price.price0_usd,
         price_drift_annual=price.drift_annual,
+        drift=drift.kind,
+        drift_window=drift.window,
         price_vol_annual=price.vol_annual,
         price_model=sc.price_model,
         hashrate0_ehs=float(ths_to_ehs(network.hashrate0_ths)),

@@ -176,6 +176,9 @@ class Calibration:
         First and last day of the window.
     price0_usd, price_drift_annual, price_vol_annual, price_model
         BTC price now [USD], log drift [1/year], volatility [1/sqrt(year)], scenario model.
+    drift, drift_window
+        The drift choice (``risk-neutral``, ``long-run``, ``calibrated`` or ``override``) and the
+        days it was measured on (the volatility's window for ``risk-neutral``).
     hashrate0_ehs, hashrate_growth_hist_annual, hashrate_vol_annual, fee_share
         Network hashrate now [EH/s], its historical growth [1/year] and volatility
         [1/sqrt(year)], fees as a share of miner revenue [fraction].
@@ -193,6 +196,8 @@ class Calibration:
     window: tuple[dt.date, dt.date]
     price0_usd: float
     price_drift_annual: float
+    drift: str
+    drift_window: tuple[dt.date, dt.date] | None
     price_vol_annual: float
     price_model: str
     hashrate0_ehs: float

@@ -21,6 +21,10 @@ class ScenarioSpec:
         ``"gbm"`` or ``"bootstrap"``.
     calibration_years
         History window [years].
+    drift
+        ``risk-neutral``, ``long-run`` or ``calibrated`` (:mod:`~wattshift.valuation.drift`).
+    risk_free_rate_annual
+        Risk-free rate of the risk-neutral drift [1/year].
     price_drift_annual, price_vol_annual
         Overrides of the log-price drift [1/year] and volatility [1/sqrt(year)]; None = calibrated.
     block_days
@@ -43,6 +47,8 @@ class ScenarioSpec:
 
     price_model: str
     calibration_years: float
+    drift: str
+    risk_free_rate_annual: float
     price_drift_annual: float | None
     price_vol_annual: float | None
     block_days: int
