@@ -205,6 +205,22 @@ def _print_value(result: dict[str, Any]) -> None:
         f"P(AI beats mining) = {_pct(result['prob_ai_beats_mining'])}"
     )
     _print_plan(result)
+    if result.get("sensitivity"):
+        _print_tornado(result["sensitivity"])
+
+
+def _print_tornado(bars: list[dict[str, Any]]) -> None:
+    """The tornado as a table: widest swing first."""
+    table = Table(title="Sensitivity of the p50 NPV per site MW [M$] (common random numbers)")
+    for col in ("input", "business", "low", "high", "NPV at low", "base", "NPV at high", "swing"):
+        table.add_column(col, justify="right")
+    for b in bars:
+        swing = abs(b["npv_high_usd"] - b["npv_low_usd"])
+        table.add_row(
+            b["input"], b["business"], f"{b['low']:.4g}", f"{b['high']:.4g}", _musd(b["npv_low_usd"]),
+            _musd(b["npv_base_usd"]), _musd(b["npv_high_usd"]), _musd(swing),
+        )  # fmt: skip
+    out.print(table)
 
 
 def _print_flex(calibration: dict[str, Any]) -> None:
@@ -267,6 +283,13 @@ def value(
     flex_node: FlexNodeOption = None,
     flex_market: FlexMarketOption = MarketChoice.rt,
     drift: DriftArg = None,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also a tornado of the p50 NPV per MW (11 inputs low/high, same random numbers).",
+        ),
+    ] = False,
     finance_rate: Annotated[
         float | None,
         typer.Option("--finance-rate", min=-0.99, help="MIRR finance rate [1/year; default: discount rate]."),
@@ -294,6 +317,7 @@ def value(
     request = ValuationRequest(
         cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
         finance_rate=finance_rate, reinvest_rate=reinvest_rate, drift=None if drift is None else drift.value,
+        sensitivity=sensitivity,
     )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
         result = value_site(wh, request, progress)

@@ -50,6 +50,7 @@ from wattshift.valuation.execution import (
 )
 from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs
 from wattshift.valuation.returns import irr_percentiles
+from wattshift.valuation.sensitivity import tornado
 from wattshift.valuation.strategies import PLAN, StrategyResult, merge_strategies, strategies_of_paths
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class ValuationRequest:
         Threads of the Monte Carlo; None = the CPUs this process may use. Never changes a number.
     finance_rate, reinvest_rate
         Overrides of ``[valuation.dcf]`` MIRR rates [1/year].
+    sensitivity
+        Also compute the tornado of p50 NPVs (:func:`wattshift.valuation.sensitivity.tornado`).
     drift
         Override of ``[valuation.scenario].drift`` (``risk-neutral``, ``long-run``, ``calibrated``).
     """
@@ -104,6 +107,7 @@ class ValuationRequest:
     finance_rate: float | None = None
     reinvest_rate: float | None = None
     drift: str | None = None
+    sensitivity: bool = False
 
 
 def _not_none(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -275,6 +279,11 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         calibration=calibration,
         assumptions=cfg,
         fan=fan if request.fan else None,
+        sensitivity=(
+            tornado(inputs, paths=cfg.paths, seed=cfg.seed, chunk_paths=cfg.chunk_paths, threads=threads)
+            if request.sensitivity
+            else None
+        ),
     )
 
 

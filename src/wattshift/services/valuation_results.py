@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from wattshift.config.valuation import TreasuryTerms, ValuationConfig
 from wattshift.valuation.dcf import summary
+from wattshift.valuation.sensitivity import Bar
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -240,6 +241,8 @@ class SiteValuation:
 
     ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
     ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
+    ``sensitivity``: the tornado bars (:class:`wattshift.valuation.sensitivity.Bar`:
+    ``{input, business, low, high, npv_low_usd, npv_high_usd, npv_base_usd}``), when asked for.
     """
 
     site: str
@@ -268,6 +271,7 @@ class SiteValuation:
     calibration: Calibration
     assumptions: ValuationConfig
     fan: dict[str, FloatArray] | None = field(default=None, metadata={"omit_none": True})
+    sensitivity: list[Bar] | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(frozen=True)
