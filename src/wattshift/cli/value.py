@@ -255,6 +255,7 @@ def _print_plan(result: dict[str, Any]) -> None:
         out.print("Conversion plan: keep mining (no year in which converting raises expected NPV).")
     else:
         out.print("Conversion plan: " + ", ".join(f"{r['year']}: {r['mw']:.1f} MW" for r in plan))
+    out.print(f"Plan margin over the next-best plan: {result['plan_note']}")
     btc = result["btc_to_sell"]
     out.print(
         f"BTC to sell (treasury {btc['treasury_btc']:,.0f} BTC): p50 {btc['total']['p50']:,.1f}, "

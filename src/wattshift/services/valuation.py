@@ -38,7 +38,7 @@ from wattshift.services.valuation_results import (
     YearUsd,
 )
 from wattshift.units import months_to_years, musd_to_usd
-from wattshift.valuation.conversion import plan_conversion, switch_gains
+from wattshift.valuation.conversion import PlanMargin, plan_conversion, plan_margin, switch_gains
 from wattshift.valuation.execution import (
     ChunkResult,
     Progress,
@@ -176,13 +176,14 @@ def _conversion(
 ) -> ConversionResult:
     """Plan the conversion on the run's switch NPVs, then value the strategies on the run's paths."""
     gains = switch_gains(res.npv_switch_usd, res.npv_usd["mining"])
-    plan = plan_conversion(
-        gains,
-        site_mw=site_mw,
-        capex_usd_per_mw=musd_to_usd(inputs.spec.ai.capex_usd_m_per_mw) / inputs.spec.ai.pue,
-        capex_budget_usd=cfg.treasury.capex_budget_usd,
-        max_mw_per_year=cfg.treasury.max_conversion_mw_per_year,
-    )
+    limits: dict[str, Any] = {
+        "site_mw": site_mw,
+        "capex_usd_per_mw": musd_to_usd(inputs.spec.ai.capex_usd_m_per_mw) / inputs.spec.ai.pue,
+        "capex_budget_usd": cfg.treasury.capex_budget_usd,
+        "max_mw_per_year": cfg.treasury.max_conversion_mw_per_year,
+    }
+    plan = plan_conversion(gains, **limits)
+    margin = plan_margin(res.npv_switch_usd - res.npv_usd["mining"][:, None], plan, **limits)
     pieces = row_slices(res.flows, block_paths(inputs.months))
     parts = map_chunks(
         lambda k: strategies_of_paths(inputs, pieces[k], site_mw=site_mw, mw_by_year=plan.mw_by_year),
@@ -193,10 +194,27 @@ def _conversion(
     return ConversionResult(
         schedule=[YearMw(year0 + y, float(mw)) for y, mw in enumerate(plan.mw_by_year)],
         gain_usd_per_mw=[YearUsd(year0 + y, float(g)) for y, g in enumerate(gains)],
+        plan_margin_usd=margin.margin_usd,
+        plan_margin_se_usd=margin.se_usd,
+        next_best_schedule=[YearMw(year0 + y, float(mw)) for y, mw in enumerate(margin.next_best_mw_by_year)],
+        plan_note=_plan_note(margin),
         expected_gain_usd=plan.expected_gain_usd,
         capex_usd=plan.capex_usd,
         btc_to_sell=_btc_to_sell(strat, cfg.treasury.treasury_btc, year0),
         strategies_value_usd=ByStrategy(**{k: Summary.of(v) for k, v in strat.value_usd.items()}),
+    )
+
+
+def _plan_note(margin: PlanMargin) -> str:
+    """Whether the plan is clear of the next-best one by more than the Monte Carlo error."""
+    if margin.tied:
+        return (
+            f"tied: the next-best plan is {margin.margin_usd:,.0f} USD behind, within the Monte Carlo "
+            f"standard error ({margin.se_usd:,.0f} USD); another seed may choose it (run more paths)"
+        )
+    return (
+        f"the plan leads the next-best by {margin.margin_usd:,.0f} USD, "
+        f"{margin.margin_usd / margin.se_usd:.1f} Monte Carlo standard errors"
     )
 
 
@@ -272,6 +290,10 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         prob_ai_beats_mining=float(np.mean(npv["ai"] > npv["mining"])),
         conversion_schedule=conv.schedule,
         conversion_gain_usd_per_mw=conv.gain_usd_per_mw,
+        plan_margin_usd=conv.plan_margin_usd,
+        plan_margin_se_usd=conv.plan_margin_se_usd,
+        next_best_schedule=conv.next_best_schedule,
+        plan_note=conv.plan_note,
         conversion_expected_gain_usd=conv.expected_gain_usd,
         conversion_capex_usd=conv.capex_usd,
         btc_to_sell=conv.btc_to_sell,
@@ -297,6 +319,9 @@ def treasury_plan(wh: Warehouse, request: ValuationRequest, progress: Progress |
         site=full.site,
         site_mw=full.site_mw,
         conversion_schedule=full.conversion_schedule,
+        plan_margin_usd=full.plan_margin_usd,
+        plan_margin_se_usd=full.plan_margin_se_usd,
+        plan_note=full.plan_note,
         conversion_expected_gain_usd=full.conversion_expected_gain_usd,
         conversion_capex_usd=full.conversion_capex_usd,
         btc_to_sell=full.btc_to_sell,

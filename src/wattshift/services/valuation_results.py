@@ -221,6 +221,10 @@ class ConversionResult:
 
     schedule: list[YearMw]
     gain_usd_per_mw: list[YearUsd]
+    plan_margin_usd: float
+    plan_margin_se_usd: float
+    next_best_schedule: list[YearMw]
+    plan_note: str
     expected_gain_usd: float
     capex_usd: float
     btc_to_sell: BtcToSell
@@ -241,6 +245,9 @@ class SiteValuation:
 
     ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
     ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
+    ``plan_margin_usd``: expected NPV of the conversion plan minus the next-best plan's
+    (``next_best_schedule``: the best plan without one of its start years) [USD], with its Monte
+    Carlo standard error ``plan_margin_se_usd``; ``plan_note`` says when they are tied.
     ``sensitivity``: the tornado bars (:class:`wattshift.valuation.sensitivity.Bar`:
     ``{input, business, low, high, npv_low_usd, npv_high_usd, npv_base_usd}``), when asked for.
     """
@@ -264,6 +271,10 @@ class SiteValuation:
     prob_ai_beats_mining: float
     conversion_schedule: list[YearMw]
     conversion_gain_usd_per_mw: list[YearUsd]
+    plan_margin_usd: float
+    plan_margin_se_usd: float
+    next_best_schedule: list[YearMw]
+    plan_note: str
     conversion_expected_gain_usd: float
     conversion_capex_usd: float
     btc_to_sell: BtcToSell
@@ -281,6 +292,9 @@ class TreasuryPlan:
     site: str
     site_mw: float
     conversion_schedule: list[YearMw]
+    plan_margin_usd: float
+    plan_margin_se_usd: float
+    plan_note: str
     conversion_expected_gain_usd: float
     conversion_capex_usd: float
     btc_to_sell: BtcToSell
