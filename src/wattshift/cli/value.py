@@ -199,9 +199,12 @@ def _print_value(result: dict[str, Any]) -> None:
             _pct(result["mirr"][b]["p50"]), _musd(ev),
         )  # fmt: skip
     out.print(table)
-    ratio = result["value_ratio_ai_to_mining"]
+    ratio, net = result["value_ratio_ai_to_mining"], result["value_ratio_ai_to_mining_net_of_capex"]
     out.print(
-        f"AI/mining EV ratio per MW: {'-' if ratio is None else f'{ratio:.2f}x'}; "
+        f"AI/mining EV ratio per MW: {'-' if ratio is None else f'{ratio:.2f}x'} "
+        f"({'-' if net is None else f'{net:.2f}x'} net of "
+        f"{_musd(result['conversion_capex_usd_per_mw'])} M$/MW conversion capex; "
+        f"AI uplift {result['ai_uplift_usd_per_w']:.2f} USD/W); "
         f"P(AI beats mining) = {_pct(result['prob_ai_beats_mining'])}"
     )
     _print_plan(result)

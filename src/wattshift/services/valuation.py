@@ -37,7 +37,7 @@ from wattshift.services.valuation_results import (
     YearMw,
     YearUsd,
 )
-from wattshift.units import months_to_years, musd_to_usd
+from wattshift.units import W_PER_MW, months_to_years, musd_to_usd
 from wattshift.valuation.conversion import PlanMargin, plan_conversion, plan_margin, switch_gains
 from wattshift.valuation.execution import (
     ChunkResult,
@@ -268,6 +268,7 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         ai=cfg.ai.ebitda_multiple * float(res.fwd_ebitda_usd["ai"].mean()),
     )
     fan = {k: np.percentile(v, FAN_PERCENTILES, axis=0) for k, v in res.cum_pv_usd.items()}
+    capex_per_mw = musd_to_usd(inputs.spec.ai.capex_usd_m_per_mw) / inputs.spec.ai.pue
     return SiteValuation(
         site=request.site.name,
         site_mw=site_mw,
@@ -284,6 +285,9 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         payback_years=_by_business({k: months_to_years(v) for k, v in res.payback_months.items()}),
         ev_per_mw_usd=ev,
         value_ratio_ai_to_mining=ev.ai / ev.mining if ev.mining > 0 else None,
+        conversion_capex_usd_per_mw=capex_per_mw,
+        value_ratio_ai_to_mining_net_of_capex=(ev.ai - capex_per_mw) / ev.mining if ev.mining > 0 else None,
+        ai_uplift_usd_per_w=(ev.ai - capex_per_mw - ev.mining) / W_PER_MW,
         npv_mean_ratio_ai_to_mining=(
             float(npv["ai"].mean() / npv["mining"].mean()) if npv["mining"].mean() > 0 else None
         ),

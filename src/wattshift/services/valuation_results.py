@@ -245,6 +245,8 @@ class SiteValuation:
 
     ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
     ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
+    ``value_ratio_ai_to_mining_net_of_capex``: ``(EV_ai - conversion capex) / EV_mining`` per site
+    MW; ``ai_uplift_usd_per_w``: ``(EV_ai - capex - EV_mining)`` per site W [USD/W].
     ``plan_margin_usd``: expected NPV of the conversion plan minus the next-best plan's
     (``next_best_schedule``: the best plan without one of its start years) [USD], with its Monte
     Carlo standard error ``plan_margin_se_usd``; ``plan_note`` says when they are tied.
@@ -267,6 +269,9 @@ class SiteValuation:
     payback_years: ByBusiness
     ev_per_mw_usd: EvPerMw
     value_ratio_ai_to_mining: float | None
+    conversion_capex_usd_per_mw: float
+    value_ratio_ai_to_mining_net_of_capex: float | None
+    ai_uplift_usd_per_w: float
     npv_mean_ratio_ai_to_mining: float | None
     prob_ai_beats_mining: float
     conversion_schedule: list[YearMw]
