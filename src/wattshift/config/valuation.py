@@ -15,16 +15,12 @@ Published deal terms behind the AI defaults are collected, with sources, in ``ex
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wattshift.config.mining import MiningAssumptions
-from wattshift.errors import ConfigError
+from wattshift.config.valuation_dcf import DcfTerms, TerminalTerms
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 #: Mining defaults come from the mining engine's assumptions (one source of truth, sources there).
@@ -305,62 +301,6 @@ class AiTerms(BaseModel):
     )
 
 
-class DcfTerms(BaseModel):
-    """Discounting."""
-
-    model_config = _STRICT
-
-    discount_rate_annual: float = Field(
-        0.12,
-        gt=-1.0,
-        description="Discount rate [1/year, effective]; about the WACC used by analysts for listed "
-        "miners (10-15 %).",
-    )
-    finance_rate_annual: float | None = Field(
-        None,
-        gt=-1.0,
-        description="MIRR finance rate: cost of funding the negative flows [1/year]; None = the "
-        "discount rate (Brealey, Myers & Allen, ch. 5.3).",
-    )
-    reinvest_rate_annual: float | None = Field(
-        None,
-        gt=-1.0,
-        description="MIRR reinvestment rate of the positive flows [1/year]; None = the discount rate.",
-    )
-
-
-class TerminalTerms(BaseModel):
-    """Terminal value at the horizon, on stabilised expected NOI (wattshift.valuation.terminal)."""
-
-    model_config = _STRICT
-
-    method: Literal["gordon", "exit_cap", "none"] = Field(
-        "exit_cap",
-        description="'exit_cap': next year's stabilised NOI / exit cap rate (direct capitalisation, "
-        "Appraisal Institute); 'gordon': NOI (1 + g) / (r - g) (Gordon 1959); 'none': horizon cash only.",
-    )
-    growth_annual: float = Field(
-        0.02,
-        description="Long-run growth of AI-hosting NOI after the horizon [1/year]: 2 %, the Federal "
-        "Reserve's long-run inflation goal (real rents flat).",
-    )
-    exit_cap_rate: float = Field(
-        0.065,
-        description="Exit cap rate of a leased data centre [1/year]: CBRE U.S. Cap Rate Survey H2 2024 "
-        "puts stabilised data-centre cap rates at about 5.5-7 %; 6.5 % for a converted mining site.",
-    )
-    mining_growth_annual: float = Field(
-        0.0,
-        description="Long-run growth of mining NOI after the horizon [1/year]: 0, halvings every "
-        "~4 years offset by price growth (assumption).",
-    )
-    mining_exit_cap_rate: float = Field(
-        0.125,
-        description="Exit cap rate of a mining business [1/year]: 1 / 8x, the EV/EBITDA listed miners "
-        "traded at in 2024-2025 (analyst notes quoted by The Miner Mag).",
-    )
-
-
 class TreasuryTerms(BaseModel):
     """BTC treasury, cash and financing limits used by the conversion planner."""
 
@@ -424,89 +364,7 @@ class ValuationConfig(BaseModel):
         return self
 
 
-def apply_overrides(cfg: ValuationConfig, overrides: Mapping[str, Any]) -> ValuationConfig:
-    """Return ``cfg`` with dotted overrides applied, e.g. ``{"ai.rate_usd_per_kw_month": 150}``.
-
-    Raises
-    ------
-    ConfigError
-        If a key names no field, or a value is out of its field's range.
-    """
-    data = cfg.model_dump()
-    for key, value in overrides.items():
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node.get(part), dict):
-                raise ConfigError(f"sweep parameter {key!r}: no table {part!r} in [valuation]")
-            node = node[part]
-        if parts[-1] not in node:
-            raise ConfigError(f"sweep parameter {key!r}: unknown field {parts[-1]!r}")
-        node[parts[-1]] = value
-    try:
-        return ValuationConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"sweep parameters {dict(overrides)}: {exc}") from None
-
-
-@dataclass(frozen=True)
-class SweepGrid:
-    """A sweep grid TOML (``wattshift value sweep --grid FILE``).
-
-    Attributes
-    ----------
-    sites
-        Site files, absolute (relative paths in the file are relative to the grid file).
-    scenarios
-        ``[scenarios.NAME]`` tables of ``[valuation.scenario]`` overrides (one ``default`` when none).
-    parameters
-        ``[parameters]``: dotted ``[valuation]`` field -> values; every combination is a case.
-    paths, years, seed, chunk_paths
-        Monte Carlo size, horizon [years], seed and chunking, the same for every case.
-    """
-
-    sites: tuple[Path, ...]
-    scenarios: dict[str, dict[str, Any]] = field(default_factory=lambda: {"default": {}})
-    parameters: dict[str, list[Any]] = field(default_factory=dict)
-    paths: int = 2000
-    years: int = 15
-    seed: int = ValuationConfig.model_fields["seed"].default
-    chunk_paths: int = 1024
-
-
-def load_grid(path: str | Path) -> SweepGrid:
-    """Read a sweep grid TOML (:class:`SweepGrid`).
-
-    Raises
-    ------
-    ConfigError
-        Naming the file and the key: missing file, bad TOML, no sites, a key of the wrong type.
-    """
-    path = Path(path)
-    try:
-        grid = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: grid file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    if not grid.get("sites"):
-        raise ConfigError(f"{path}: sites: give at least one site file")
-    for key in ("scenarios", "parameters"):
-        if not isinstance(grid.get(key, {}), dict):
-            raise ConfigError(f"{path}: {key}: must be a table")
-    for name, values in grid.get("parameters", {}).items():
-        if not isinstance(values, list) or not values:
-            raise ConfigError(f"{path}: parameters.{name}: must be a non-empty list")
-    sizes: dict[str, int] = {}
-    for key in ("paths", "years", "seed", "chunk_paths"):
-        if key in grid:
-            try:
-                sizes[key] = int(grid[key])
-            except (TypeError, ValueError):
-                raise ConfigError(f"{path}: {key}: must be an integer, not {grid[key]!r}") from None
-    return SweepGrid(
-        sites=tuple((path.parent / s).resolve() for s in grid["sites"]),
-        scenarios=grid.get("scenarios") or {"default": {}},
-        parameters=grid.get("parameters", {}),
-        **sizes,
-    )
+# The sweep grid lives in its own module; re-exported here, where it has always been imported from.
+from wattshift.config.valuation_grid import SweepGrid as SweepGrid  # noqa: E402
+from wattshift.config.valuation_grid import apply_overrides as apply_overrides  # noqa: E402
+from wattshift.config.valuation_grid import load_grid as load_grid  # noqa: E402

@@ -27,6 +27,7 @@ from wattshift.services.valuation_results import (
     BtcToSell,
     ByBusiness,
     ByStrategy,
+    Calibration,
     ConversionResult,
     EvPerMw,
     Shares,
@@ -236,14 +237,42 @@ def _btc_to_sell(strat: StrategyResult, treasury_btc: float, year0: int) -> BtcT
     )
 
 
-def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | None = None) -> SiteValuation:
-    """Value a site: NPV/IRR distributions per business, EV per MW, conversion plan, BTC to sell.
+def _distributions(res: ChunkResult, discount_rate: float) -> dict[str, Any]:
+    """The :class:`SiteValuation` fields of the per-path distributions, by business: discount rate,
+    NPV with and without terminal value, terminal value share, IRR, IRR-defined share, MIRR, payback."""
+    npv = res.npv_usd
+    return {
+        "discount_rate": discount_rate,
+        "npv_usd": _by_business(npv),
+        "npv_ex_terminal_usd": _by_business(res.npv_ex_terminal_usd),
+        "terminal_value_share": _terminal_shares(_by_business(npv), _by_business(res.npv_ex_terminal_usd)),
+        "irr": _irr_by_business(res.irr_annual, npv, discount_rate),
+        "irr_defined_share": Shares(**{b: float(np.isfinite(res.irr_annual[b]).mean()) for b in BUSINESSES}),
+        "mirr": _by_business(res.mirr_annual),
+        "payback_years": _by_business({k: months_to_years(v) for k, v in res.payback_months.items()}),
+    }
 
-    ``wh``: warehouse with the BTC daily history (and ERCOT prices for the power price fallback).
-    ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so far,
-    and in all (:func:`~wattshift.valuation.execution.run`); the strategies pass that follows is not
-    counted. The numbers are the same with or without it, and on any number of threads.
-    """
+
+def _conversion_fields(conv: ConversionResult) -> dict[str, Any]:
+    """The :class:`SiteValuation` fields of the conversion plan and its funding."""
+    return {
+        "conversion_schedule": conv.schedule,
+        "conversion_gain_usd_per_mw": conv.gain_usd_per_mw,
+        "plan_margin_usd": conv.plan_margin_usd,
+        "plan_margin_se_usd": conv.plan_margin_se_usd,
+        "next_best_schedule": conv.next_best_schedule,
+        "plan_note": conv.plan_note,
+        "conversion_expected_gain_usd": conv.expected_gain_usd,
+        "conversion_capex_usd": conv.capex_usd,
+        "btc_to_sell": conv.btc_to_sell,
+        "strategies_value_usd": conv.strategies_value_usd,
+    }
+
+
+def _prepared(
+    wh: Warehouse, request: ValuationRequest
+) -> tuple[ValuationConfig, ValuationInputs, Calibration]:
+    """The request's configuration (with a flex backtest's figure when asked), inputs and calibration."""
     cfg = request_config(request)
     flex = (
         None if request.flex is None else flex_usd_per_mw_month_from_dispatch(wh, request.site, request.flex)
@@ -252,6 +281,18 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         mining = cfg.mining.model_copy(update={"flex_revenue_usd_per_mw_month": flex[0]})
         cfg = cfg.model_copy(update={"mining": mining})
     inputs, calibration = build_inputs(wh, request.site, cfg, years=cfg.years, flex=flex)
+    return cfg, inputs, calibration
+
+
+def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | None = None) -> SiteValuation:
+    """Value a site: NPV/IRR distributions per business, EV per MW, conversion plan, BTC to sell.
+
+    ``wh``: warehouse with the BTC daily history (and ERCOT prices for the power price fallback).
+    ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so far,
+    and in all (:func:`~wattshift.valuation.execution.run`); the strategies pass that follows is not
+    counted. The numbers are the same with or without it, and on any number of threads.
+    """
+    cfg, inputs, calibration = _prepared(wh, request)
     threads = default_threads() if request.threads is None else request.threads
     res = run(
         inputs, paths=cfg.paths, seed=cfg.seed, chunk_paths=cfg.chunk_paths, with_irr=True,
@@ -267,6 +308,11 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         mining=cfg.mining.ebitda_multiple * float(res.fwd_ebitda_usd["mining"].mean()),
         ai=cfg.ai.ebitda_multiple * float(res.fwd_ebitda_usd["ai"].mean()),
     )
+    sensitivity = (
+        tornado(inputs, paths=cfg.paths, seed=cfg.seed, chunk_paths=cfg.chunk_paths, threads=threads)
+        if request.sensitivity
+        else None
+    )
     fan = {k: np.percentile(v, FAN_PERCENTILES, axis=0) for k, v in res.cum_pv_usd.items()}
     capex_per_mw = musd_to_usd(inputs.spec.ai.capex_usd_m_per_mw) / inputs.spec.ai.pue
     return SiteValuation(
@@ -275,14 +321,7 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
         paths=cfg.paths,
         years=cfg.years,
         seed=cfg.seed,
-        discount_rate=cfg.dcf.discount_rate_annual,
-        npv_usd=_by_business(npv),
-        npv_ex_terminal_usd=_by_business(res.npv_ex_terminal_usd),
-        terminal_value_share=_terminal_shares(_by_business(npv), _by_business(res.npv_ex_terminal_usd)),
-        irr=_irr_by_business(res.irr_annual, npv, cfg.dcf.discount_rate_annual),
-        irr_defined_share=Shares(**{b: float(np.isfinite(res.irr_annual[b]).mean()) for b in BUSINESSES}),
-        mirr=_by_business(res.mirr_annual),
-        payback_years=_by_business({k: months_to_years(v) for k, v in res.payback_months.items()}),
+        **_distributions(res, cfg.dcf.discount_rate_annual),
         ev_per_mw_usd=ev,
         value_ratio_ai_to_mining=ev.ai / ev.mining if ev.mining > 0 else None,
         conversion_capex_usd_per_mw=capex_per_mw,
@@ -292,24 +331,11 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
             float(npv["ai"].mean() / npv["mining"].mean()) if npv["mining"].mean() > 0 else None
         ),
         prob_ai_beats_mining=float(np.mean(npv["ai"] > npv["mining"])),
-        conversion_schedule=conv.schedule,
-        conversion_gain_usd_per_mw=conv.gain_usd_per_mw,
-        plan_margin_usd=conv.plan_margin_usd,
-        plan_margin_se_usd=conv.plan_margin_se_usd,
-        next_best_schedule=conv.next_best_schedule,
-        plan_note=conv.plan_note,
-        conversion_expected_gain_usd=conv.expected_gain_usd,
-        conversion_capex_usd=conv.capex_usd,
-        btc_to_sell=conv.btc_to_sell,
-        strategies_value_usd=conv.strategies_value_usd,
+        **_conversion_fields(conv),
         calibration=calibration,
         assumptions=cfg,
         fan=fan if request.fan else None,
-        sensitivity=(
-            tornado(inputs, paths=cfg.paths, seed=cfg.seed, chunk_paths=cfg.chunk_paths, threads=threads)
-            if request.sensitivity
-            else None
-        ),
+        sensitivity=sensitivity,
     )
 
 

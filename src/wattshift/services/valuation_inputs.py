@@ -28,7 +28,7 @@ from wattshift.units import MONTHS_PER_YEAR, days_to_months, ths_to_ehs
 from wattshift.valuation.drift import DriftChoice, long_run_drift, risk_neutral_drift
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.network import calibrate_hashrate, subsidy_by_month
-from wattshift.valuation.scenarios import calibrate_price
+from wattshift.valuation.scenarios import PriceModel, calibrate_price
 from wattshift.valuation.specs import (
     AiSpec,
     DcfSpec,
@@ -276,6 +276,16 @@ def choose_drift(
     return DriftChoice(sc.drift, window_drift, window)
 
 
+def price_model(btc: pd.DataFrame, cfg: ValuationConfig) -> tuple[PriceModel, DriftChoice]:
+    """The BTC price model calibrated on the window, with the drift of ``cfg``'s choice."""
+    sc = cfg.scenario
+    price = calibrate_price(
+        btc, years=sc.calibration_years, drift_annual=sc.price_drift_annual, vol_annual=sc.price_vol_annual
+    )
+    drift = choose_drift(btc, cfg, price.drift_annual, price.vol_annual, price.window_start, price.window_end)
+    return dataclasses.replace(price, drift_annual=drift.drift_annual), drift
+
+
 def build_inputs(
     wh: Warehouse,
     site: SiteConfig,
@@ -296,11 +306,7 @@ def build_inputs(
     btc = wh.btc_daily() if btc_daily is None else btc_daily
     fig = site_figures(wh, site, cfg) if figures is None else figures
     sc = cfg.scenario
-    price = calibrate_price(
-        btc, years=sc.calibration_years, drift_annual=sc.price_drift_annual, vol_annual=sc.price_vol_annual
-    )
-    drift = choose_drift(btc, cfg, price.drift_annual, price.vol_annual, price.window_start, price.window_end)
-    price = dataclasses.replace(price, drift_annual=drift.drift_annual)
+    price, drift = price_model(btc, cfg)
     network = calibrate_hashrate(
         btc, years=sc.calibration_years, vol_annual=sc.hashrate_vol_annual, fee_share=sc.fee_share
     )
