@@ -109,3 +109,15 @@ def test_deal_table_by_hand() -> None:
     # a richer rent on the same capex and term is worth more
     cipher_fluidstack = table.deals[3]
     assert cipher_fluidstack.npv_usd_per_mw > table.deals[1].npv_usd_per_mw
+
+
+def test_example_grid_sweeps_whole_deals() -> None:
+    from wattshift.config.valuation import apply_overrides, load_grid
+    from wattshift.services.sites import load_site, resolve_file
+
+    grid = load_grid(resolve_file("portfolio", "grid"))
+    for path in grid.sites:
+        site = load_site(path)
+        for deal in grid.parameters["ai.deal"]:
+            cfg = resolve_config(apply_overrides(site.valuation or ValuationConfig(), {"ai.deal": deal}))
+            assert cfg.ai.deal == deal and cfg.ai.rate_usd_per_kw_month is not None
