@@ -35,6 +35,7 @@ PAGES = [
     ("/signals", 5),
     ("/dispatch?site=fixed_block_700mw&from=2023-08-01&to=2023-08-08", 3),
     ("/valuation?site=converting_to_ai&paths=40&years=3", 3),
+    ("/valuation?site=converting_to_ai&paths=40&years=3&sensitivity=1", 4),
 ]
 
 #: True once every chart has an SVG and no request is in flight (the spinner is gone).
@@ -70,7 +71,11 @@ def browser_context(warehouse_path: Path) -> Iterator[tuple[Any, str]]:
             context.close()
 
 
-@pytest.mark.parametrize(("path", "charts"), PAGES, ids=[p.split("?")[0] for p, _ in PAGES])
+@pytest.mark.parametrize(
+    ("path", "charts"),
+    PAGES,
+    ids=[p.split("?")[0] + ("+tornado" if "sensitivity" in p else "") for p, _ in PAGES],
+)
 def test_page_renders_charts_without_errors(browser_context: tuple[Any, str], path: str, charts: int) -> None:
     context, base_url = browser_context
     page = context.new_page()
