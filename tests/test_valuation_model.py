@@ -169,14 +169,14 @@ def test_kept_paths_are_those_of_each_chunk_stream() -> None:
     res = run(inputs, paths=200, seed=4, chunk_paths=128, keep_flows=True)
     price = np.concatenate([f.price_usd for f in res.flows])
     ebitda = np.concatenate([f.mining_ebitda_usd for f in res.flows])
-    rents = np.concatenate([f.ai_draws.rent_factor for f in res.flows])
+    starts = np.concatenate([f.ai_draws.lease_start for f in res.flows])
     for k, (start, n) in enumerate(((0, 128), (128, 72))):
         rng = chunk_rng(4, k)
         scenario = montecarlo.simulate_scenario(inputs, n, rng)
         assert np.array_equal(price[start : start + n], scenario.price_usd)
         assert np.array_equal(ebitda[start : start + n], mining_flows(inputs, scenario).ebitda_usd)
         assert np.array_equal(
-            rents[start : start + n], draw_ai_events(inputs.spec.ai, n, rng, inputs.months).rent_factor
+            starts[start : start + n], draw_ai_events(inputs.spec.ai, n, rng, inputs.months).lease_start
         )
 
 

@@ -25,7 +25,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from wattshift.valuation.cashflows import draw_ai_events
+from wattshift.valuation.cashflows import draw_ai_events, lease_terms
 from wattshift.valuation.dcf import discount_factors, monthly_rate
 from wattshift.valuation.montecarlo import (
     ValuationInputs,
@@ -189,13 +189,14 @@ def run_chunk(
     """
     rng = chunk_rng(seed, chunk)
     draws = draw_scenario(inputs, paths, rng)
-    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng, inputs.months)
+    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng, inputs.months).compact()
+    terms = lease_terms(inputs.spec.ai)
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
     returns = bootstrap_returns(inputs.price) if inputs.spec.scenario.price_model == "bootstrap" else None
     blocks = []
     for start, stop in block_bounds(paths, block_paths(inputs.months)):
         scenario = scenario_from_draws(inputs, draws.rows(start, stop), returns=returns)
-        block_draws = ai_draws.rows(start, stop)
+        block_draws = ai_draws.rows(start, stop).expand(terms)
         blocks.append(
             value_block(
                 inputs,

@@ -29,7 +29,7 @@ from wattshift.valuation.cashflows import (
 )
 from wattshift.valuation.dcf import irr, monthly_rate, payback_months
 from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
-from wattshift.valuation.leases import LeasePaths
+from wattshift.valuation.leases import LeasePaths, LeaseStarts
 from wattshift.valuation.montecarlo import BUSINESSES, Scenario, ValuationInputs
 from wattshift.valuation.returns import is_investment, mirr
 
@@ -47,12 +47,13 @@ class PathFlows:
     mining_ebitda_usd
         Mining EBITDA per site MW [USD/MW per month], ``(paths, months)``.
     ai_draws
-        Simulated AI leases of the paths (from lease start).
+        Simulated AI leases of the paths (from lease start), in their 2-byte form
+        (:meth:`~wattshift.valuation.leases.LeaseStarts.expand` gives the flows' factors).
     """
 
     price_usd: FloatArray
     mining_ebitda_usd: FloatArray
-    ai_draws: LeasePaths
+    ai_draws: LeaseStarts
 
 
 @dataclass(frozen=True)
@@ -308,5 +309,5 @@ def value_block(
         },
         npv_switch_usd=switch_npvs(inputs, flows, disc, start_years),
         cum_pv_usd={b: np.cumsum(cash[b][:kept] * disc[None, :], axis=1) for b in BUSINESSES} if kept else {},
-        flows=PathFlows(scenario.price_usd, flows.mining.ebitda_usd, draws) if keep_flows else None,
+        flows=PathFlows(scenario.price_usd, flows.mining.ebitda_usd, draws.compact()) if keep_flows else None,
     )

@@ -20,10 +20,12 @@ from wattshift.valuation.cashflows import (
     CashFlows,
     ai_cash_flows,
     blend_cash_flows,
+    lease_terms,
     mining_capex_usd,
 )
 from wattshift.valuation.dcf import discount_factors, monthly_rate
 from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
+from wattshift.valuation.leases import LeasePaths
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.pathvalue import PathFlows
 from wattshift.valuation.treasury import btc_sold_by_year, fund_by_month, strategy_value_usd
@@ -70,12 +72,12 @@ def _mining(inputs: ValuationInputs, flows: PathFlows) -> CashFlows:
     return CashFlows(flows.mining_ebitda_usd, np.broadcast_to(capex, flows.mining_ebitda_usd.shape))
 
 
-def _ai_from(inputs: ValuationInputs, flows: PathFlows, start_month: int) -> CashFlows:
-    """AI-hosting flows of a conversion that starts in ``start_month`` (the run's lease events)."""
+def _ai_from(inputs: ValuationInputs, leases: LeasePaths, start_month: int) -> CashFlows:
+    """AI-hosting flows of a conversion that starts in ``start_month`` (the run's lease paths)."""
     spec = inputs.spec
     return ai_cash_flows(
         spec.ai,
-        flows.ai_draws,
+        leases,
         inputs.months,
         start_month=start_month,
         power_usd_per_mwh=inputs.power_usd_per_mwh,
@@ -112,7 +114,8 @@ def strategy_streams(
     w = inputs.spec.treasury.hybrid_ai_fraction
     months = inputs.months
     mining = _mining(inputs, flows)
-    ai0 = _ai_from(inputs, flows, 0)
+    leases = flows.ai_draws.expand(lease_terms(inputs.spec.ai))
+    ai0 = _ai_from(inputs, leases, 0)
     build = inputs.spec.ai.build_months
     mining_tv = mining_terminal_usd(inputs, mining.ebitda_usd)
     hybrid_cash = site_mw * blend_cash_flows(mining, ai0, w).cash_usd
@@ -127,7 +130,7 @@ def strategy_streams(
         if mw <= 0:
             continue
         s = y * MONTHS_PER_YEAR
-        ai_s = _ai_from(inputs, flows, s)
+        ai_s = _ai_from(inputs, leases, s)
         keep = (np.arange(months) < s)[None, :]
         # Cash of switch_cash_flows(mining, ai_s, s), month by month from one business or the other.
         plan_cash += mw * np.where(keep, mining_cash, ai_s.cash_usd)
