@@ -2,7 +2,8 @@
 
 Targets (issue): 100,000 paths x 180 months of the full per-MW cash-flow model (price + hashrate
 scenarios, mining / AI / hybrid cash flows, NPV with terminal value) in <= 5 s on 2 cores, in chunks
-(bounded memory); a sweep on 2 Dask workers >= 1.7x faster than on 1. Synthetic calibrated inputs.
+(bounded memory); a sweep on 2 Dask workers >= 1.7x faster than on 1; the sensitivity tornado of 11
+inputs x low/high x 10,000 paths in <= 10 s (issue 10). Synthetic calibrated inputs.
 
 Run as a script (``python benchmarks/bench_valuation.py``, also by ``make bench``) it times what a
 user waits for, in fresh processes under ``/usr/bin/time -v`` on the warehouse ``$WATTSHIFT_DB``
@@ -82,6 +83,22 @@ def test_bench_irr_10k_paths(benchmark: Any) -> None:
         rounds=1,
         iterations=1,
     )
+
+
+def test_bench_sensitivity_11_inputs_10k_paths(benchmark: Any) -> None:
+    """Target (issue 10): the tornado of 11 inputs x low/high x 10,000 paths (plus the base) <= 10 s."""
+    from wattshift.valuation.sensitivity import INPUTS, tornado
+
+    inputs = _inputs()
+    run(inputs, paths=1024, seed=1, chunk_paths=1024, with_irr=False)
+    bars = benchmark.pedantic(
+        _timed,
+        args=(f"sensitivity {len(INPUTS)} inputs x 2 x 10k paths x 180 months", tornado, inputs),
+        kwargs={"paths": 10_000, "seed": 1, "chunk_paths": 4096, "threads": 2},
+        rounds=1,
+        iterations=1,
+    )
+    assert len(bars) == 2 * len(INPUTS) == 22
 
 
 def _sweep_seconds(n_workers: int, cases: list[Case]) -> tuple[float, float]:

@@ -43,6 +43,18 @@ def test_fan_has_ordered_percentiles_per_month(client: TestClient, site: dict[st
             assert column == sorted(column)
 
 
+def test_sensitivity_tornado_on_request(client: TestClient, site: dict[str, Any]) -> None:
+    plain = client.post("/api/value", params=SMALL, json=site).json()
+    assert "sensitivity" not in plain
+    doc = client.post("/api/value", params={**SMALL, "sensitivity": "true"}, json=site).json()
+    bars = doc["sensitivity"]
+    assert len(bars) == 22 and {b["business"] for b in bars} == {"ai", "mining"}
+    assert set(bars[0]) == {"input", "business", "low", "high", "npv_low_usd", "npv_high_usd", "npv_base_usd"}
+    # the base of the tornado is the p50 of the same run's paths
+    ai_base = next(b["npv_base_usd"] for b in bars if b["business"] == "ai")
+    assert ai_base == doc["npv_usd"]["ai"]["p50"]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [({"paths": 5}, "paths"), ({"paths": 10**6}, "paths"), ({"years": 0}, "years"), ({"seed": -1}, "seed")],

@@ -22,13 +22,7 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
 #: Known violations, "path relative to src/wattshift[:function]" -> who owns the module in wave 2.
-ALLOWED: dict[str, str] = {
-    # 77 lines: the `markets compare` command, reworked by `anymarket` (issue 15: flex value column).
-    "cli/markets.py:compare_command": "anymarket",
-    # 405 lines: valuation terms, extended by `cfo` (issue 10: terminal value, deals, drift); split it
-    # (e.g. config/valuation_ai.py for the AI hosting terms) when that work lands.
-    "config/valuation.py": "cfo",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _docstring_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:

@@ -12,7 +12,7 @@ import pytest
 from wattshift.chain import subsidy_btc
 from wattshift.config.valuation import AiTerms, MiningTerms, ValuationConfig, apply_overrides
 from wattshift.services.valuation_inputs import valuation_spec
-from wattshift.valuation.cashflows import AiDraws, ai_cash_flows, mining_cash_flows, refresh_months
+from wattshift.valuation.cashflows import ai_cash_flows, draw_ai_events, mining_cash_flows, refresh_months
 from wattshift.valuation.conversion import plan_conversion
 from wattshift.valuation.execution import run
 from wattshift.valuation.montecarlo import ValuationInputs
@@ -77,9 +77,11 @@ def test_mining_cash_flow_by_hand() -> None:
 
 
 def test_fleet_refresh_months_and_capex() -> None:
-    assert list(refresh_months(180, 5.0, 0.0)) == [0, 60, 120]
+    assert list(refresh_months(180, 5.0, 5.0)) == [0, 60, 120]  # refresh due now
+    assert list(refresh_months(180, 5.0, 7.5)) == [0, 60, 120]  # overdue: now, not in 2.5 years
+    assert list(refresh_months(180, 5.0, 0.0)) == [60, 120]  # a new fleet in service: no purchase now
     assert list(refresh_months(180, 4.0, 1.0)) == [36, 84, 132]
-    terms = _mining(MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=0.0))
+    terms = _mining(MiningTerms(pue=1.0, capex_usd_per_th=20.0, fleet_age_years=5.0))
     cf = mining_cash_flows(
         np.full((1, 72), 1.0),
         np.zeros((1, 72)),
@@ -94,23 +96,42 @@ def test_fleet_refresh_months_and_capex() -> None:
 
 
 def test_ai_cash_flow_by_hand() -> None:
+    # A level lease that always renews (no default): no random event can happen.
     terms = _ai(AiTerms(
         capex_usd_m_per_mw=9.0, build_months=6, rate_usd_per_kw_month=150.0, escalator_annual=0.03,
-        term_years=2.0, renewal_probability=1.0, pue=1.25, opex_usd_per_mw_month=20_000.0,
+        market_growth_annual=0.03, term_years=2.0, renewal_probability=1.0, default_probability_annual=0.0,
+        pue=1.25, opex_usd_per_mw_month=20_000.0,
     ))  # fmt: skip
-    no_default = AiDraws(default_month=np.array([10**9, 3]), renews=np.array([True, False]))
-    cf = ai_cash_flows(terms, no_default, 48, start_month=12)
+    leases = draw_ai_events(terms, 2, np.random.default_rng(0), 48)
+    cf = ai_cash_flows(terms, leases, 48, start_month=12)
     it_mw = 1 / 1.25
     # capex 9 M/MW x 0.8 IT MW over months 12..17
     assert cf.capex_usd[0, 12:18] == pytest.approx(np.full(6, 9e6 * it_mw / 6))
     assert cf.capex_usd[0].sum() == pytest.approx(9e6 * it_mw)
     assert (cf.ebitda_usd[:, :18] == 0).all()
-    # lease starts month 18: 150 USD/kW-month x 800 kW - 16,000 opex; +3 % from lease month 12
+    # lease starts month 18: 150 USD/kW-month x 800 kW - 16,000 opex; +3 % from lease month 12;
+    # the renewal at lease month 24 resets to the market rent, 3 %/year from lease start: 1.03^2
     assert cf.ebitda_usd[0, 18] == pytest.approx(150 * 800 - 16_000)
     assert cf.ebitda_usd[0, 30] == pytest.approx(150 * 1.03 * 800 - 16_000)
-    # path 2 defaults in lease month 3: empty for 12 months (opex only), then re-let
-    assert cf.ebitda_usd[1, 21:33] == pytest.approx(np.full(12, -16_000.0))
-    assert cf.ebitda_usd[1, 33] == pytest.approx(150 * 1.03 * 800 - 16_000)
+    assert cf.ebitda_usd[0, 42] == pytest.approx(150 * 1.03**2 * 800 - 16_000)
+
+
+def test_ai_lease_with_vacancy_and_reletting_by_hand() -> None:
+    # Never renews: 24 months let, 12 months empty (opex only), then a new tenant at the market rent
+    # (2 %/year from lease start) who costs 6 months of that rent to sign.
+    terms = _ai(AiTerms(
+        capex_usd_m_per_mw=0.0, build_months=0, rate_usd_per_kw_month=100.0, escalator_annual=0.0,
+        market_growth_annual=0.02, term_years=2.0, renewal_probability=0.0, default_probability_annual=0.0,
+        re_lease_months=12, reletting_cost_months_of_rent=6.0, pue=1.0, opex_usd_per_mw_month=10_000.0,
+    ))  # fmt: skip
+    leases = draw_ai_events(terms, 3, np.random.default_rng(1), 60)
+    cf = ai_cash_flows(terms, leases, 60)
+    assert cf.ebitda_usd[:, :24] == pytest.approx(np.full((3, 24), 100_000.0 - 10_000.0))
+    assert cf.ebitda_usd[:, 24:36] == pytest.approx(np.full((3, 12), -10_000.0))
+    market = 100_000.0 * 1.02**3  # month 36 = 3 years after lease start
+    assert cf.ebitda_usd[0, 36] == pytest.approx(market - 10_000.0 - 6 * market)
+    assert cf.ebitda_usd[0, 37] == pytest.approx(market - 10_000.0)
+    assert leases.events.tolist() == [2, 2, 2]  # the second lease also ends unrenewed, in month 59
 
 
 def test_same_seed_same_numbers_and_chunking_is_bounded() -> None:
@@ -246,3 +267,25 @@ def test_blocks_inside_a_chunk_do_not_change_numbers(model: str, monkeypatch: py
             assert np.array_equal(getattr(small, key)[b], getattr(whole, key)[b], equal_nan=True), (key, b)
     assert np.array_equal(small.npv_switch_usd, whole.npv_switch_usd)
     assert small.irr_annual["ai"] == pytest.approx(whole.irr_annual["ai"], abs=1e-12, nan_ok=True)
+
+
+def test_treasury_funds_the_conversion_not_asic_refreshes() -> None:
+    from wattshift.valuation.strategies import PLAN, strategies_of_paths
+
+    # A refresh is due now (fleet at the end of its life); mining never loses money (no opex).
+    terms = {
+        "treasury.treasury_btc": 100.0,
+        "mining.fleet_age_years": 5.0,
+        "mining.opex_usd_per_mw_month": 0.0,
+    }
+    inputs = _inputs(apply_overrides(ValuationConfig(), terms), months=36)
+    res = run(inputs, paths=64, seed=3, chunk_paths=64, keep_flows=True)
+    keep = strategies_of_paths(inputs, res.flows[0], site_mw=10.0, mw_by_year=np.zeros(3))
+    assert keep.refresh_capex_usd[PLAN] > 0 and keep.conversion_capex_usd[PLAN] == 0.0
+    assert (keep.btc_sold[PLAN] == 0).all()  # the refresh did not sell BTC
+    convert = strategies_of_paths(inputs, res.flows[0], site_mw=10.0, mw_by_year=np.array([4.0, 0.0, 0.0]))
+    capex_per_mw = inputs.spec.ai.capex_usd_m_per_mw * 1e6 / inputs.spec.ai.pue
+    assert convert.conversion_capex_usd[PLAN] == pytest.approx(4.0 * capex_per_mw)
+    assert (convert.btc_sold[PLAN] > 0).all()
+    # the 6 MW still mining keep their refresh, outside what the treasury funds
+    assert convert.refresh_capex_usd[PLAN] == pytest.approx(0.6 * keep.refresh_capex_usd[PLAN])

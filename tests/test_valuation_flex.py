@@ -28,6 +28,8 @@ DEFAULT_CALIBRATION_KEYS = {
     "window",
     "price0_usd",
     "price_drift_annual",
+    "drift",
+    "drift_window",
     "price_vol_annual",
     "price_model",
     "hashrate0_ehs",
@@ -36,6 +38,8 @@ DEFAULT_CALIBRATION_KEYS = {
     "fee_share",
     "block_height0",
     "efficiency_j_per_th",
+    "fleet_age_years",
+    "fleet_age_source",
     "power_usd_per_mwh",
     "power_source",
 }

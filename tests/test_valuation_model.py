@@ -79,7 +79,7 @@ MODEL_TERMS = st.fixed_dictionaries(
         "scenario.price_model": st.sampled_from(["gbm", "bootstrap"]),
         "ai.build_months": st.integers(0, 18),
         "ai.power_pass_through": st.booleans(),
-        "dcf.terminal_value": st.sampled_from(["multiple", "none"]),
+        "terminal.method": st.sampled_from(["exit_cap", "gordon", "none"]),
         "treasury.treasury_btc": st.sampled_from([0.0, 50.0]),
         "treasury.cash_usd": st.sampled_from([0.0, 1e6]),
     }
@@ -94,7 +94,7 @@ def test_model_functions_never_write_into_their_arguments(
     inputs = _inputs(terms, months=36)
     rng = chunk_rng(seed, 0)
     draws = draw_scenario(inputs, paths, rng)
-    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng)
+    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng, inputs.months)
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
     before = _snapshot((inputs, draws, ai_draws, disc))
 
@@ -169,14 +169,14 @@ def test_kept_paths_are_those_of_each_chunk_stream() -> None:
     res = run(inputs, paths=200, seed=4, chunk_paths=128, keep_flows=True)
     price = np.concatenate([f.price_usd for f in res.flows])
     ebitda = np.concatenate([f.mining_ebitda_usd for f in res.flows])
-    defaults = np.concatenate([f.ai_draws.default_month for f in res.flows])
+    starts = np.concatenate([f.ai_draws.lease_start for f in res.flows])
     for k, (start, n) in enumerate(((0, 128), (128, 72))):
         rng = chunk_rng(4, k)
         scenario = montecarlo.simulate_scenario(inputs, n, rng)
         assert np.array_equal(price[start : start + n], scenario.price_usd)
         assert np.array_equal(ebitda[start : start + n], mining_flows(inputs, scenario).ebitda_usd)
         assert np.array_equal(
-            defaults[start : start + n], draw_ai_events(inputs.spec.ai, n, rng).default_month
+            starts[start : start + n], draw_ai_events(inputs.spec.ai, n, rng, inputs.months).lease_start
         )
 
 
@@ -251,7 +251,14 @@ def test_backend_follows_the_grid_size() -> None:
 
 
 @pytest.mark.parametrize(
-    "terms", [{}, {"ai.build_months": 0}, {"ai.build_months": 18}, {"dcf.terminal_value": "none"}]
+    "terms",
+    [
+        {},
+        {"ai.build_months": 0},
+        {"ai.build_months": 18},
+        {"terminal.method": "none"},
+        {"terminal.method": "gordon"},
+    ],
 )
 def test_switch_npvs_from_prefix_sums_equal_one_horizon_per_start(terms: dict[str, Any]) -> None:
     from wattshift.valuation.pathvalue import business_flows, switch_npv, switch_npvs
@@ -260,7 +267,7 @@ def test_switch_npvs_from_prefix_sums_equal_one_horizon_per_start(terms: dict[st
     rng = chunk_rng(1, 0)
     draws = draw_scenario(inputs, 150, rng)
     flows = business_flows(
-        inputs, scenario_from_draws(inputs, draws), draw_ai_events(inputs.spec.ai, 150, rng)
+        inputs, scenario_from_draws(inputs, draws), draw_ai_events(inputs.spec.ai, 150, rng, inputs.months)
     )
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
     fast = switch_npvs(inputs, flows, disc, 5)
@@ -282,7 +289,24 @@ def test_typed_results_shape_into_the_documented_json() -> None:
     doc = to_jsonable(source)
     assert list(doc)[:3] == ["kind", "from", "to"] and doc["to"] == "2026-03-08"
     cal = Calibration(
-        day, (day, day), 1.0, 0.1, 0.5, "gbm", 900.0, 0.3, 0.1, 0.01, 940_000, 20.0, 45.0, "default"
+        day,
+        (day, day),
+        1.0,
+        0.1,
+        "calibrated",
+        (day, day),
+        0.5,
+        "gbm",
+        900.0,
+        0.3,
+        0.1,
+        0.01,
+        940_000,
+        20.0,
+        2.0,
+        "fleets",
+        45.0,
+        "default",
     )
     assert "flex_source" not in to_jsonable(cal) and "flex_revenue_usd_per_mw_month" not in to_jsonable(cal)
     with_flex = to_jsonable(

@@ -44,6 +44,7 @@ PAGES = [
     ("/plan?site=fixed_block_700mw&date=2023-08-15", 1),
     ("/valuation?site=converting_to_ai&paths=40&years=3", 3),
     ("/markets", 2),
+    ("/valuation?site=converting_to_ai&paths=40&years=3&sensitivity=1", 4),
 ]
 
 #: Screenshots taken in this run, printed in the terminal summary by :func:`screenshot_dir`.
@@ -133,7 +134,11 @@ def browser_context(warehouse_path: Path) -> Iterator[tuple[Any, str]]:
             context.close()
 
 
-@pytest.mark.parametrize(("path", "charts"), PAGES, ids=[p.split("?")[0] for p, _ in PAGES])
+@pytest.mark.parametrize(
+    ("path", "charts"),
+    PAGES,
+    ids=[p.split("?")[0] + ("+tornado" if "sensitivity" in p else "") for p, _ in PAGES],
+)
 def test_page_renders_charts_without_errors(
     browser_context: tuple[Any, str], screenshot_dir: Path, path: str, charts: int
 ) -> None:

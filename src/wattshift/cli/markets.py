@@ -123,6 +123,11 @@ def compare_command(
     if fmt is TableJsonCsv.csv:
         emit_csv(pd.DataFrame(result.records(), columns=list(COMPARE_KEYS)))
         return
+    _print_compare(result, year)
+
+
+def _print_compare(result: Any, year: int) -> None:
+    """The siting table as a Rich table, best margin first, then skipped nodes and the note."""
     fleet = result.asic or f"{result.efficiency_j_per_th:g} J/TH"
     table = Table(
         title=f"Where a {fleet} fleet mines best in {year} (best margin first)", title_justify="left"

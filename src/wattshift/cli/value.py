@@ -14,6 +14,10 @@ from rich.table import Table
 
 from wattshift.cli._common import DbOption, TableOrJson, emit_json, err, friendly_errors, open_warehouse, out
 from wattshift.cli.dispatch import MarketChoice
+from wattshift.cli.value_tables import musd as _musd
+from wattshift.cli.value_tables import pct as _pct
+from wattshift.cli.value_tables import print_plan as _print_plan
+from wattshift.cli.value_tables import print_value as _print_value
 from wattshift.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -52,6 +56,24 @@ FlexNodeOption = Annotated[
 ]
 FlexMarketOption = Annotated[
     MarketChoice, typer.Option("--flex-market", help="Energy market of that backtest.")
+]
+
+
+class DriftOption(StrEnum):
+    """BTC drift choices (:mod:`wattshift.valuation.drift`)."""
+
+    risk_neutral = "risk-neutral"
+    long_run = "long-run"
+    calibrated = "calibrated"
+
+
+DriftArg = Annotated[
+    DriftOption | None,
+    typer.Option(
+        "--drift",
+        help="BTC log-price drift: risk-neutral (mean grows at the risk-free rate), long-run (between "
+        "the two latest halvings) or calibrated (the window's mean) [default: site's, else risk-neutral].",
+    ),
 ]
 
 
@@ -142,77 +164,6 @@ def _document(result: Any) -> dict[str, Any]:
     return doc
 
 
-def _musd(x: float | None) -> str:
-    from wattshift.units import usd_to_musd  # NumPy: only when a table is printed
-
-    return "-" if x is None else f"{usd_to_musd(x):,.2f}"
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None or x != x else f"{100 * x:.1f} %"
-
-
-def _print_value(result: dict[str, Any]) -> None:
-    table = Table(title=f"{result['site']}: value per MW ({result['paths']} paths, {result['years']} y)")
-    for col in (
-        "business",
-        "NPV p5 [M$]",
-        "NPV p50 [M$]",
-        "NPV p95 [M$]",
-        "NPV mean [M$]",
-        "IRR p50",
-        "EV/MW [M$]",
-    ):
-        table.add_column(col, justify="right")
-    for b in ("mining", "ai", "hybrid"):
-        npv = result["npv_usd"][b]
-        ev = result["ev_per_mw_usd"].get(b)
-        table.add_row(
-            b, _musd(npv["p5"]), _musd(npv["p50"]), _musd(npv["p95"]), _musd(npv["mean"]),
-            _pct(result["irr"][b]["p50"]), _musd(ev),
-        )  # fmt: skip
-    out.print(table)
-    ratio = result["value_ratio_ai_to_mining"]
-    out.print(
-        f"AI/mining EV ratio per MW: {'-' if ratio is None else f'{ratio:.2f}x'}; "
-        f"P(AI beats mining) = {_pct(result['prob_ai_beats_mining'])}"
-    )
-    _print_plan(result)
-
-
-def _print_flex(calibration: dict[str, Any]) -> None:
-    """One line on the flex revenue taken from a dispatch backtest (nothing when none was run)."""
-    src = calibration.get("flex_source")
-    if src is None:
-        return
-    out.print(
-        f"Mining flex revenue from the dispatch backtest ({src['node']} {src['market']}, "
-        f"{src['from']}..{src['to']}): {calibration['flex_revenue_usd_per_mw_month']:,.0f} USD/MW-month "
-        f"(value of flexibility {src['value_of_flexibility_usd']:,.0f} USD over {src['mining_mw']:.1f} "
-        f"mining MW x {src['months']:.2f} months)"
-    )
-
-
-def _print_plan(result: dict[str, Any]) -> None:
-    _print_flex(result["calibration"])
-    plan = [r for r in result["conversion_schedule"] if r["mw"] > 0]
-    if not plan:
-        out.print("Conversion plan: keep mining (no year in which converting raises expected NPV).")
-    else:
-        out.print("Conversion plan: " + ", ".join(f"{r['year']}: {r['mw']:.1f} MW" for r in plan))
-    btc = result["btc_to_sell"]
-    out.print(
-        f"BTC to sell (treasury {btc['treasury_btc']:,.0f} BTC): p50 {btc['total']['p50']:,.1f}, "
-        f"p95 {btc['total']['p95']:,.1f}; "
-        f"external financing p50 {_musd(btc['financing_needed_usd']['p50'])} M$"
-    )
-    strat = result["strategies_value_usd"]
-    out.print(
-        "Strategy value p50 [M$]: "
-        + ", ".join(f"{k.replace('_', '-')} {_musd(v['p50'])}" for k, v in strat.items())
-    )
-
-
 @value_app.callback(invoke_without_command=True)
 @friendly_errors
 def value(
@@ -225,6 +176,24 @@ def value(
     flex_to: FlexToOption = None,
     flex_node: FlexNodeOption = None,
     flex_market: FlexMarketOption = MarketChoice.rt,
+    drift: DriftArg = None,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also a tornado of the p50 NPV per MW (11 inputs low/high, same random numbers).",
+        ),
+    ] = False,
+    finance_rate: Annotated[
+        float | None,
+        typer.Option("--finance-rate", min=-0.99, help="MIRR finance rate [1/year; default: discount rate]."),
+    ] = None,
+    reinvest_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--reinvest-rate", min=-0.99, help="MIRR reinvestment rate [1/year; default: discount rate]."
+        ),
+    ] = None,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
@@ -240,14 +209,48 @@ def value(
 
     cfg = load_site(site)
     request = ValuationRequest(
-        cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market)
-    )
+        cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
+        finance_rate=finance_rate, reinvest_rate=reinvest_rate, drift=None if drift is None else drift.value,
+        sensitivity=sensitivity,
+    )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
         result = value_site(wh, request, progress)
     if fmt == TableOrJson.json:
         emit_json(result)
     else:
         _print_value(_document(result))
+
+
+@value_app.command("deals")
+@friendly_errors
+def deals_cmd(
+    paths: Annotated[int, typer.Option("--paths", min=10, help="Lease paths per deal.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 7,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Value each published AI deal per critical-IT MW at the default terms and discount rate."""
+    from wattshift.config.valuation import ValuationConfig
+    from wattshift.services.deals import value_deals
+    from wattshift.services.sites import load_deals
+
+    result = value_deals(load_deals("deals"), ValuationConfig(), paths=paths, seed=seed)
+    if fmt == TableOrJson.json:
+        emit_json(result)
+        return
+    table = Table(
+        title=f"Published AI deals valued per critical-IT MW ({result.years} y, discount rate "
+        f"{_pct(result.discount_rate)}, {result.paths} lease paths)"
+    )
+    for col in ("deal", "MW", "term [y]", "avg rent", "start rent [$/kW-mo]", "capex [M$/MW]",
+                "NOI yield on cost", "NPV/MW [M$]", "IRR p50"):  # fmt: skip
+        table.add_column(col, justify="right")
+    for r in result.deals:
+        table.add_row(
+            r.name, f"{r.mw:,.0f}", f"{r.term_years:g}", f"{r.average_usd_per_kw_month:,.1f}",
+            f"{r.starting_usd_per_kw_month:,.1f}", f"{r.capex_usd_m_per_mw:,.2f}", _pct(r.noi_yield_on_cost),
+            _musd(r.npv_usd_per_mw), _pct(r.irr_p50),
+        )  # fmt: skip
+    out.print(table)
 
 
 @value_app.command("sweep")
@@ -312,6 +315,7 @@ def treasury(
     flex_to: FlexToOption = None,
     flex_node: FlexNodeOption = None,
     flex_market: FlexMarketOption = MarketChoice.rt,
+    drift: DriftArg = None,
     fmt: FormatOption = TableOrJson.table,
     db: DbOption = None,
 ) -> None:
@@ -324,6 +328,7 @@ def treasury(
     request = ValuationRequest(
         cfg, paths=paths, years=years, seed=seed, flex=_flex(span, flex_node, flex_market),
         treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
+        drift=None if drift is None else drift.value,
     )  # fmt: skip
     with open_warehouse(db) as wh, _chunk_progress(f"treasury {cfg.name}") as progress:
         result = treasury_plan(wh, request, progress)

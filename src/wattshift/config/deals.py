@@ -35,9 +35,9 @@ class Deal(BaseModel):
     term_years: float = Field(gt=0, le=MAX_LEASE_TERM_YEARS, description="Lease term [years].")
     contract_value_usd: float = Field(gt=0, description="Total contract value over the term [USD].")
     implied_usd_per_kw_month: float = Field(gt=0, description="Value / kW / month [USD/kW-month].")
-    retrofit_capex_usd_m_per_mw: float | None = Field(
-        None, gt=0, description="Conversion capex when announced [USD million per MW]."
-    )
+    escalator_annual: float = Field(ge=0, le=0.2, description="Yearly rent escalator [1/year].")
+    capex_usd_m_per_mw: float = Field(gt=0, description="Build or conversion capex [USD million per MW].")
+    pue: float = Field(ge=1.0, le=3.0, description="Power usage effectiveness [ratio].")
     source: str = Field(min_length=1, description="Where the terms were published.")
 
     @property

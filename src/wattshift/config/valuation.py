@@ -6,7 +6,8 @@ below. Each default names its source in the field description. Sub-tables:
 - ``[valuation.scenario]`` — price / hashrate scenario model and its calibration window;
 - ``[valuation.mining]`` — the mining business per MW (fleet, power, opex, pool fee);
 - ``[valuation.ai]`` — the AI-hosting business per MW (capex, build, rate, term, risks, PUE);
-- ``[valuation.dcf]`` — discounting, EBITDA multiples, terminal value;
+- ``[valuation.dcf]`` — discounting;
+- ``[valuation.terminal]`` — terminal value on stabilised NOI (exit cap rate or Gordon growth);
 - ``[valuation.treasury]`` — BTC treasury, cash and the capex budget of the conversion planner.
 
 Published deal terms behind the AI defaults are collected, with sources, in ``examples/deals.toml``.
@@ -14,16 +15,12 @@ Published deal terms behind the AI defaults are collected, with sources, in ``ex
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wattshift.config.mining import MiningAssumptions
-from wattshift.errors import ConfigError
+from wattshift.config.valuation_dcf import DcfTerms, TerminalTerms
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 #: Mining defaults come from the mining engine's assumptions (one source of truth, sources there).
@@ -53,9 +50,21 @@ class ScenarioConfig(BaseModel):
         description="History window [years] ending at the last priced day. Default: one halving epoch "
         "(210,000 blocks ≈ 4 years, Bitcoin consensus rules).",
     )
+    drift: Literal["risk-neutral", "long-run", "calibrated"] = Field(
+        "risk-neutral",
+        description="BTC log-price drift (wattshift.valuation.drift): 'risk-neutral' = mean price grows "
+        "at risk_free_rate_annual (no view on BTC; not measured from a trough or a peak); 'long-run' = "
+        "log growth between the two latest halvings (a whole epoch); 'calibrated' = the window's mean.",
+    )
+    risk_free_rate_annual: float = Field(
+        0.042,
+        gt=-1.0,
+        description="Risk-free rate of the 'risk-neutral' drift [1/year]: 10-year US Treasury yield, "
+        "about 4.2 % (FRED DGS10, 2025 average).",
+    )
     price_drift_annual: float | None = Field(
         None,
-        description="Override of the log-price drift [1/year]; None = calibrated on the window.",
+        description="Override of the log-price drift [1/year]; None = the 'drift' choice.",
     )
     price_vol_annual: float | None = Field(
         None, ge=0.0, description="Override of the log-price volatility [1/sqrt(year)]; None = calibrated."
@@ -174,11 +183,13 @@ class MiningTerms(BaseModel):
         description="Fleet life before refresh [years]; default and source: "
         "MiningAssumptions.asic_life_years.",
     )
-    fleet_age_years: float = Field(
-        0.0,
+    fleet_age_years: float | None = Field(
+        None,
         ge=0.0,
-        description="Age of the current fleet [years]; 0 = a new fleet bought in month 0, so mining and AI "
-        "are compared as fresh investments per MW.",
+        description="Age of the fleet in service [years]; a refresh is bought when it reaches "
+        "asic_life_years (in month 0 only if already due). None = from the site's fleets: the "
+        "power-weighted age since each model's release (ASIC catalogue 'release'; a fleet without "
+        "a catalogue model counts half a life, assumption); a site without fleets buys one in month 0.",
     )
     flex_revenue_usd_per_mw_month: float = Field(
         0.0,
@@ -198,11 +209,18 @@ class AiTerms(BaseModel):
 
     model_config = _STRICT
 
-    capex_usd_m_per_mw: float = Field(
-        9.5,
+    deal: str | None = Field(
+        None,
+        min_length=1,
+        description="Name of a deal in the deals example (examples/deals.toml) whose starting rent "
+        "(de-escalated from the term average), capex, term, PUE and escalator are taken together.",
+    )
+    capex_usd_m_per_mw: float | None = Field(
+        None,
         ge=0.0,
-        description="Conversion capex [USD million per critical-IT MW]; AI-grade build 8-11 M USD/MW "
-        "(midpoint; examples/deals.toml). Riot-AMD retrofit ~3.6 M USD/MW is the low end.",
+        description="Conversion capex [USD million per critical-IT MW]; None = the deal's, else the "
+        "median of the published deals (examples/deals.toml: 9.5, the AI-grade build midpoint; "
+        "Riot-AMD's retrofit 3.6 is the low end).",
     )
     build_months: int = Field(
         12,
@@ -211,21 +229,29 @@ class AiTerms(BaseModel):
         description="Months from start of conversion to first revenue [months]; no revenue meanwhile. "
         "Core Scientific-CoreWeave and Cipher-AWS phases delivered in about 12 months.",
     )
-    rate_usd_per_kw_month: float = Field(
-        184.0,
+    rate_usd_per_kw_month: float | None = Field(
+        None,
         gt=0.0,
-        description="Colocation rate [USD per critical-IT kW-month]; CBRE North America Data Center "
-        "Trends H2 2024 asking rate 184 USD/kW-month.",
+        description="Starting rent [USD per critical-IT kW-month], escalated yearly; None = the deal's, "
+        "else the median of the published deals' starting rents (term averages de-escalated; about "
+        "105 USD/kW-month), not a retail colocation asking rate.",
     )
-    escalator_annual: float = Field(
-        0.025,
+    escalator_annual: float | None = Field(
+        None,
         ge=0.0,
-        description="Yearly rate escalator [1/year]; 2-3 % is the usual colocation lease escalator.",
+        description="Yearly rent escalator [1/year]; None = the deal's (2-3 % is the usual colocation "
+        "lease escalator).",
     )
-    term_years: float = Field(
-        12.0,
+    term_years: float | None = Field(
+        None,
         gt=0.0,
-        description="Lease term [years]; published AI-hosting leases run 10-15 years (examples/deals.toml).",
+        description="Lease term [years]; None = the deal's, else the median of the published AI-hosting "
+        "leases (10-15 years, examples/deals.toml).",
+    )
+    market_growth_annual: float = Field(
+        0.025,
+        description="Growth of the market rent a new or renewing tenant signs at, counted from the "
+        "first lease's start [1/year]; the escalator's 2.5 % (rents keep pace with escalators).",
     )
     renewal_probability: float = Field(
         0.7, ge=0.0, le=1.0, description="Probability the tenant renews at term end [fraction]."
@@ -238,46 +264,40 @@ class AiTerms(BaseModel):
         "average default rates, ~2-4 %/year for B).",
     )
     re_lease_months: int = Field(
-        12, ge=0, description="Vacancy after a default or a non-renewal before a new tenant [months]."
+        12,
+        ge=0,
+        description="Downtime after a default or a non-renewal before a new tenant [months] "
+        "(assumption: a year to find, fit out and commission a new AI tenant).",
+    )
+    reletting_cost_months_of_rent: float = Field(
+        6.0,
+        ge=0.0,
+        description="Re-letting cost of a new lease (leasing commissions, tenant improvements) in months "
+        "of its starting rent [months]: commissions of ~4-6 % of a 10-year lease's rent are 5-7 months "
+        "(CBRE / JLL commission schedules); 6 (assumption within that range).",
     )
     power_pass_through: bool = Field(
         True, description="Tenant pays the power bill (usual in wholesale colocation leases)."
     )
-    pue: float = Field(
-        1.3,
+    pue: float | None = Field(
+        None,
         ge=1.0,
-        description="Power usage effectiveness [unitless]; new builds ≤ 1.3 (examples/deals.toml). "
+        description="Power usage effectiveness [unitless]; None = the deal's; new builds ≤ 1.3 "
+        "(examples/deals.toml). "
         "Critical-IT MW = site MW / PUE.",
     )
     opex_usd_per_mw_month: float = Field(
         25_000.0,
         ge=0.0,
         description="Landlord opex per critical-IT MW [USD/MW-month]: staff, maintenance, insurance, "
-        "property tax; about 15 % of rent at 184 USD/kW-month.",
+        "property tax (assumption: ~15 % of CBRE's 184 USD/kW-month asking rate, ~24 % of the median "
+        "deal's starting rent).",
     )
     ebitda_multiple: float = Field(
         18.0,
         gt=0.0,
         description="EV/EBITDA of a contracted data-center business [x]; listed data-center owners trade "
         "around 18-25x EBITDA (Equinix, Digital Realty, 2024).",
-    )
-
-
-class DcfTerms(BaseModel):
-    """Discounting and terminal value."""
-
-    model_config = _STRICT
-
-    discount_rate_annual: float = Field(
-        0.12,
-        gt=-1.0,
-        description="Discount rate [1/year, effective]; about the WACC used by analysts for listed "
-        "miners (10-15 %).",
-    )
-    terminal_value: Literal["multiple", "none"] = Field(
-        "multiple",
-        description="'multiple': last-12-month EBITDA times the business's EBITDA multiple at the "
-        "horizon; 'none': cash flows over the horizon only.",
     )
 
 
@@ -314,92 +334,37 @@ class ValuationConfig(BaseModel):
     mining: MiningTerms = Field(default_factory=MiningTerms)
     ai: AiTerms = Field(default_factory=AiTerms)
     dcf: DcfTerms = Field(default_factory=DcfTerms)
+    terminal: TerminalTerms = Field(default_factory=TerminalTerms)
     treasury: TreasuryTerms = Field(default_factory=TreasuryTerms)
 
-
-def apply_overrides(cfg: ValuationConfig, overrides: Mapping[str, Any]) -> ValuationConfig:
-    """Return ``cfg`` with dotted overrides applied, e.g. ``{"ai.rate_usd_per_kw_month": 150}``.
-
-    Raises
-    ------
-    ConfigError
-        If a key names no field, or a value is out of its field's range.
-    """
-    data = cfg.model_dump()
-    for key, value in overrides.items():
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node.get(part), dict):
-                raise ConfigError(f"sweep parameter {key!r}: no table {part!r} in [valuation]")
-            node = node[part]
-        if parts[-1] not in node:
-            raise ConfigError(f"sweep parameter {key!r}: unknown field {parts[-1]!r}")
-        node[parts[-1]] = value
-    try:
-        return ValuationConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"sweep parameters {dict(overrides)}: {exc}") from None
-
-
-@dataclass(frozen=True)
-class SweepGrid:
-    """A sweep grid TOML (``wattshift value sweep --grid FILE``).
-
-    Attributes
-    ----------
-    sites
-        Site files, absolute (relative paths in the file are relative to the grid file).
-    scenarios
-        ``[scenarios.NAME]`` tables of ``[valuation.scenario]`` overrides (one ``default`` when none).
-    parameters
-        ``[parameters]``: dotted ``[valuation]`` field -> values; every combination is a case.
-    paths, years, seed, chunk_paths
-        Monte Carlo size, horizon [years], seed and chunking, the same for every case.
-    """
-
-    sites: tuple[Path, ...]
-    scenarios: dict[str, dict[str, Any]] = field(default_factory=lambda: {"default": {}})
-    parameters: dict[str, list[Any]] = field(default_factory=dict)
-    paths: int = 2000
-    years: int = 15
-    seed: int = ValuationConfig.model_fields["seed"].default
-    chunk_paths: int = 1024
+    @model_validator(mode="after")
+    def _cap_above_growth(self) -> ValuationConfig:
+        """The perpetuity converges only when the capitalisation rate exceeds growth."""
+        t, r = self.terminal, self.dcf.discount_rate_annual
+        if t.method == "gordon":
+            for name, g in (
+                ("growth_annual", t.growth_annual),
+                ("mining_growth_annual", t.mining_growth_annual),
+            ):
+                if r <= g:
+                    raise ValueError(
+                        f"@terminal.{name}: {g} must be below the discount rate {r} (Gordon terminal value)"
+                    )
+        if t.method == "exit_cap":
+            for cap_name, growth_name in (
+                ("exit_cap_rate", "growth_annual"),
+                ("mining_exit_cap_rate", "mining_growth_annual"),
+            ):
+                cap, g = getattr(t, cap_name), getattr(t, growth_name)
+                if cap <= max(g, 0.0):
+                    raise ValueError(
+                        f"@terminal.{cap_name}: {cap} must be positive and exceed the terminal growth "
+                        f"{growth_name} = {g}"
+                    )
+        return self
 
 
-def load_grid(path: str | Path) -> SweepGrid:
-    """Read a sweep grid TOML (:class:`SweepGrid`).
-
-    Raises
-    ------
-    ConfigError
-        Naming the file and the key: missing file, bad TOML, no sites, a key of the wrong type.
-    """
-    path = Path(path)
-    try:
-        grid = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: grid file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    if not grid.get("sites"):
-        raise ConfigError(f"{path}: sites: give at least one site file")
-    for key in ("scenarios", "parameters"):
-        if not isinstance(grid.get(key, {}), dict):
-            raise ConfigError(f"{path}: {key}: must be a table")
-    for name, values in grid.get("parameters", {}).items():
-        if not isinstance(values, list) or not values:
-            raise ConfigError(f"{path}: parameters.{name}: must be a non-empty list")
-    sizes: dict[str, int] = {}
-    for key in ("paths", "years", "seed", "chunk_paths"):
-        if key in grid:
-            try:
-                sizes[key] = int(grid[key])
-            except (TypeError, ValueError):
-                raise ConfigError(f"{path}: {key}: must be an integer, not {grid[key]!r}") from None
-    return SweepGrid(
-        sites=tuple((path.parent / s).resolve() for s in grid["sites"]),
-        scenarios=grid.get("scenarios") or {"default": {}},
-        parameters=grid.get("parameters", {}),
-        **sizes,
-    )
+# The sweep grid lives in its own module; re-exported here, where it has always been imported from.
+from wattshift.config.valuation_grid import SweepGrid as SweepGrid  # noqa: E402
+from wattshift.config.valuation_grid import apply_overrides as apply_overrides  # noqa: E402
+from wattshift.config.valuation_grid import load_grid as load_grid  # noqa: E402

@@ -1,4 +1,4 @@
-"""The report's valuation page: NPV fan chart over time, value per MW, conversion schedule."""
+"""The report's valuation page: NPV fan chart over time, value per MW, conversion schedule, tornado."""
 
 from __future__ import annotations
 
@@ -136,6 +136,37 @@ def schedule_figure(result: dict[str, Any]) -> go.Figure:
     return fig
 
 
+def tornado_figure(bars: Sequence[dict[str, Any]]) -> go.Figure:
+    """Tornado of the p50 NPV per MW [USD M]: each input's low and high value against the base."""
+    fig = go.Figure()
+    for business in ("ai", "mining"):
+        mine = [b for b in bars if b["business"] == business]
+        mine.sort(key=lambda b: abs(b["npv_high_usd"] - b["npv_low_usd"]))
+        if not mine:
+            continue
+        base = usd_to_musd(mine[0]["npv_base_usd"])
+        labels = [f"{business}: {b['input']}" for b in mine]
+        for key, name, colour in (("npv_low_usd", "low", "#c44e52"), ("npv_high_usd", "high", "#55a868")):
+            fig.add_trace(
+                go.Bar(
+                    y=labels,
+                    x=[usd_to_musd(b[key]) - base for b in mine],
+                    base=base,
+                    orientation="h",
+                    name=f"{business} input {name}",
+                    marker_color=colour,
+                    customdata=[b[name] for b in mine],
+                    hovertemplate="%{y} = %{customdata:.4g}: %{x:.2f} M USD/MW<extra></extra>",
+                )
+            )
+    fig.update_layout(
+        title="Sensitivity of the p50 NPV per MW (common random numbers)",
+        barmode="overlay",
+        xaxis_title="p50 NPV, USD M per site MW",
+    )
+    return fig
+
+
 def build_section(
     wh: Warehouse,
     *,
@@ -152,7 +183,9 @@ def build_section(
     parts = []
     for path in sites or [_DEFAULT_SITE]:
         site = load_site(path)
-        valuation = value_site(wh, ValuationRequest(site, paths=paths, years=years, seed=seed, fan=True))
+        valuation = value_site(
+            wh, ValuationRequest(site, paths=paths, years=years, seed=seed, fan=True, sensitivity=True)
+        )
         fan = valuation.fan or {}
         start_year = valuation.calibration.valuation_date.year
         result: dict[str, Any] = to_jsonable(valuation)
@@ -173,7 +206,7 @@ def build_section(
         parts.append(
             f"<h3>{site.name}</h3>"
             f"<p>{result['paths']} paths x {result['years']} years, calibrated on {cal['window'][0]} .. "
-            f"{cal['window'][1]} (BTC drift {cal['price_drift_annual']:.1%}/y, "
+            f"{cal['window'][1]} (BTC drift {cal['drift']} {cal['price_drift_annual']:.1%}/y, "
             f"vol {cal['price_vol_annual']:.0%}); "
             f"power {cal['power_usd_per_mwh']:.1f} USD/MWh ({cal['power_source']}); fleet "
             f"{cal['efficiency_j_per_th']:.1f} J/TH. AI/mining EV ratio per MW: "
@@ -185,6 +218,7 @@ def build_section(
             + figure_html(fan_figure(fan, start_year))
             + figure_html(value_bars(result), height_px=360)
             + figure_html(schedule_figure(result), height_px=360)
+            + figure_html(tornado_figure(result.get("sensitivity") or []), height_px=720)
         )
     return Section(
         id="valuation", title="Valuation: mining vs AI hosting", html="".join(parts), sources=SOURCES

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from wattshift.config.valuation import TreasuryTerms, ValuationConfig
 from wattshift.valuation.dcf import summary
+from wattshift.valuation.sensitivity import Bar
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -41,6 +42,15 @@ class ByBusiness:
     mining: Summary
     ai: Summary
     hybrid: Summary
+
+
+@dataclass(frozen=True)
+class Shares:
+    """One share per business [fraction]; None where undefined (e.g. a zero p50 NPV)."""
+
+    mining: float | None
+    ai: float | None
+    hybrid: float | None
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,13 @@ class BtcToSell:
         Share of paths that sell the whole treasury [fraction]; None without a treasury.
     financing_needed_usd
         External financing over the horizon [USD].
+    funds
+        What the BTC sales and the financing pay for.
+    conversion_capex_usd
+        AI conversion capex of the plan [USD] (funded).
+    asic_refresh_capex_usd
+        ASIC refreshes of the MW still mining [USD]: not funded by the treasury (equipment
+        financing or the mining business's own cash), in the site NPV all the same.
     """
 
     total: Summary
@@ -108,6 +125,9 @@ class BtcToSell:
     treasury_btc: float
     prob_treasury_exhausted: float | None
     financing_needed_usd: Summary
+    funds: str
+    conversion_capex_usd: float
+    asic_refresh_capex_usd: float
 
 
 @dataclass(frozen=True)
@@ -157,6 +177,9 @@ class Calibration:
         First and last day of the window.
     price0_usd, price_drift_annual, price_vol_annual, price_model
         BTC price now [USD], log drift [1/year], volatility [1/sqrt(year)], scenario model.
+    drift, drift_window
+        The drift choice (``risk-neutral``, ``long-run``, ``calibrated`` or ``override``) and the
+        days it was measured on (the volatility's window for ``risk-neutral``).
     hashrate0_ehs, hashrate_growth_hist_annual, hashrate_vol_annual, fee_share
         Network hashrate now [EH/s], its historical growth [1/year] and volatility
         [1/sqrt(year)], fees as a share of miner revenue [fraction].
@@ -164,6 +187,8 @@ class Calibration:
         Estimated block height on the valuation date.
     efficiency_j_per_th, power_usd_per_mwh, power_source
         Site fleet efficiency [J/TH], power price [USD/MWh] and where that price came from.
+    fleet_age_years, fleet_age_source
+        Age of the fleet in service [years] and where it came from.
     flex_revenue_usd_per_mw_month, flex_source
         With a flex backtest only: its figure [USD/MW-month] and provenance.
     """
@@ -172,6 +197,8 @@ class Calibration:
     window: tuple[dt.date, dt.date]
     price0_usd: float
     price_drift_annual: float
+    drift: str
+    drift_window: tuple[dt.date, dt.date] | None
     price_vol_annual: float
     price_model: str
     hashrate0_ehs: float
@@ -180,6 +207,8 @@ class Calibration:
     fee_share: float
     block_height0: int
     efficiency_j_per_th: float
+    fleet_age_years: float
+    fleet_age_source: str
     power_usd_per_mwh: float
     power_source: str
     flex_revenue_usd_per_mw_month: float | None = field(default=None, metadata={"omit_none": True})
@@ -192,6 +221,10 @@ class ConversionResult:
 
     schedule: list[YearMw]
     gain_usd_per_mw: list[YearUsd]
+    plan_margin_usd: float
+    plan_margin_se_usd: float
+    next_best_schedule: list[YearMw]
+    plan_note: str
     expected_gain_usd: float
     capex_usd: float
     btc_to_sell: BtcToSell
@@ -202,8 +235,23 @@ class ConversionResult:
 class SiteValuation:
     """Result of :func:`wattshift.services.valuation.value_site` (``wattshift value``).
 
+    ``discount_rate`` [1/year]; ``npv_ex_terminal_usd``: NPV of the horizon's cash only;
+    ``terminal_value_share``: ``1 - p50(NPV ex terminal) / p50(NPV)`` per business, the share of
+    the median NPV that the terminal value carries. ``irr``: percentiles over all paths, a path
+    without an IRR ranked by its NPV sign (:func:`wattshift.valuation.returns.irr_percentiles`;
+    null where a percentile is undefined); ``irr_defined_share``: paths whose flows are an
+    investment with one sign change; ``mirr``: modified IRR at ``[valuation.dcf]``'s finance and
+    reinvestment rates [1/year].
+
     ``fan``: p5/p25/p50/p75/p95 of the cumulative discounted cash per MW by month
     ``(5, months)`` [USD/MW] per business, when asked for (None otherwise; not in the JSON then).
+    ``value_ratio_ai_to_mining_net_of_capex``: ``(EV_ai - conversion capex) / EV_mining`` per site
+    MW; ``ai_uplift_usd_per_w``: ``(EV_ai - capex - EV_mining)`` per site W [USD/W].
+    ``plan_margin_usd``: expected NPV of the conversion plan minus the next-best plan's
+    (``next_best_schedule``: the best plan without one of its start years) [USD], with its Monte
+    Carlo standard error ``plan_margin_se_usd``; ``plan_note`` says when they are tied.
+    ``sensitivity``: the tornado bars (:class:`wattshift.valuation.sensitivity.Bar`:
+    ``{input, business, low, high, npv_low_usd, npv_high_usd, npv_base_usd}``), when asked for.
     """
 
     site: str
@@ -211,15 +259,27 @@ class SiteValuation:
     paths: int
     years: int
     seed: int
+    discount_rate: float
     npv_usd: ByBusiness
+    npv_ex_terminal_usd: ByBusiness
+    terminal_value_share: Shares
     irr: ByBusiness
+    irr_defined_share: Shares
+    mirr: ByBusiness
     payback_years: ByBusiness
     ev_per_mw_usd: EvPerMw
     value_ratio_ai_to_mining: float | None
+    conversion_capex_usd_per_mw: float
+    value_ratio_ai_to_mining_net_of_capex: float | None
+    ai_uplift_usd_per_w: float
     npv_mean_ratio_ai_to_mining: float | None
     prob_ai_beats_mining: float
     conversion_schedule: list[YearMw]
     conversion_gain_usd_per_mw: list[YearUsd]
+    plan_margin_usd: float
+    plan_margin_se_usd: float
+    next_best_schedule: list[YearMw]
+    plan_note: str
     conversion_expected_gain_usd: float
     conversion_capex_usd: float
     btc_to_sell: BtcToSell
@@ -227,6 +287,7 @@ class SiteValuation:
     calibration: Calibration
     assumptions: ValuationConfig
     fan: dict[str, FloatArray] | None = field(default=None, metadata={"omit_none": True})
+    sensitivity: list[Bar] | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass(frozen=True)
@@ -236,6 +297,9 @@ class TreasuryPlan:
     site: str
     site_mw: float
     conversion_schedule: list[YearMw]
+    plan_margin_usd: float
+    plan_margin_se_usd: float
+    plan_note: str
     conversion_expected_gain_usd: float
     conversion_capex_usd: float
     btc_to_sell: BtcToSell

@@ -5,15 +5,18 @@ All arrays are ``(paths, months)``; column ``m`` is the flow of month ``m`` (boo
 
 Mining (per site MW): the fleet draws ``1 / PUE`` MW; it earns ``mining_value_usd_per_mwh`` on
 ``730 h x uptime`` MWh a month (``wattshift.mining.hashprice``; pool fee and PUE inside), pays power,
-and is switched off in a month whose revenue does not cover power. Opex is paid every month; a new
-fleet is bought every ``asic_life_years`` at ``capex_usd_per_th`` (efficiency improving with the
+and is switched off in a month whose revenue does not cover power. Opex is paid every month; the fleet in
+service (``fleet_age_years`` old) is replaced when it reaches ``asic_life_years``, then every life, at
+``capex_usd_per_th`` (efficiency improving with the
 network band); curtailment / reserve revenue comes from the dispatch backtest.
 
 AI hosting (per site MW): ``1 / PUE`` MW of critical IT. Conversion capex ``USD M/MW (IT)`` is spent
-evenly over ``build_months`` without revenue; then rent ``USD/kW-month x 1,000 / PUE`` escalates
-yearly. A tenant default (monthly hazard ``1 - (1 - p)^(1/12)``) or a non-renewal at term end
-(probability ``1 - renewal``) leaves the hall empty for ``re_lease_months``; then a new tenant pays
-the escalated rate. Power is passed through to the tenant unless ``power_pass_through`` is false.
+evenly over ``build_months`` without revenue; then the lease process of
+:mod:`~wattshift.valuation.leases`: rent ``USD/kW-month x 1,000 / PUE`` escalates yearly; a tenant
+default (monthly hazard ``1 - (1 - p)^(1/12)``) or a non-renewal at term end (probability
+``1 - renewal``) leaves the hall empty for ``re_lease_months`` (opex still paid); then a new tenant
+signs at the market rent after a re-letting cost (tenant improvements, commissions); any number of
+such events per path. Power is passed through to the tenant unless ``power_pass_through`` is false.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from wattshift.units import (
     mw_to_ths,
     usd_per_kw_month_to_usd_per_mw_month,
 )
+from wattshift.valuation.leases import LeasePaths, LeaseTerms, simulate_leases
 from wattshift.valuation.specs import AiSpec, MiningSpec
 
 FloatArray = npt.NDArray[np.float64]
@@ -58,36 +62,33 @@ class CashFlows:
         return out
 
 
-@dataclass(frozen=True)
-class AiDraws:
-    """Random events of the AI lease, per path, counted in months from lease start.
-
-    Attributes
-    ----------
-    default_month
-        Month of the first tenant default after lease start (``>= 0``), shape ``(paths,)``.
-    renews
-        Whether the tenant renews at term end, shape ``(paths,)``.
-    """
-
-    default_month: npt.NDArray[np.int64]
-    renews: npt.NDArray[np.bool_]
+def lease_terms(ai: AiSpec) -> LeaseTerms:
+    """The lease process of the AI terms (:class:`~wattshift.valuation.leases.LeaseTerms`)."""
+    return LeaseTerms(
+        term_months=max(round(ai.term_years * MONTHS_PER_YEAR), 1),
+        escalator_annual=ai.escalator_annual,
+        market_growth_annual=ai.market_growth_annual,
+        default_probability_annual=ai.default_probability_annual,
+        renewal_probability=ai.renewal_probability,
+        downtime_months=ai.re_lease_months,
+        reletting_cost_months_of_rent=ai.reletting_cost_months_of_rent,
+    )
 
 
-def draw_ai_events(terms: AiSpec, paths: int, rng: np.random.Generator) -> AiDraws:
-    """Draw default months (geometric with the monthly hazard) and renewals for ``paths`` leases."""
-    hazard = 1.0 - (1.0 - terms.default_probability_annual) ** (1.0 / MONTHS_PER_YEAR)
-    if hazard > 0:
-        default_month = rng.geometric(hazard, size=paths).astype(np.int64) - 1
-    else:
-        default_month = np.full(paths, np.iinfo(np.int64).max // 4, dtype=np.int64)
-    renews = rng.random(paths) < terms.renewal_probability
-    return AiDraws(default_month=default_month, renews=renews)
+def draw_ai_events(terms: AiSpec, paths: int, rng: np.random.Generator, months: int) -> LeasePaths:
+    """Simulate ``paths`` leases over ``months`` lease months from lease start
+    (:func:`~wattshift.valuation.leases.simulate_leases`; one uniform per path and month)."""
+    return simulate_leases(lease_terms(terms), paths, months, 0, rng)
 
 
 def refresh_months(months: int, life_years: float, age_years: float) -> npt.NDArray[np.int64]:
-    """Months in which a new fleet is bought: ``(life - age) + k life`` years, and month 0 if age is 0."""
-    first = (life_years - age_years % life_years) % life_years
+    """Months in which a new fleet is bought: ``max(life - age, 0) + k life`` years.
+
+    The fleet in service is ``age_years`` old: it is replaced when it reaches its life, in month 0
+    only when that refresh is due (``age >= life``); a new fleet already in service (age 0) is
+    first replaced after one life.
+    """
+    first = max(life_years - age_years, 0.0)
     times = np.arange(first, months / MONTHS_PER_YEAR, life_years)
     out: npt.NDArray[np.int64] = np.unique(np.floor(times * MONTHS_PER_YEAR + 1e-9).astype(np.int64))
     return out
@@ -182,77 +183,45 @@ def mining_capex_usd(
     return capex_row
 
 
-def ai_lease_occupied(terms: AiSpec, draws: AiDraws, months: int) -> npt.NDArray[np.bool_]:
-    """Whether the hall is let in each month since lease start, ``(paths, months)``.
-
-    Empty for ``re_lease_months`` from the default month, and from the term end if the tenant
-    does not renew.
-    """
-    u = np.arange(months)
-    term_end = round(terms.term_years * MONTHS_PER_YEAR)
-    vacant = (u[None, :] >= draws.default_month[:, None]) & (
-        u[None, :] < draws.default_month[:, None] + terms.re_lease_months
-    )
-    lapse_month = (u >= term_end) & (u < term_end + terms.re_lease_months)
-    if lapse_month.any():
-        vacant |= (~draws.renews)[:, None] & lapse_month[None, :]
-    np.logical_not(vacant, out=vacant)
-    return vacant
-
-
-def ai_escalator(terms: AiSpec, months: int) -> FloatArray:
-    """Rate escalation of each month since lease start, ``(1 + e)^(u // 12)`` [unitless]."""
-    out: FloatArray = np.power(
-        1.0 + terms.escalator_annual, np.arange(months) // MONTHS_PER_YEAR, dtype=np.float64
-    )
-    return out
-
-
-def ai_lease_revenue_factor(terms: AiSpec, draws: AiDraws, months: int) -> FloatArray:
-    """Occupied share (0/1) x escalator of each month since lease start, ``(paths, months)`` [unitless]."""
-    escalator = ai_escalator(terms, months)
-    out: FloatArray = np.where(ai_lease_occupied(terms, draws, months), escalator[None, :], 0.0)
-    return out
-
-
 def ai_lease_flows(
     terms: AiSpec,
-    occupied: npt.NDArray[np.bool_],
+    leases: LeasePaths,
     *,
     lease_start: int,
+    n_lease: int,
     power_usd_per_mwh: float = 0.0,
     power_escalator_annual: float = 0.0,
 ) -> FloatArray:
-    """Landlord EBITDA per site MW of each lease month [USD/MW per month], ``occupied.shape``.
+    """Landlord EBITDA per site MW of lease months ``0 .. n_lease - 1`` [USD/MW per month],
+    ``(paths, n_lease)``.
 
-    ``rent x occupied - opex`` with ``rent = rate x 1,000 kW / PUE x escalator``; minus the power
-    bill of let months when power is not passed through (month ``lease_start + u`` of the horizon).
-    A month takes one of two values (let or empty), so both are computed once per month and
-    picked per path (``rent x 0 - opex`` for an empty hall).
+    ``rent x rent factor - opex - rent x re-letting factor`` with ``rent = rate x 1,000 kW / PUE``
+    (the factors of :class:`~wattshift.valuation.leases.LeasePaths`: 0 in a vacant month,
+    escalated within a lease, reset to market at a new lease); minus the power bill of let months
+    (horizon month ``lease_start + u``) when power is not passed through.
 
     Parameters
     ----------
     terms
         AI terms.
-    occupied
-        :func:`ai_lease_occupied` (or its first columns), ``(paths, lease months)``.
+    leases
+        Simulated leases (:func:`draw_ai_events`), at least ``n_lease`` lease months.
     lease_start
         Horizon month of the first lease month [month index].
+    n_lease
+        Lease months to return.
     power_usd_per_mwh, power_escalator_annual
         Power price [USD/MWh] and its escalation [1/year] (landlord pays if not passed through).
     """
-    n_lease = occupied.shape[1]
     it_mw = 1.0 / terms.pue
-    rent_per_factor = usd_per_kw_month_to_usd_per_mw_month(terms.rate_usd_per_kw_month) * it_mw
-    opex = terms.opex_usd_per_mw_month * it_mw
-    let = rent_per_factor * ai_escalator(terms, n_lease) - opex
-    empty = np.float64(rent_per_factor * 0.0) - opex
+    rent = usd_per_kw_month_to_usd_per_mw_month(terms.rate_usd_per_kw_month) * it_mw
+    out: FloatArray = leases.rent_factor[:, :n_lease] - leases.reletting_factor[:, :n_lease]
+    out *= rent
+    out -= terms.opex_usd_per_mw_month * it_mw
     if not terms.power_pass_through:
         t_years = np.arange(lease_start, lease_start + n_lease) / MONTHS_PER_YEAR
         power = power_usd_per_mwh * (1.0 + power_escalator_annual) ** t_years * HOURS_PER_MONTH
-        let = let - power
-        empty = empty - 0.0
-    out: FloatArray = np.where(occupied, let[None, :], empty)
+        out -= np.where(leases.occupied[:, :n_lease], power[None, :], 0.0)
     return out
 
 
@@ -269,13 +238,12 @@ def ai_capex_usd(terms: AiSpec, months: int, start_month: int = 0) -> FloatArray
 
 def ai_cash_flows(
     terms: AiSpec,
-    draws: AiDraws,
+    leases: LeasePaths,
     months: int,
     *,
     start_month: int = 0,
     power_usd_per_mwh: float = 0.0,
     power_escalator_annual: float = 0.0,
-    occupied: npt.NDArray[np.bool_] | None = None,
 ) -> CashFlows:
     """AI-hosting cash flows per site MW for a conversion that starts in ``start_month``.
 
@@ -285,8 +253,8 @@ def ai_cash_flows(
     ----------
     terms
         AI terms (capex, build months, rate, escalator, term, renewal, default, PUE, opex).
-    draws
-        Default months and renewals (:func:`draw_ai_events`).
+    leases
+        Simulated leases from lease start (:func:`draw_ai_events`).
     months
         Horizon [months].
     start_month
@@ -294,11 +262,8 @@ def ai_cash_flows(
     power_usd_per_mwh, power_escalator_annual
         Power price [USD/MWh] and its escalation [1/year], paid by the landlord only when
         ``terms.power_pass_through`` is false.
-    occupied
-        :func:`ai_lease_occupied` of ``draws`` if already computed, for at least the lease months
-        of this start (its first columns are used); None = computed here.
     """
-    paths = draws.renews.shape[0]
+    paths = leases.events.shape[0]
     capex = ai_capex_usd(terms, months, start_month)
     lease_start = start_month + terms.build_months
     ebitda = np.zeros((paths, months))
@@ -306,8 +271,9 @@ def ai_cash_flows(
     if n_lease > 0:
         ebitda[:, lease_start:] = ai_lease_flows(
             terms,
-            ai_lease_occupied(terms, draws, n_lease) if occupied is None else occupied[:, :n_lease],
+            leases,
             lease_start=lease_start,
+            n_lease=n_lease,
             power_usd_per_mwh=power_usd_per_mwh,
             power_escalator_annual=power_escalator_annual,
         )

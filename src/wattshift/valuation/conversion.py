@@ -56,6 +56,7 @@ def plan_conversion(
     capex_usd_per_mw: float,
     capex_budget_usd: float | None = None,
     max_mw_per_year: float | None = None,
+    closed_years: tuple[int, ...] = (),
 ) -> ConversionPlan:
     """Solve the planner's LP (module docstring).
 
@@ -71,6 +72,8 @@ def plan_conversion(
         Total capex limit [USD]; None = none.
     max_mw_per_year
         Conversion pace limit [MW/year]; None = none.
+    closed_years
+        Start years in which nothing may be converted (for :func:`plan_margin`).
     """
     g = np.asarray(gain_usd_per_mw, dtype=np.float64)
     n = g.size
@@ -79,7 +82,8 @@ def plan_conversion(
     if capex_budget_usd is not None:
         a_ub.append(np.full(n, capex_usd_per_mw))
         b_ub.append(capex_budget_usd)
-    upper = site_mw if max_mw_per_year is None else min(site_mw, max_mw_per_year)
+    upper = np.full(n, site_mw if max_mw_per_year is None else min(site_mw, max_mw_per_year))
+    upper[list(closed_years)] = 0.0
     # Scale the objective to USD M/MW for a well-conditioned LP; ties go to earlier years.
     scale = max(float(np.abs(g).max()), 1.0)
     x = _solve_lp(-(g / scale) - 1e-9 * np.arange(n, 0, -1), np.vstack(a_ub), np.asarray(b_ub), upper=upper)
@@ -113,7 +117,7 @@ def _quiet_highs() -> highspy.Highs:
     return h
 
 
-def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: float) -> FloatArray:
+def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: FloatArray) -> FloatArray:
     """``min cost x`` s.t. ``a_ub x <= b_ub``, ``0 <= x <= upper`` with HiGHS; the optimal ``x``.
 
     Raises
@@ -126,7 +130,7 @@ def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: fl
     dense = np.asfortranarray(a_ub)  # column-wise: the entries of column j are rows 0..n_row-1
     h.passModel(
         n_col, n_row, n_row * n_col, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
-        0.0, cost, np.zeros(n_col), np.full(n_col, upper), np.full(n_row, -highspy.kHighsInf), b_ub,
+        0.0, cost, np.zeros(n_col), upper, np.full(n_row, -highspy.kHighsInf), b_ub,
         np.arange(0, n_row * n_col + 1, n_row, dtype=np.int32),
         np.tile(np.arange(n_row, dtype=np.int32), n_col), dense.ravel(order="F"),
         np.zeros(n_col, dtype=np.int32),
@@ -136,6 +140,75 @@ def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: fl
     if status != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - always feasible
         raise WattshiftError(f"conversion planner: HiGHS: {h.modelStatusToString(status)}")
     return np.asarray(h.getSolution().col_value, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class PlanMargin:
+    """How far the plan is ahead of the next-best plan.
+
+    Attributes
+    ----------
+    margin_usd
+        Expected NPV of the plan minus that of the next-best plan [USD] (site).
+    se_usd
+        Monte Carlo standard error of that difference [USD]: ``std(d_p) / sqrt(n)`` of the paired
+        per-path differences ``d_p = sum_y (c_y - c'_y) gain_{p,y}``.
+    next_best_mw_by_year
+        The next-best plan [MW] per start year.
+    """
+
+    margin_usd: float
+    se_usd: float
+    next_best_mw_by_year: FloatArray
+
+    @property
+    def tied(self) -> bool:
+        """The margin is within one Monte Carlo standard error: another seed may pick the other plan."""
+        return self.margin_usd < self.se_usd
+
+
+def plan_margin(
+    gains_by_path_usd: FloatArray,
+    plan: ConversionPlan,
+    *,
+    site_mw: float,
+    capex_usd_per_mw: float,
+    capex_budget_usd: float | None = None,
+    max_mw_per_year: float | None = None,
+) -> PlanMargin:
+    """The plan's expected margin over the next-best plan, and its Monte Carlo standard error.
+
+    The next-best plan is the best plan that leaves out one of the plan's start years (each is
+    closed in turn and the LP solved again: the budget and pace then go to the next years); a plan
+    that converts nothing is compared with converting as much as allowed in its best year.
+
+    Parameters
+    ----------
+    gains_by_path_usd
+        ``NPV(switch in year y) - NPV(mining)`` per path [USD/MW], ``(paths, years)``.
+    plan
+        :func:`plan_conversion` on the mean of ``gains_by_path_usd``.
+    site_mw, capex_usd_per_mw, capex_budget_usd, max_mw_per_year
+        As for :func:`plan_conversion`.
+    """
+    g = plan.gain_usd_per_mw
+
+    def solve(gains: FloatArray, closed: tuple[int, ...] = ()) -> FloatArray:
+        return plan_conversion(
+            gains, site_mw=site_mw, capex_usd_per_mw=capex_usd_per_mw, capex_budget_usd=capex_budget_usd,
+            max_mw_per_year=max_mw_per_year, closed_years=closed,
+        ).mw_by_year  # fmt: skip
+
+    used = [y for y in range(g.size) if plan.mw_by_year[y] > 0]
+    if used:
+        nxt = max((solve(g, (y,)) for y in used), key=lambda mw: float(g @ mw))
+    else:
+        nxt = solve(np.where(np.arange(g.size) == int(np.argmax(g)), 1.0, -1.0))
+    delta = plan.mw_by_year - nxt
+    per_path = gains_by_path_usd @ delta
+    n = per_path.size
+    se = float(per_path.std(ddof=1) / np.sqrt(n)) if n > 1 else float("inf")
+    return PlanMargin(margin_usd=float(g @ delta), se_usd=se, next_best_mw_by_year=nxt)
 
 
 def switch_gains(npv_switch_usd: FloatArray, npv_mining_usd: FloatArray) -> FloatArray:

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MONTHS_PER_YEAR = 12  # TODO(merge): from wattshift.units once the units work lands
-KW_PER_MW = 1_000.0
+from wattshift.units import KW_PER_MW, MONTHS_PER_YEAR
 
 
 def term_average_rent_usd_per_kw_month(

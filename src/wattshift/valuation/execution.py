@@ -25,7 +25,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from wattshift.valuation.cashflows import AiDraws, draw_ai_events
+from wattshift.valuation.cashflows import draw_ai_events, lease_terms
 from wattshift.valuation.dcf import discount_factors, monthly_rate
 from wattshift.valuation.montecarlo import (
     ValuationInputs,
@@ -124,7 +124,9 @@ class ChunkResult:
     """
 
     npv_usd: dict[str, FloatArray]
+    npv_ex_terminal_usd: dict[str, FloatArray]
     irr_annual: dict[str, FloatArray]
+    mirr_annual: dict[str, FloatArray]
     payback_months: dict[str, FloatArray]
     fwd_ebitda_usd: dict[str, FloatArray]
     npv_switch_usd: FloatArray
@@ -142,7 +144,9 @@ def _chunk_of_blocks(blocks: Sequence[BlockValues]) -> ChunkResult:
     flows = [b.flows for b in blocks if b.flows is not None]
     return ChunkResult(
         npv_usd=_cat_dicts([b.npv_usd for b in blocks]),
+        npv_ex_terminal_usd=_cat_dicts([b.npv_ex_terminal_usd for b in blocks]),
         irr_annual=_cat_dicts([b.irr_annual for b in blocks]),
+        mirr_annual=_cat_dicts([b.mirr_annual for b in blocks]),
         payback_months=_cat_dicts([b.payback_months for b in blocks]),
         fwd_ebitda_usd=_cat_dicts([b.fwd_ebitda_usd for b in blocks]),
         npv_switch_usd=np.concatenate([b.npv_switch_usd for b in blocks]),
@@ -185,13 +189,14 @@ def run_chunk(
     """
     rng = chunk_rng(seed, chunk)
     draws = draw_scenario(inputs, paths, rng)
-    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng)
+    ai_draws = draw_ai_events(inputs.spec.ai, paths, rng, inputs.months).compact()
+    terms = lease_terms(inputs.spec.ai)
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
     returns = bootstrap_returns(inputs.price) if inputs.spec.scenario.price_model == "bootstrap" else None
     blocks = []
     for start, stop in block_bounds(paths, block_paths(inputs.months)):
         scenario = scenario_from_draws(inputs, draws.rows(start, stop), returns=returns)
-        block_draws = AiDraws(ai_draws.default_month[start:stop], ai_draws.renews[start:stop])
+        block_draws = ai_draws.rows(start, stop).expand(terms)
         blocks.append(
             value_block(
                 inputs,
@@ -220,7 +225,7 @@ def row_slices(flows: Sequence[PathFlows], rows: int) -> list[PathFlows]:
                 PathFlows(
                     f.price_usd[start:stop],
                     f.mining_ebitda_usd[start:stop],
-                    AiDraws(f.ai_draws.default_month[start:stop], f.ai_draws.renews[start:stop]),
+                    f.ai_draws.rows(start, stop),
                 )
             )
     return pieces
@@ -230,7 +235,9 @@ def merge_chunks(parts: Sequence[ChunkResult]) -> ChunkResult:
     """Concatenate chunk results in chunk order (the kept fan rows are those of the first chunk)."""
     return ChunkResult(
         npv_usd=_cat_dicts([p.npv_usd for p in parts]),
+        npv_ex_terminal_usd=_cat_dicts([p.npv_ex_terminal_usd for p in parts]),
         irr_annual=_cat_dicts([p.irr_annual for p in parts]),
+        mirr_annual=_cat_dicts([p.mirr_annual for p in parts]),
         payback_months=_cat_dicts([p.payback_months for p in parts]),
         fwd_ebitda_usd=_cat_dicts([p.fwd_ebitda_usd for p in parts]),
         npv_switch_usd=np.concatenate([p.npv_switch_usd for p in parts]),

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.units import MONTHS_PER_YEAR
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-MONTHS_PER_YEAR = 12  # TODO(merge): from wattshift.units once the units work lands
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,62 @@ class LeasePaths:
         Re-letting cost in the month, in starting-rent months [unitless].
     events
         Defaults and non-renewals per path [count], shape ``(paths,)``.
+    lease_start
+        Month the lease in force started (a renewal starts a new one), -1 where vacant
+        [month index], ``int16``.
     """
 
     occupied: BoolArray
     rent_factor: FloatArray
     reletting_factor: FloatArray
     events: npt.NDArray[np.int64]
+    lease_start: npt.NDArray[np.int16]
+
+    def compact(self) -> LeaseStarts:
+        """The 2-byte form kept for the strategies (:meth:`LeaseStarts.expand` gives this back)."""
+        return LeaseStarts(self.lease_start, self.events)
+
+
+@dataclass(frozen=True)
+class LeaseStarts:
+    """Simulated leases as the month each lease in force started (-1 where vacant), ``(paths, months)``
+    ``int16``, and the events per path: everything else follows (:func:`expand_leases`)."""
+
+    lease_start: npt.NDArray[np.int16]
+    events: npt.NDArray[np.int64]
+
+    def rows(self, start: int, stop: int) -> LeaseStarts:
+        """Paths ``start .. stop - 1`` (views, no copy)."""
+        return LeaseStarts(self.lease_start[start:stop], self.events[start:stop])
+
+    def expand(self, terms: LeaseTerms, start_month: int = 0) -> LeasePaths:
+        """The full :class:`LeasePaths` (:func:`expand_leases`)."""
+        return expand_leases(terms, self, start_month)
+
+
+def expand_leases(terms: LeaseTerms, starts: LeaseStarts, start_month: int = 0) -> LeasePaths:
+    """Occupancy, rent and re-letting factors from the lease start months (module docstring).
+
+    In month ``m`` of a lease that started in ``s``: rent factor ``g^(s - start) (1 + e)^((m - s) // 12)``
+    (``g`` the monthly market growth); re-letting factor ``C g^(m - start)`` in the first month of a
+    lease signed after a vacancy (not the first lease, not a renewal).
+    """
+    ls = starts.lease_start
+    occupied = ls >= 0
+    months = ls.shape[1]
+    growth_m = (1.0 + terms.market_growth_annual) ** (1.0 / MONTHS_PER_YEAR)
+    m = np.arange(months)
+    since = np.where(occupied, ls, start_month).astype(np.int64)
+    market = growth_m ** (np.arange(months, dtype=np.float64) - start_month)
+    rent = market[np.clip(since, 0, months - 1)] * (1.0 + terms.escalator_annual) ** (
+        (m[None, :] - since) // MONTHS_PER_YEAR
+    )
+    rent = np.where(occupied, rent, 0.0)
+    was_occupied = np.zeros_like(occupied)
+    was_occupied[:, 1:] = occupied[:, :-1]
+    signing = occupied & (ls == m[None, :]) & ~was_occupied & (m[None, :] > start_month)
+    relet = np.where(signing, terms.reletting_cost_months_of_rent * market[None, :], 0.0)
+    return LeasePaths(occupied, rent, relet, starts.events, ls)
 
 
 def simulate_leases(
@@ -121,28 +171,21 @@ def simulate_leases(
     """
     hazard = terms.monthly_hazard
     uniforms = rng.random((paths, months))
-    growth_m = (1.0 + terms.market_growth_annual) ** (1.0 / MONTHS_PER_YEAR)
-    occupied = np.zeros((paths, months), dtype=bool)
-    rent = np.zeros((paths, months))
-    relet = np.zeros((paths, months))
+    lease_start = np.full((paths, months), -1, dtype=np.int16)
+    current = np.zeros(paths, dtype=np.int16)  # start month of the lease in force
     events = np.zeros(paths, dtype=np.int64)
     age = np.zeros(paths, dtype=np.int64)  # months into the current lease (occupied paths)
     vacant_left = np.zeros(paths, dtype=np.int64)  # downtime months still to run
-    base = np.ones(paths)  # rent factor at the current lease's start
     tenanted = np.zeros(paths, dtype=bool)
     for m in range(start_month, months):
-        market = growth_m ** (m - start_month)
         if m == start_month:
-            tenanted[:] = True
-        # vacant halls whose downtime is over sign a new tenant at market, paying the re-letting cost
+            tenanted[:], current[:] = True, m
+        # vacant halls whose downtime is over sign a new tenant (at market, after re-letting costs)
         signing = ~tenanted & (vacant_left == 0)
         if m > start_month and signing.any():
-            tenanted[signing], age[signing], base[signing] = True, 0, market
-            relet[signing, m] = terms.reletting_cost_months_of_rent * market
+            tenanted[signing], age[signing], current[signing] = True, 0, m
         vacant_left[~tenanted] -= 1
-        steps = np.floor_divide(age, MONTHS_PER_YEAR)
-        occupied[:, m] = tenanted
-        rent[:, m] = np.where(tenanted, base * (1.0 + terms.escalator_annual) ** steps, 0.0)
+        lease_start[:, m] = np.where(tenanted, current, -1)
         # end of this month: default, or term end with renewal or not
         default = tenanted & (uniforms[:, m] < hazard)
         age[tenanted] += 1
@@ -150,13 +193,12 @@ def simulate_leases(
         # the same uniform decides both: given no default (u >= h), u >= 1 - p_r (1 - h) has
         # probability p_r, so the renewal draw is independent of the default draw
         renew = term_end & (uniforms[:, m] >= 1.0 - terms.renewal_probability * (1.0 - hazard))
-        renewals = renew
-        age[renewals], base[renewals] = 0, growth_m ** (m + 1 - start_month)
+        age[renew], current[renew] = 0, m + 1  # a renewal: a new lease at market from next month
         leaving = default | (term_end & ~renew)
         events += leaving
         tenanted[leaving] = False
         vacant_left[leaving] = terms.downtime_months
-    return LeasePaths(occupied, rent, relet, events)
+    return expand_leases(terms, LeaseStarts(lease_start, events), start_month)
 
 
 def stabilised_occupancy(terms: LeaseTerms) -> float:

@@ -2,7 +2,8 @@
 
 For a block of paths (:class:`~wattshift.valuation.montecarlo.Scenario` and the AI lease events),
 :func:`value_block` builds the mining, AI (converted in month 0) and hybrid cash flows
-(:mod:`~wattshift.valuation.cashflows`), adds the terminal value to the last month, and discounts
+(:mod:`~wattshift.valuation.cashflows`), adds the terminal value on stabilised NOI
+(:mod:`~wattshift.valuation.horizon`) to the last month, and discounts
 them (:mod:`~wattshift.valuation.dcf`). :func:`switch_npvs` values "mine until year y, then convert"
 for every start year (the conversion planner's gains). Every step works row by row, so a block
 gives exactly the numbers of the same rows in a larger block.
@@ -19,17 +20,18 @@ import numpy.typing as npt
 
 from wattshift.units import MONTHS_PER_YEAR
 from wattshift.valuation.cashflows import (
-    AiDraws,
     CashFlows,
     ai_capex_usd,
     ai_cash_flows,
     ai_lease_flows,
-    ai_lease_occupied,
     blend_cash_flows,
     mining_cash_flows,
 )
-from wattshift.valuation.dcf import irr, payback_months
+from wattshift.valuation.dcf import irr, monthly_rate, payback_months
+from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
+from wattshift.valuation.leases import LeasePaths, LeaseStarts
 from wattshift.valuation.montecarlo import BUSINESSES, Scenario, ValuationInputs
+from wattshift.valuation.returns import is_investment, mirr
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -45,12 +47,13 @@ class PathFlows:
     mining_ebitda_usd
         Mining EBITDA per site MW [USD/MW per month], ``(paths, months)``.
     ai_draws
-        AI lease events of the paths.
+        Simulated AI leases of the paths (from lease start), in their 2-byte form
+        (:meth:`~wattshift.valuation.leases.LeaseStarts.expand` gives the flows' factors).
     """
 
     price_usd: FloatArray
     mining_ebitda_usd: FloatArray
-    ai_draws: AiDraws
+    ai_draws: LeaseStarts
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,14 @@ class BlockValues:
     ----------
     npv_usd
         NPV with terminal value [USD/MW], ``(paths,)``.
+    npv_ex_terminal_usd
+        NPV of the horizon's cash flows only [USD/MW], ``(paths,)``.
     irr_annual
-        IRR [1/year], ``(paths,)`` (empty dict when not asked for).
+        IRR [1/year] where the path is an investment with one sign change, else NaN
+        (:func:`~wattshift.valuation.returns.is_investment`), ``(paths,)`` (empty dict when not
+        asked for).
+    mirr_annual
+        Modified IRR [1/year] at the finance and reinvestment rates, ``(paths,)`` (idem).
     payback_months
         Undiscounted payback [months], ``(paths,)``.
     fwd_ebitda_usd
@@ -76,7 +85,9 @@ class BlockValues:
     """
 
     npv_usd: dict[str, FloatArray]
+    npv_ex_terminal_usd: dict[str, FloatArray]
     irr_annual: dict[str, FloatArray]
+    mirr_annual: dict[str, FloatArray]
     payback_months: dict[str, FloatArray]
     fwd_ebitda_usd: dict[str, FloatArray]
     npv_switch_usd: FloatArray
@@ -98,48 +109,29 @@ def mining_flows(inputs: ValuationInputs, scenario: Scenario) -> CashFlows:
     )
 
 
-def terminal_ebitda_usd(
-    inputs: ValuationInputs, mining_ebitda: FloatArray, ai_ebitda: FloatArray
-) -> FloatArray:
-    """Multiple-weighted last-12-month EBITDA [USD] (0 when the terminal value is off), ``(paths,)``.
-
-    ``TV = k_mining sum(mining EBITDA of the last 12 months) + k_ai sum(AI EBITDA of them)``
-    (Brealey, Myers & Allen, ch. 4: horizon value from a comparable multiple).
-    """
-    spec = inputs.spec
-    if spec.dcf.terminal_value == "none":
-        return np.zeros(mining_ebitda.shape[0])
-    last = slice(-MONTHS_PER_YEAR, None)
-    mining_tv = spec.mining.ebitda_multiple * mining_ebitda[:, last].sum(axis=1)
-    out: FloatArray = mining_tv + spec.ai.ebitda_multiple * (ai_ebitda[:, last].sum(axis=1))
-    return out
-
-
 @dataclass(frozen=True)
 class BusinessFlows:
-    """Mining, AI (converted in month 0) and hybrid flows of a block, and the AI occupancy."""
+    """Mining, AI (converted in month 0) and hybrid flows of a block, and the AI leases."""
 
     mining: CashFlows
     ai: CashFlows
     hybrid: CashFlows
-    occupied: npt.NDArray[np.bool_]
+    leases: LeasePaths
 
 
-def business_flows(inputs: ValuationInputs, scenario: Scenario, draws: AiDraws) -> BusinessFlows:
+def business_flows(inputs: ValuationInputs, scenario: Scenario, draws: LeasePaths) -> BusinessFlows:
     """The three businesses' cash flows per site MW on ``scenario``'s paths."""
     spec = inputs.spec
     months = scenario.price_usd.shape[1]
     mining = mining_flows(inputs, scenario)
-    occupied = ai_lease_occupied(spec.ai, draws, max(months - spec.ai.build_months, 0))
     ai = ai_cash_flows(
         spec.ai,
         draws,
         months,
         power_usd_per_mwh=inputs.power_usd_per_mwh,
         power_escalator_annual=spec.mining.power_escalator_annual,
-        occupied=occupied,
     )
-    return BusinessFlows(mining, ai, blend_cash_flows(mining, ai, spec.treasury.hybrid_ai_fraction), occupied)
+    return BusinessFlows(mining, ai, blend_cash_flows(mining, ai, spec.treasury.hybrid_ai_fraction), draws)
 
 
 def _lease_ebitda(inputs: ValuationInputs, flows: BusinessFlows, lease_start: int, months: int) -> FloatArray:
@@ -154,30 +146,18 @@ def _lease_ebitda(inputs: ValuationInputs, flows: BusinessFlows, lease_start: in
         return flows.ai.ebitda_usd[:, terms.build_months : terms.build_months + n_lease]
     return ai_lease_flows(
         terms,
-        flows.occupied[:, :n_lease],
+        flows.leases,
         lease_start=lease_start,
+        n_lease=n_lease,
         power_usd_per_mwh=inputs.power_usd_per_mwh,
         power_escalator_annual=inputs.spec.mining.power_escalator_annual,
     )
 
 
-def _switch_terminal_usd(
-    inputs: ValuationInputs, flows: BusinessFlows, lease_ebitda: FloatArray, start_month: int
-) -> FloatArray:
-    """Terminal EBITDA x multiple [USD/MW] of a conversion starting in ``start_month``, ``(paths,)``:
-    mining EBITDA of the last 12 months before the start, the lease's EBITDA after its start.
-
-    ``lease_ebitda``: EBITDA of lease months ``0 ..`` (:func:`_lease_ebitda`), at least ``(paths, 0)``.
-    """
-    months = flows.mining.ebitda_usd.shape[1]
-    lease_start = start_month + inputs.spec.ai.build_months
-    last_months = np.arange(months)[-MONTHS_PER_YEAR:]
-    ai_last = np.zeros((lease_ebitda.shape[0], last_months.size))
-    leased = last_months >= lease_start
-    ai_last[:, leased] = lease_ebitda[:, last_months[leased] - lease_start]
-    mined = (last_months < start_month)[None, :]
-    mining_last = flows.mining.ebitda_usd[:, -MONTHS_PER_YEAR:]
-    return terminal_ebitda_usd(inputs, np.where(mined, mining_last, 0.0), np.where(mined, 0.0, ai_last))
+def _switch_terminal_usd(inputs: ValuationInputs, paths: int, start_month: int) -> FloatArray:
+    """Terminal value [USD/MW] of a conversion starting in ``start_month``, ``(paths,)``: the AI
+    business's (:func:`~wattshift.valuation.horizon.ai_terminal_usd`), the MW being converted."""
+    return np.full(paths, ai_terminal_usd(inputs, start_month + inputs.spec.ai.build_months))
 
 
 def switch_npv(
@@ -197,11 +177,10 @@ def switch_npv(
     cash[:, :start_month] = mining_cash[:, :start_month]
     build_end = min(lease_start, months)
     np.subtract(0.0, capex[start_month:build_end], out=cash[:, start_month:build_end])
-    lease_ebitda = np.zeros((paths, 0))
     if lease_start < months:
         lease_ebitda = _lease_ebitda(inputs, flows, lease_start, months)
         np.subtract(lease_ebitda, capex[lease_start:], out=cash[:, lease_start:])
-    tv = _switch_terminal_usd(inputs, flows, lease_ebitda, start_month)
+    tv = _switch_terminal_usd(inputs, paths, start_month)
     out: FloatArray = cash @ disc + tv * disc[-1]
     return out
 
@@ -239,34 +218,50 @@ def switch_npvs(
         s = y * MONTHS_PER_YEAR
         mined_pv[:, y] -= ai_capex_usd(terms, months, s) @ disc
         n_lease = months - s - build
-        lease_ebitda = flows.ai.ebitda_usd[:, build : build + max(n_lease, 0)]
         if n_lease > 0:
             mined_pv[:, y] += disc[s] * lease_pv[:, n_lease - 1]
-        mined_pv[:, y] += _switch_terminal_usd(inputs, flows, lease_ebitda, s) * disc[-1]
+        mined_pv[:, y] += _switch_terminal_usd(inputs, paths, s) * disc[-1]
     return mined_pv
 
 
-def _cash_with_terminal(inputs: ValuationInputs, flows: BusinessFlows) -> dict[str, FloatArray]:
-    """Free cash flow of each business with its terminal value added to the last month (new arrays)."""
+def business_terminal_usd(inputs: ValuationInputs, flows: BusinessFlows) -> dict[str, FloatArray]:
+    """Terminal value [USD/MW] of each business at the horizon (:mod:`~wattshift.valuation.horizon`),
+    ``(paths,)``; the hybrid's is the MW-weighted sum (values are linear in MW)."""
     w = inputs.spec.treasury.hybrid_ai_fraction
-    last = slice(-MONTHS_PER_YEAR, None)
-    mining_last, ai_last = flows.mining.ebitda_usd[:, last], flows.ai.ebitda_usd[:, last]
-    zeros = np.zeros((mining_last.shape[0], 1))
-    tv = {
-        "mining": terminal_ebitda_usd(inputs, mining_last, zeros),
-        "ai": terminal_ebitda_usd(inputs, zeros, ai_last),
-        "hybrid": terminal_ebitda_usd(inputs, (1 - w) * mining_last, w * ai_last),
-    }
+    mining = mining_terminal_usd(inputs, flows.mining.ebitda_usd)
+    ai = np.full(mining.shape, ai_terminal_usd(inputs, inputs.spec.ai.build_months))
+    return {"mining": mining, "ai": ai, "hybrid": (1.0 - w) * mining + w * ai}
+
+
+def _cash_with_terminal(flows: BusinessFlows, tv: dict[str, FloatArray]) -> dict[str, FloatArray]:
+    """Free cash flow of each business with its terminal value added to the last month (new arrays)."""
     cash = {"mining": flows.mining.cash_usd, "ai": flows.ai.cash_usd, "hybrid": flows.hybrid.cash_usd}
     for name, cash_b in cash.items():  # ``cash_usd`` is a new array per call: ours to change
         cash_b[:, -1] += tv[name]
     return cash
 
 
+def irr_annual_of(cash: FloatArray) -> FloatArray:
+    """Annual IRR of each path [1/year], NaN where the flows are not a one-sign-change investment."""
+    ok = is_investment(cash)
+    out = np.full(cash.shape[0], np.nan)
+    if ok.any():
+        out[ok] = (1.0 + irr(cash[ok])) ** MONTHS_PER_YEAR - 1.0
+    return out
+
+
+def _mirr_annual(inputs: ValuationInputs, cash: FloatArray) -> FloatArray:
+    """Annual MIRR of each path [1/year] (:func:`~wattshift.valuation.returns.mirr` on monthly flows)."""
+    dcf = inputs.spec.dcf
+    monthly = mirr(cash, monthly_rate(dcf.finance_rate_annual), monthly_rate(dcf.reinvest_rate_annual))
+    out: FloatArray = (1.0 + monthly) ** MONTHS_PER_YEAR - 1.0
+    return out
+
+
 def value_block(
     inputs: ValuationInputs,
     scenario: Scenario,
-    draws: AiDraws,
+    draws: LeasePaths,
     disc: FloatArray,
     *,
     with_irr: bool,
@@ -296,19 +291,23 @@ def value_block(
         Keep the price and mining EBITDA arrays for the strategies.
     """
     flows = business_flows(inputs, scenario, draws)
-    cash = _cash_with_terminal(inputs, flows)
+    tv = business_terminal_usd(inputs, flows)
+    cash = _cash_with_terminal(flows, tv)
+    npv = {b: cash[b] @ disc for b in BUSINESSES}
     build = inputs.spec.ai.build_months
     ebitda = {"mining": flows.mining.ebitda_usd, "ai": flows.ai.ebitda_usd, "hybrid": flows.hybrid.ebitda_usd}
     first = {"mining": 0, "ai": build, "hybrid": build}
     kept = min(keep_paths, scenario.price_usd.shape[0])
     return BlockValues(
-        npv_usd={b: cash[b] @ disc for b in BUSINESSES},
-        irr_annual={b: (1.0 + irr(cash[b])) ** MONTHS_PER_YEAR - 1.0 for b in BUSINESSES} if with_irr else {},
+        npv_usd=npv,
+        npv_ex_terminal_usd={b: npv[b] - tv[b] * disc[-1] for b in BUSINESSES},
+        irr_annual={b: irr_annual_of(cash[b]) for b in BUSINESSES} if with_irr else {},
+        mirr_annual={b: _mirr_annual(inputs, cash[b]) for b in BUSINESSES} if with_irr else {},
         payback_months={b: payback_months(cash[b]) for b in BUSINESSES},
         fwd_ebitda_usd={
             b: ebitda[b][:, first[b] : first[b] + MONTHS_PER_YEAR].sum(axis=1) for b in BUSINESSES
         },
         npv_switch_usd=switch_npvs(inputs, flows, disc, start_years),
         cum_pv_usd={b: np.cumsum(cash[b][:kept] * disc[None, :], axis=1) for b in BUSINESSES} if kept else {},
-        flows=PathFlows(scenario.price_usd, flows.mining.ebitda_usd, draws) if keep_flows else None,
+        flows=PathFlows(scenario.price_usd, flows.mining.ebitda_usd, draws.compact()) if keep_flows else None,
     )

@@ -56,6 +56,63 @@ def irr_defined(cash: FloatArray) -> BoolArray:
     return out
 
 
+def is_investment(cash: FloatArray) -> BoolArray:
+    """True where the flows change sign once from negative to positive: an investment, whose IRR is
+    a return (``NPV(r) > 0`` exactly when ``IRR > r``). Cash in first and out later is a loan,
+    whose IRR is a borrowing cost (``NPV(r) > 0`` when ``IRR < r``) [1]_.
+
+    Parameters
+    ----------
+    cash
+        Cash flows, shape ``(..., T)`` [USD].
+    """
+    nonzero = cash != 0
+    first = np.take_along_axis(cash, np.argmax(nonzero, axis=-1)[..., None], axis=-1)[..., 0]
+    out: BoolArray = irr_defined(cash) & (first < 0)
+    return out
+
+
+def irr_percentiles(
+    irr_annual: FloatArray,
+    npv_usd: FloatArray,
+    discount_rate_annual: float,
+    q: tuple[float, ...] = (5, 50, 95),
+) -> list[float]:
+    """Percentiles of the IRR over *all* paths [1/year]; NaN where a percentile is not defined.
+
+    A path without an IRR (NaN) still earns more or less than the discount rate: it is ranked at
+    ``+inf`` if its NPV is positive, ``-inf`` otherwise. An investment's IRR exceeds ``r`` exactly
+    when its NPV is positive, so the k-th smallest IRR exceeds ``r`` exactly when the k-th smallest
+    NPV is positive: the p50 IRR and the p50 NPV agree in sign against the discount rate. A
+    percentile is NaN when it falls on a path without an IRR, or between two paths on either side
+    of ``r`` (exactly half the paths earn the discount rate).
+
+    Parameters
+    ----------
+    irr_annual
+        IRR per path [1/year], NaN where undefined (:func:`is_investment`), ``(paths,)``.
+    npv_usd
+        NPV per path at ``discount_rate_annual`` [USD], ``(paths,)``.
+    discount_rate_annual
+        The discount rate [1/year].
+    q
+        Percentiles [%].
+    """
+    ranked = np.where(np.isfinite(irr_annual), irr_annual, np.where(npv_usd > 0, np.inf, -np.inf))
+    ranked = np.sort(ranked)
+    n = ranked.size
+    out = []
+    for p in q:
+        pos = (n - 1) * p / 100.0
+        lo, hi = ranked[int(np.floor(pos))], ranked[int(np.ceil(pos))]
+        straddles = (lo - discount_rate_annual) * (hi - discount_rate_annual) < 0
+        if n == 0 or not (np.isfinite(lo) and np.isfinite(hi)) or straddles:
+            out.append(float("nan"))
+        else:
+            out.append(float(lo + (hi - lo) * (pos - np.floor(pos))))
+    return out
+
+
 def mirr(cash: FloatArray, finance_rate: float, reinvest_rate: float) -> FloatArray:
     """Modified IRR per period along the last axis [1/period] ([1]_, [2]_).
 

@@ -21,6 +21,10 @@ class ScenarioSpec:
         ``"gbm"`` or ``"bootstrap"``.
     calibration_years
         History window [years].
+    drift
+        ``risk-neutral``, ``long-run`` or ``calibrated`` (:mod:`~wattshift.valuation.drift`).
+    risk_free_rate_annual
+        Risk-free rate of the risk-neutral drift [1/year].
     price_drift_annual, price_vol_annual
         Overrides of the log-price drift [1/year] and volatility [1/sqrt(year)]; None = calibrated.
     block_days
@@ -43,6 +47,8 @@ class ScenarioSpec:
 
     price_model: str
     calibration_years: float
+    drift: str
+    risk_free_rate_annual: float
     price_drift_annual: float | None
     price_vol_annual: float | None
     block_days: int
@@ -77,7 +83,7 @@ class MiningSpec:
     asic_life_years
         Fleet life before refresh [years].
     fleet_age_years
-        Age of the current fleet [years].
+        Age of the fleet in service [years] (refresh due when ``>= asic_life_years``).
     flex_revenue_usd_per_mw_month
         Curtailment and reserve revenue [USD/MW-month].
     ebitda_multiple
@@ -112,12 +118,16 @@ class AiSpec:
         Yearly rate escalator [1/year].
     term_years
         Lease term [years].
+    market_growth_annual
+        Growth of the market rent a new or renewing tenant signs at [1/year].
     renewal_probability
         Probability the tenant renews at term end [fraction].
     default_probability_annual
         Tenant default probability [1/year].
     re_lease_months
-        Vacancy after a default or a non-renewal [months].
+        Downtime after a default or a non-renewal [months].
+    reletting_cost_months_of_rent
+        Re-letting cost (tenant improvements, commissions) in months of the new rent [months].
     power_pass_through
         Tenant pays the power bill.
     pue
@@ -133,9 +143,11 @@ class AiSpec:
     rate_usd_per_kw_month: float
     escalator_annual: float
     term_years: float
+    market_growth_annual: float
     renewal_probability: float
     default_probability_annual: float
     re_lease_months: int
+    reletting_cost_months_of_rent: float
     power_pass_through: bool
     pue: float
     opex_usd_per_mw_month: float
@@ -144,18 +156,40 @@ class AiSpec:
 
 @dataclass(frozen=True)
 class DcfSpec:
-    """Discounting and terminal value (``[valuation.dcf]``).
+    """Discounting (``[valuation.dcf]``).
 
     Attributes
     ----------
     discount_rate_annual
         Discount rate [1/year, effective].
-    terminal_value
-        ``"multiple"`` (last-12-month EBITDA x the business's multiple) or ``"none"``.
+    finance_rate_annual, reinvest_rate_annual
+        MIRR's finance and reinvestment rates [1/year, effective].
     """
 
     discount_rate_annual: float
-    terminal_value: str
+    finance_rate_annual: float
+    reinvest_rate_annual: float
+
+
+@dataclass(frozen=True)
+class TerminalSpec:
+    """Terminal value on stabilised NOI (``[valuation.terminal]``; :mod:`~wattshift.valuation.terminal`).
+
+    Attributes
+    ----------
+    method
+        ``"exit_cap"``, ``"gordon"`` or ``"none"``.
+    growth_annual, exit_cap_rate
+        AI hosting: NOI growth after the horizon and exit cap rate [1/year].
+    mining_growth_annual, mining_exit_cap_rate
+        Mining: the same [1/year].
+    """
+
+    method: str
+    growth_annual: float
+    exit_cap_rate: float
+    mining_growth_annual: float
+    mining_exit_cap_rate: float
 
 
 @dataclass(frozen=True)
@@ -197,7 +231,7 @@ class ValuationSpec:
         Random seed.
     chunk_paths
         Paths per chunk [paths] (fixes the random streams).
-    scenario, mining, ai, dcf, treasury
+    scenario, mining, ai, dcf, terminal, treasury
         The sub-tables.
     """
 
@@ -209,4 +243,5 @@ class ValuationSpec:
     mining: MiningSpec
     ai: AiSpec
     dcf: DcfSpec
+    terminal: TerminalSpec
     treasury: TreasurySpec

@@ -20,11 +20,14 @@ from wattshift.valuation.cashflows import (
     CashFlows,
     ai_cash_flows,
     blend_cash_flows,
+    lease_terms,
     mining_capex_usd,
 )
 from wattshift.valuation.dcf import discount_factors, monthly_rate
+from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
+from wattshift.valuation.leases import LeasePaths
 from wattshift.valuation.montecarlo import ValuationInputs
-from wattshift.valuation.pathvalue import PathFlows, terminal_ebitda_usd
+from wattshift.valuation.pathvalue import PathFlows
 from wattshift.valuation.treasury import btc_sold_by_year, fund_by_month, strategy_value_usd
 
 FloatArray = npt.NDArray[np.float64]
@@ -47,12 +50,17 @@ class StrategyResult:
         External financing needed over the horizon [USD].
     plan_btc_sold_by_year
         BTC sold by the plan (``sell_and_convert``) in each year [BTC], ``(paths, years)``.
+    refresh_capex_usd, conversion_capex_usd
+        ASIC refresh and AI conversion capex over the horizon [USD] (the same on every path); the
+        treasury and ``financing_usd`` fund the conversion and operations, not the refreshes.
     """
 
     value_usd: dict[str, FloatArray]
     btc_sold: dict[str, FloatArray]
     financing_usd: dict[str, FloatArray]
     plan_btc_sold_by_year: FloatArray
+    refresh_capex_usd: dict[str, float]
+    conversion_capex_usd: dict[str, float]
 
 
 def _mining(inputs: ValuationInputs, flows: PathFlows) -> CashFlows:
@@ -64,12 +72,12 @@ def _mining(inputs: ValuationInputs, flows: PathFlows) -> CashFlows:
     return CashFlows(flows.mining_ebitda_usd, np.broadcast_to(capex, flows.mining_ebitda_usd.shape))
 
 
-def _ai_from(inputs: ValuationInputs, flows: PathFlows, start_month: int) -> CashFlows:
-    """AI-hosting flows of a conversion that starts in ``start_month`` (the run's lease events)."""
+def _ai_from(inputs: ValuationInputs, leases: LeasePaths, start_month: int) -> CashFlows:
+    """AI-hosting flows of a conversion that starts in ``start_month`` (the run's lease paths)."""
     spec = inputs.spec
     return ai_cash_flows(
         spec.ai,
-        flows.ai_draws,
+        leases,
         inputs.months,
         start_month=start_month,
         power_usd_per_mwh=inputs.power_usd_per_mwh,
@@ -77,39 +85,62 @@ def _ai_from(inputs: ValuationInputs, flows: PathFlows, start_month: int) -> Cas
     )
 
 
+@dataclass(frozen=True)
+class Stream:
+    """A strategy's site flows (linear in MW, :mod:`~wattshift.valuation.conversion`).
+
+    Attributes
+    ----------
+    cash_usd
+        Free cash flow [USD/month], ``(paths, months)``.
+    terminal_usd
+        Terminal value on stabilised NOI [USD], ``(paths,)``.
+    refresh_capex_usd
+        ASIC fleet refreshes within ``cash_usd`` [USD/month], ``(months,)``.
+    conversion_capex_usd
+        AI conversion capex within ``cash_usd`` [USD/month], ``(months,)``.
+    """
+
+    cash_usd: FloatArray
+    terminal_usd: FloatArray
+    refresh_capex_usd: FloatArray
+    conversion_capex_usd: FloatArray
+
+
 def strategy_streams(
     inputs: ValuationInputs, flows: PathFlows, *, site_mw: float, mw_by_year: FloatArray
-) -> dict[str, tuple[FloatArray, FloatArray]]:
-    """Site cash flows [USD/month] ``(paths, months)`` and terminal EBITDA x multiple [USD]
-    ``(paths,)`` of each strategy; the flows are linear in MW (:mod:`~wattshift.valuation.conversion`).
-    """
+) -> dict[str, Stream]:
+    """The :class:`Stream` of each strategy on the paths of ``flows``."""
     w = inputs.spec.treasury.hybrid_ai_fraction
     months = inputs.months
     mining = _mining(inputs, flows)
-    ai0 = _ai_from(inputs, flows, 0)
-    zeros = np.zeros_like(mining.ebitda_usd[:, :1])
-    mining_tv = terminal_ebitda_usd(inputs, mining.ebitda_usd, zeros)
+    leases = flows.ai_draws.expand(lease_terms(inputs.spec.ai))
+    ai0 = _ai_from(inputs, leases, 0)
+    build = inputs.spec.ai.build_months
+    mining_tv = mining_terminal_usd(inputs, mining.ebitda_usd)
     hybrid_cash = site_mw * blend_cash_flows(mining, ai0, w).cash_usd
-    hybrid_tv = site_mw * terminal_ebitda_usd(inputs, (1 - w) * mining.ebitda_usd, w * ai0.ebitda_usd)
+    hybrid_tv = site_mw * ((1 - w) * mining_tv + w * ai_terminal_usd(inputs, build))
+    refresh, convert = mining.capex_usd[0], ai0.capex_usd[0]
     mining_mw = site_mw - float(mw_by_year.sum())
     mining_cash = mining.cash_usd
     plan_cash = mining_mw * mining_cash
     plan_tv = mining_mw * mining_tv
+    plan_refresh, plan_convert = mining_mw * refresh, np.zeros(months)
     for y, mw in enumerate(mw_by_year):
         if mw <= 0:
             continue
         s = y * MONTHS_PER_YEAR
-        ai_s = _ai_from(inputs, flows, s)
+        ai_s = _ai_from(inputs, leases, s)
         keep = (np.arange(months) < s)[None, :]
         # Cash of switch_cash_flows(mining, ai_s, s), month by month from one business or the other.
         plan_cash += mw * np.where(keep, mining_cash, ai_s.cash_usd)
-        plan_tv = plan_tv + mw * terminal_ebitda_usd(
-            inputs, np.where(keep, mining.ebitda_usd, 0.0), np.where(keep, 0.0, ai_s.ebitda_usd)
-        )
+        plan_tv = plan_tv + mw * ai_terminal_usd(inputs, s + build)
+        plan_refresh = plan_refresh + mw * np.where(keep[0], refresh, 0.0)
+        plan_convert = plan_convert + mw * ai_s.capex_usd[0]
     return {
-        "hold_and_mine": (site_mw * mining_cash, site_mw * mining_tv),
-        PLAN: (plan_cash, plan_tv),
-        "hybrid": (hybrid_cash, hybrid_tv),
+        "hold_and_mine": Stream(site_mw * mining_cash, site_mw * mining_tv, site_mw * refresh, 0.0 * refresh),
+        PLAN: Stream(plan_cash, plan_tv, plan_refresh, plan_convert),
+        "hybrid": Stream(hybrid_cash, hybrid_tv, (1 - w) * site_mw * refresh, w * site_mw * convert),
     }
 
 
@@ -124,24 +155,35 @@ def strategies_of_paths(
     terms = inputs.spec.treasury
     price = np.ascontiguousarray(flows.price_usd.T)  # month-major (months, paths), for the funding
     disc = discount_factors(monthly_rate(inputs.spec.dcf.discount_rate_annual), inputs.months)
-    out = StrategyResult({}, {}, {}, np.zeros((price.shape[1], 0)))
+    out = StrategyResult({}, {}, {}, np.zeros((price.shape[1], 0)), {}, {})
     by_year = out.plan_btc_sold_by_year
     streams = strategy_streams(inputs, flows, site_mw=site_mw, mw_by_year=mw_by_year)
-    for name, (cash, tv) in streams.items():
+    for name, stream in streams.items():
         treasury = 0.0 if name == "hold_and_mine" else terms.treasury_btc
+        # The treasury funds the conversion and operations, not ASIC refreshes (financed apart).
+        funded = stream.cash_usd + stream.refresh_capex_usd[None, :]
         funding = fund_by_month(
-            np.ascontiguousarray(cash.T), price, treasury_btc=treasury, cash_usd=terms.cash_usd
+            np.ascontiguousarray(funded.T), price, treasury_btc=treasury, cash_usd=terms.cash_usd
         )
-        npv_site = cash @ disc + tv * disc[-1]
+        npv_site = stream.cash_usd @ disc + stream.terminal_usd * disc[-1]
         value = strategy_value_usd(npv_site, funding, price, disc, cash_usd=terms.cash_usd)
         if name == "hold_and_mine":
             value = value + terms.treasury_btc * price[-1] * disc[-1]
         out.value_usd[name] = value
         out.btc_sold[name] = funding.btc_sold_by_month.sum(axis=0)
         out.financing_usd[name] = funding.shortfall_by_month_usd.sum(axis=0)
+        out.refresh_capex_usd[name] = float(stream.refresh_capex_usd.sum())
+        out.conversion_capex_usd[name] = float(stream.conversion_capex_usd.sum())
         if name == PLAN:
             by_year = btc_sold_by_year(funding.btc_sold_by_month)
-    return StrategyResult(out.value_usd, out.btc_sold, out.financing_usd, by_year)
+    return StrategyResult(
+        out.value_usd,
+        out.btc_sold,
+        out.financing_usd,
+        by_year,
+        out.refresh_capex_usd,
+        out.conversion_capex_usd,
+    )
 
 
 def merge_strategies(parts: list[StrategyResult]) -> StrategyResult:
@@ -155,4 +197,6 @@ def merge_strategies(parts: list[StrategyResult]) -> StrategyResult:
         btc_sold=cat("btc_sold"),
         financing_usd=cat("financing_usd"),
         plan_btc_sold_by_year=np.concatenate([p.plan_btc_sold_by_year for p in parts]),
+        refresh_capex_usd=parts[0].refresh_capex_usd,
+        conversion_capex_usd=parts[0].conversion_capex_usd,
     )

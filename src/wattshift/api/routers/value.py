@@ -53,6 +53,7 @@ class ValueOptions:
     flex_span: tuple[dt.date, dt.date] | None = None
     flex_node: str | None = None
     flex_market: Literal["rt", "da"] = "rt"
+    sensitivity: bool = False
 
 
 def value_options(
@@ -79,6 +80,10 @@ def value_options(
         ),
     ] = None,
     flex_market: Annotated[Literal["rt", "da"], Query(description="Energy market of that backtest.")] = "rt",
+    sensitivity: Annotated[
+        bool,
+        Query(description="Include the tornado of p50 NPVs (11 inputs low/high, common random numbers)."),
+    ] = False,
 ) -> ValueOptions:
     """FastAPI dependency: the valuation query parameters.
 
@@ -96,7 +101,7 @@ def value_options(
         if (flex_to - flex_from).days > MAX_PERIOD_DAYS:
             raise bad_param("flex_to", f"the flex backtest is limited to {MAX_PERIOD_DAYS} days per request")
         span = (flex_from, flex_to)
-    return ValueOptions(paths, years, seed, fan, span, flex_node, flex_market)
+    return ValueOptions(paths, years, seed, fan, span, flex_node, flex_market, sensitivity)
 
 
 Options = Annotated[ValueOptions, Depends(value_options)]
@@ -138,8 +143,9 @@ def value_document(
             opts.flex_span[0], opts.flex_span[1], node=opts.flex_node, market=opts.flex_market
         )
     request = service.ValuationRequest(
-        site, paths=opts.paths, years=opts.years, seed=opts.seed, flex=flex, fan=opts.fan
-    )
+        site, paths=opts.paths, years=opts.years, seed=opts.seed, flex=flex, fan=opts.fan,
+        sensitivity=opts.sensitivity,
+    )  # fmt: skip
     result = service.value_site(wh, request, progress)
     doc: dict[str, Any] = jsonable(result)
     if result.fan is not None:

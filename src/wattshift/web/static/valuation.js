@@ -1,4 +1,4 @@
-/* Valuation page: NPV fan chart, value per MW by business and the conversion schedule. */
+/* Valuation page: NPV fan chart, value per MW by business, the conversion schedule and the tornado. */
 "use strict";
 
 (() => {
@@ -93,6 +93,32 @@
     });
   }
 
+  /** Tornado: for each business, each input's p50 NPV at its low and high value around the base. */
+  function drawTornado(bars) {
+    const card = $("tornado-card");
+    card.hidden = !bars;
+    if (!bars) return;
+    const traces = [];
+    for (const business of ["ai", "mining"]) {
+      const mine = bars.filter((b) => b.business === business)
+        .sort((a, b) => Math.abs(a.npv_high_usd - a.npv_low_usd) - Math.abs(b.npv_high_usd - b.npv_low_usd));
+      if (!mine.length) continue;
+      const base = mine[0].npv_base_usd;
+      const labels = mine.map((b) => `${business}: ${b.input}`);
+      for (const [key, name, color] of [["npv_low_usd", "low", "#c44e52"], ["npv_high_usd", "high", "#55a868"]]) {
+        traces.push({
+          type: "bar", orientation: "h", y: labels, x: mine.map((b) => b[key] - base), base,
+          name: `${business} input ${name}`, marker: { color },
+          customdata: mine.map((b) => b[name]),
+          hovertemplate: "%{y} = %{customdata:.4g}: %{x:.3s} USD/MW<extra></extra>",
+        });
+      }
+    }
+    ws.plot($("chart-tornado"), traces, {
+      barmode: "overlay", height: 640, xaxis: { title: { text: "p50 NPV [USD per site MW]" } },
+    });
+  }
+
   function drawTotals(doc) {
     ws.kpis($("totals"), [
       ["P(AI beats mining)", `${ws.fmt(100 * doc.prob_ai_beats_mining, 0)} %`, ""],
@@ -104,7 +130,8 @@
     ]);
     const c = doc.calibration;
     $("calibration").textContent =
-      `Calibrated on ${c.window[0]} to ${c.window[1]}: BTC ${ws.fmt(c.price0_usd)} USD, drift ${ws.fmt(100 * c.price_drift_annual, 1)} %/yr, ` +
+      `Calibrated on ${c.window[0]} to ${c.window[1]}: BTC ${ws.fmt(c.price0_usd)} USD, drift ${c.drift} ` +
+      `${ws.fmt(100 * c.price_drift_annual, 1)} %/yr${c.drift_window ? ` (${c.drift_window[0]} to ${c.drift_window[1]})` : ""}, ` +
       `volatility ${ws.fmt(100 * c.price_vol_annual, 1)} %/yr (${c.price_model}); hashrate ${ws.fmt(c.hashrate0_ehs)} EH/s; ` +
       `fleet ${ws.fmt(c.efficiency_j_per_th, 1)} J/TH; power ${ws.fmt(c.power_usd_per_mwh, 1)} USD/MWh (${c.power_source}).`;
   }
@@ -113,6 +140,7 @@
     const site = await ws.readSite(statusEl);
     if (site === null) return;
     const params = { paths: $("paths").value, years: $("years").value, seed: $("seed").value, fan: "true" };
+    if ($("sensitivity").checked) params.sensitivity = "true";
     // Progress counts chunks of paths valued; the models are calibrated before the first.
     const doc = await ws.runJob("/api/jobs/value", { params, body: site }, {
       statusEl, button: $("run"), label: `Simulating ${params.paths} price and hashrate paths`,
@@ -122,9 +150,11 @@
     drawTotals(doc);
     drawFan(doc.fan);
     drawValue(doc);
+    drawTornado(doc.sensitivity);
   }
 
-  // `?site=ID&paths=N&years=N` preselect an example, the number of paths and the horizon (links, tests).
+  // `?site=ID&paths=N&years=N&sensitivity=1` preselect an example, the number of paths, the horizon
+  // and the tornado (links, tests).
   ws.sitePicker(statusEl, {
     formId: "value-form",
     defaultId: "converting_to_ai",
@@ -132,6 +162,7 @@
     preset: (query) => {
       if (query.get("paths")) $("paths").value = query.get("paths");
       if (query.get("years")) $("years").value = query.get("years");
+      if (query.get("sensitivity")) $("sensitivity").checked = query.get("sensitivity") === "1";
     },
   });
 })();
