@@ -61,9 +61,11 @@ def _fmt_usd(value: float) -> str:
 
 
 def _table(doc: dict[str, Any]) -> Table:
+    # the result's ``to`` is the exclusive end; the title names the last day, as --to does
+    last = (dt.date.fromisoformat(str(doc["to"])[:10]) - dt.timedelta(days=1)).isoformat()
     table = Table(
         title=f"Dispatch of {doc['site']} at {doc['node']} ({doc['market']}, {doc['foresight']}), "
-        f"operating days {doc['from']} to {doc['to']} ({doc['timezone']})",
+        f"operating days {doc['from']} to {last} ({doc['timezone']})",
         show_header=True,
     )
     table.add_column("item")
