@@ -114,3 +114,13 @@ def test_rendered_table_fits_and_loses_no_text(rows: list[list[str]]) -> None:
     if essentials_fit:
         assert max(len(line) for line in text.splitlines()) <= 40
         assert "…" not in text
+
+
+def test_value_table_at_120_columns(warehouse_path: Path) -> None:
+    args = ["value", "--site", "converting_to_ai", "--paths", "100", "--years", "5", "--seed", "1"]
+    stdout = _run_at(120, *args, "--db", str(warehouse_path))
+    table = stdout.split("AI/mining EV ratio")[0]  # the free text after the table wraps in the terminal
+    _assert_fits(table, 120)
+    for business in ("mining", "ai", "hybrid"):
+        assert f"│ {business} " in table
+    assert "IRR" in table and "EV/MW" in table

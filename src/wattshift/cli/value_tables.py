@@ -6,7 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
-from wattshift.cli._common import out
+from wattshift.cli._common import out, print_table
+from wattshift.cli._tables import Column, FittedTable
 
 
 def musd(x: float | None) -> str:
@@ -22,24 +23,24 @@ def pct(x: float | None) -> str:
 
 
 def print_value(result: dict[str, Any]) -> None:
-    table = Table(
-        title=f"{result['site']}: value per MW ({result['paths']} paths, {result['years']} y, "
-        f"discount rate {pct(result['discount_rate'])})"
+    # Fitted to the terminal ($COLUMNS): the ex-terminal NPV, MIRR and the tail percentiles go first.
+    table = FittedTable(
+        f"{result['site']}: value per MW ({result['paths']} paths, {result['years']} y, "
+        f"discount rate {pct(result['discount_rate'])})",
+        [
+            Column("business"),
+            Column("NPV p5 [M$]", "right", priority=2),
+            Column("NPV p50 [M$]", "right"),
+            Column("NPV p95 [M$]", "right", priority=2),
+            Column("NPV mean [M$]", "right", priority=1),
+            Column("NPV p50 ex TV [M$]", "right", priority=3),
+            Column("TV share", "right"),
+            Column("IRR p50", "right"),
+            Column("IRR defined", "right"),
+            Column("MIRR p50", "right", priority=4),
+            Column("EV/MW [M$]", "right"),
+        ],
     )
-    for col in (
-        "business",
-        "NPV p5 [M$]",
-        "NPV p50 [M$]",
-        "NPV p95 [M$]",
-        "NPV mean [M$]",
-        "NPV p50 ex TV [M$]",
-        "TV share",
-        "IRR p50",
-        "IRR defined",
-        "MIRR p50",
-        "EV/MW [M$]",
-    ):
-        table.add_column(col, justify="right")
     for b in ("mining", "ai", "hybrid"):
         npv = result["npv_usd"][b]
         ev = result["ev_per_mw_usd"].get(b)
@@ -49,7 +50,7 @@ def print_value(result: dict[str, Any]) -> None:
             pct(result["irr"][b]["p50"]), pct(result["irr_defined_share"][b]),
             pct(result["mirr"][b]["p50"]), musd(ev),
         )  # fmt: skip
-    out.print(table)
+    print_table(table)
     ratio, net = result["value_ratio_ai_to_mining"], result["value_ratio_ai_to_mining_net_of_capex"]
     out.print(
         f"AI/mining EV ratio per MW: {'-' if ratio is None else f'{ratio:.2f}x'} "
