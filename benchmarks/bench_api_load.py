@@ -44,6 +44,8 @@ from typing import Any
 import httpx
 import numpy as np
 
+from wattshift.testing.server import read_server_url
+
 TARGET_P99_MS = 250.0
 DEFAULT_SECONDS = float(os.environ.get("WATTSHIFT_BENCH_LOAD_SECONDS", "30"))
 DEFAULT_CLIENTS = 50
@@ -124,14 +126,7 @@ def server(db: Path) -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
-        url = None
-        deadline = time.monotonic() + 180
-        while url is None and time.monotonic() < deadline:
-            line = process.stderr.readline()
-            if not line:
-                break
-            if match := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line):
-                url = match.group(1)
+        url, _ = read_server_url(process.stderr, timeout_s=180)
         if url is None:
             raise RuntimeError("the API server did not start")
         SERVER_PID[0] = process.pid

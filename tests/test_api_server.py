@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 from wattshift import __version__
 from wattshift.api import create_app
 from wattshift.api.server import serve_in_background
+from wattshift.testing.server import read_server_url
 
 
 def test_uvicorn_on_a_free_loopback_port(warehouse_path: Path) -> None:
@@ -40,16 +40,9 @@ def test_serve_command_prints_a_token_and_serves(tmp_path: Path) -> None:
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
-        token = url = None
-        deadline = time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            line = process.stderr.readline()
-            if not line:
-                break
-            if match := re.search(r"API token .*: (\S+)", line):
-                token = match.group(1)
-            if match := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line):
-                url = match.group(1)
+        url, lines = read_server_url(process.stderr, timeout_s=120)
+        tokens = [m.group(1) for line in lines if (m := re.search(r"API token .*: (\S+)", line))]
+        token = tokens[0] if tokens else None
         assert token is not None and len(token) >= 40
         assert url is not None and not url.endswith(":0")
         with httpx.Client(base_url=url, timeout=30) as client:

@@ -8,7 +8,6 @@ every 10 ms with psutil. Every loop is bounded (a size, a count or a deadline).
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -24,6 +23,7 @@ import httpx
 import psutil
 import pytest
 
+from wattshift.testing.server import read_server_url
 from wattshift.warehouse import Warehouse
 
 TOKEN = "limits-token"
@@ -40,14 +40,7 @@ def serving(db: Path, *options: str) -> Iterator[tuple[subprocess.Popen[str], st
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
-        url = None
-        deadline = time.monotonic() + 120
-        while url is None and time.monotonic() < deadline:
-            line = process.stderr.readline()
-            if not line:
-                break
-            if match := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line):
-                url = match.group(1)
+        url, _ = read_server_url(process.stderr, timeout_s=120)
         assert url is not None, "the server did not start"
         threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe drained
         yield process, url
