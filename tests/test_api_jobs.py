@@ -90,6 +90,30 @@ def test_registry_errors_keep_the_message_or_hide_the_internal_one() -> None:
     registry.close()
 
 
+def test_registry_shows_errors_through_its_message_function() -> None:
+    registry = JobRegistry(workers=1, message=lambda exc: str(exc).replace("/srv/w.duckdb", "<warehouse>"))
+
+    def locked(progress: ProgressCallback) -> None:
+        raise NotInWarehouseError("cannot open /srv/w.duckdb: no rt prices")
+
+    job = _wait(registry, registry.submit("test", locked).job_id)
+    assert job.error == "cannot open <warehouse>: no rt prices"
+    registry.close()
+
+
+def test_job_errors_hide_the_warehouse_path_like_the_synchronous_endpoints(client: TestClient) -> None:
+    from wattshift.api.jobs import get_jobs
+
+    path = str(client.app.state.warehouse.db_path)  # type: ignore[attr-defined]
+
+    def failing(progress: ProgressCallback) -> None:
+        raise NotInWarehouseError(f"no table in {path}")
+
+    registry = get_jobs(type("R", (), {"app": client.app})())
+    job = _wait(registry, registry.submit("test", failing).job_id)
+    assert job.error == "no table in <warehouse>" and path not in str(job.document())
+
+
 def test_registry_keeps_the_last_jobs_and_refuses_when_all_are_busy() -> None:
     registry = JobRegistry(workers=1, max_jobs=3)
 

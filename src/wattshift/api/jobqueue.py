@@ -128,15 +128,25 @@ class JobRegistry:
         Jobs kept (queued, running and finished); the oldest finished ones are forgotten first.
     max_active
         Jobs queued or running at once.
+    message
+        Turns a failed job's :class:`WattshiftError` into the text its status shows (the server
+        passes :func:`wattshift.api.errors.public_message`, which hides the warehouse file's path,
+        as the synchronous endpoints do); ``str`` by default.
     """
 
     def __init__(
-        self, *, workers: int = WORKERS, max_jobs: int = MAX_JOBS, max_active: int = MAX_ACTIVE
+        self,
+        *,
+        workers: int = WORKERS,
+        max_jobs: int = MAX_JOBS,
+        max_active: int = MAX_ACTIVE,
+        message: Callable[[BaseException], str] = str,
     ) -> None:
         if workers < 1 or max_jobs < 1 or max_active < 1:
             raise ValueError("workers, max_jobs and max_active must be >= 1")
         self.max_jobs = max_jobs
         self.max_active = max_active
+        self._message = message
         self._cancelled: set[str] = set()
         self._closed = False
         self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
@@ -225,7 +235,7 @@ class JobRegistry:
             self._update(
                 job_id,
                 state="error",
-                error=str(exc),
+                error=self._message(exc),
                 error_type=type(exc).__name__,
                 error_status=status_for(exc),
                 finished=time.time(),

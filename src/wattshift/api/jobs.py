@@ -32,7 +32,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 
 from wattshift.api.deps import ShortReads, WarehouseAccess, encode, get_access, json_response
-from wattshift.api.errors import ServerStoppingError
+from wattshift.api.errors import ServerStoppingError, public_message
 from wattshift.api.jobqueue import (
     FINISHED,
     MAX_ACTIVE,
@@ -90,7 +90,8 @@ def get_jobs(request: Request) -> JobRegistry:
     with _registry_lock:
         registry: JobRegistry | None = getattr(state, "jobs", None)
         if registry is None:
-            registry = JobRegistry()
+            app = request.app
+            registry = JobRegistry(message=lambda exc: public_message(app, exc))
             state.jobs = registry
     return registry
 
