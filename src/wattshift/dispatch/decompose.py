@@ -1,0 +1,375 @@
+"""Exact ramp-window decomposition of the dispatch LP: closed form everywhere, small LPs where ramps bind.
+
+When ramp limits are the only constraints that couple intervals (no minimum on/off time, energy
+budget, hourly reserve award, down reserve or multi-interval peak charge), the LP of
+:mod:`wattshift.dispatch.lp` is solved as follows:
+
+1. Relax the ramp rows and solve every interval in closed form
+   (:func:`~wattshift.dispatch.merit.solve_merit`): the relaxed optimum ``x̂``.
+2. Find the links ``(t − 1, t)`` whose ramp row ``x̂`` violates (``t = 0``: the initial load) and put a
+   window of intervals around each (``pad`` intervals each side, enough to ramp a whole fleet).
+3. Solve one LP in HiGHS holding every pending window, each between its two neighbour intervals
+   fixed at ``x̂`` (the windows are independent blocks of that LP).
+4. A window whose boundary ramp rows (window ↔ fixed neighbour) all have a zero dual is final; the
+   others grow on the side(s) with a nonzero dual, windows that touch merge, and step 3 repeats.
+   After ``max_rounds`` rounds, or when the windows cover more than ``max_share`` of the horizon, or
+   if a window LP is not optimal, the full LP is solved instead.
+
+Optimality (Karush-Kuhn-Tucker, e.g. Bertsimas and Tsitsiklis [1]_, theorem 4.5, or Boyd and
+Vandenberghe [2]_, section 5.5.3: a primal feasible point with a dual feasible point satisfying
+complementary slackness is optimal for the LP). The stitched schedule ``x`` is ``x̂`` outside the
+windows and the window LP's optimum inside. It is feasible: every per-interval row holds (``x̂``
+solves the per-interval problem, the window LPs hold those rows), the ramp rows inside and on the
+boundary of each window are rows of its LP, and the ramp rows between two outside intervals hold
+because every violated link was put inside a window and windows only grow. A dual solution of the
+full LP is assembled from (a) the duals of each outside interval's own LP at ``x̂`` (it is optimal
+for that interval), with zero duals on every ramp row between outside intervals, and (b) each window
+LP's duals for its intervals, its inner ramp rows and its boundary ramp rows. This is dual feasible
+for the full LP exactly when the boundary duals are zero: a boundary row is the only row shared by a
+window and an outside interval, so with its dual zero the reduced cost of an outside column is the
+one of its interval's LP and the reduced cost of a window column is the one of the window LP.
+Complementary slackness holds row by row (each dual comes from an LP solved at the same primal
+values). Hence ``x`` is optimal for the full LP. Dual values below :data:`DUAL_TOL` count as zero (the
+window LP is solved to HiGHS's dual feasibility tolerance, 1e-7, anyway).
+
+A window of ``n`` intervals between fixed neighbours is feasible when ``n + 1 ≥ |Δ_k| / R_k`` for
+every fleet (the straight ramp between the neighbours stays in each interval's convex feasible set),
+which the initial width ``2 pad`` with ``pad = max_k ⌈M_k / R_k⌉`` ensures.
+
+References
+----------
+.. [1] D. Bertsimas and J. N. Tsitsiklis, *Introduction to Linear Optimization*, Athena Scientific,
+   1997, section 4.3 (complementary slackness).
+.. [2] S. Boyd and L. Vandenberghe, *Convex Optimization*, Cambridge University Press, 2004.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from wattshift.dispatch.lp import WarmStart, build_lp, new_highs, pass_model, solve_lp
+from wattshift.dispatch.merit import reserves_are_separable, solve_merit
+from wattshift.dispatch.problem import (
+    BoolArray,
+    DispatchProblem,
+    FloatArray,
+    InitialState,
+    IntArray,
+    Schedule,
+    objective_usd,
+)
+
+#: Boundary ramp-row duals at or below this count as zero [USD per MW].
+DUAL_TOL = 1e-7
+#: Ramp violations of the relaxed solution at or below this are none [MW].
+RAMP_TOL_MW = 1e-9
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """A schedule solved by the decomposition and what it took.
+
+    Attributes
+    ----------
+    schedule
+        The optimal schedule (``solver`` ``"lp"``: it is the LP's optimum).
+    method
+        ``"merit"`` (the relaxed solution already honours every ramp), ``"windows"`` or
+        ``"full"`` (the full LP, see ``fallback``).
+    rounds
+        LP rounds solved (0 for ``merit``).
+    windows
+        Windows in the final schedule.
+    lp_intervals
+        Intervals inside the final windows.
+    lp_rows, lp_cols
+        Rows and columns of the window LPs, summed over rounds.
+    fallback
+        Why the full LP was solved ("" otherwise).
+    """
+
+    schedule: Schedule
+    method: str
+    rounds: int = 0
+    windows: int = 0
+    lp_intervals: int = 0
+    lp_rows: int = 0
+    lp_cols: int = 0
+    fallback: str = ""
+
+
+@dataclass(frozen=True)
+class _WindowSolution:
+    """Optimal loads inside the solved windows and the largest |dual| on each window's boundaries."""
+
+    t: IntArray
+    fleet_mw: FloatArray
+    gpu_mw: FloatArray
+    reserve_mw: FloatArray
+    left_dual: FloatArray
+    right_dual: FloatArray
+    n_rows: int
+    n_cols: int
+
+
+def _limited(p: DispatchProblem) -> IntArray:
+    """Fleets with a ramp limit below their capacity (the fleets with ramp rows, as in ``rows.ramp_rows``)."""
+    ramp = p.ramp_mw_per_interval
+    if ramp is None:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.isfinite(ramp) & (ramp < p.fleet_capacity_mw))
+
+
+def decomposable(p: DispatchProblem) -> bool:
+    """Whether ramps are the only coupling, so the decomposition applies (with ramps to decompose)."""
+    return p.has_ramp and reserves_are_separable(replace(p, ramp_mw_per_interval=None))
+
+
+def violated_links(p: DispatchProblem, fleet_mw: FloatArray) -> IntArray:
+    """Intervals ``t`` whose ramp from ``t − 1`` (``t = 0``: the initial load) ``fleet_mw`` violates."""
+    lim = _limited(p)
+    if lim.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    assert p.ramp_mw_per_interval is not None
+    ramp = p.ramp_mw_per_interval[lim][:, None]
+    step = np.abs(np.diff(fleet_mw[lim], axis=1)) > ramp + RAMP_TOL_MW
+    links = np.flatnonzero(step.any(axis=0)) + 1
+    init = p.initial
+    if init is not None:
+        prev = init.fleet_mw[lim]
+        known = np.isfinite(prev)
+        jump = np.abs(fleet_mw[lim, 0] - np.where(known, prev, fleet_mw[lim, 0])) > ramp[:, 0] + RAMP_TOL_MW
+        if np.any(jump):
+            links = np.concatenate(([0], links))
+    return links.astype(np.int64)
+
+
+def _merge(starts: IntArray, ends: IntArray, done: BoolArray) -> tuple[IntArray, IntArray, BoolArray]:
+    """Sort windows and merge those that overlap or touch (no outside interval between them).
+
+    A merged window is pending (``done`` False) unless it is one final window unchanged.
+    """
+    order = np.argsort(starts, kind="stable")
+    s, e, d = starts[order], ends[order], done[order]
+    reach = np.maximum.accumulate(e)
+    new = np.ones(s.size, dtype=bool)
+    new[1:] = s[1:] > reach[:-1] + 1
+    first = np.flatnonzero(new)
+    count = np.diff(np.append(first, s.size))
+    merged_done = np.logical_and.reduceat(d, first) & (count == 1)
+    return s[first], np.maximum.reduceat(e, first), merged_done
+
+
+def _segments(
+    p: DispatchProblem, starts: IntArray, ends: IntArray
+) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
+    """Concatenated intervals of the windows with their fixed neighbours.
+
+    Returns the interval of each position (S,), each segment's first position and length (W,), and
+    which positions are fixed neighbours (S,).
+    """
+    T = p.n_intervals
+    has_left, has_right = starts > 0, ends < T - 1
+    first_t = starts - has_left
+    length = ends + has_right - first_t + 1
+    seg_pos = np.concatenate(([0], np.cumsum(length)[:-1])).astype(np.int64)
+    total = int(length.sum())
+    idx = np.arange(total) - np.repeat(seg_pos, length) + np.repeat(first_t, length)
+    fixed = np.zeros(total, dtype=bool)
+    fixed[seg_pos[has_left]] = True
+    fixed[(seg_pos + length - 1)[has_right]] = True
+    return idx.astype(np.int64), seg_pos, length.astype(np.int64), fixed
+
+
+def _take(p: DispatchProblem, idx: IntArray, initial: InitialState | None) -> DispatchProblem:
+    """The problem on intervals ``idx`` (in that order), with ``initial`` before the first."""
+    rho = p.reserve_price_usd_per_mw_h
+    return replace(
+        p,
+        price_usd_per_mwh=p.price_usd_per_mwh[idx],
+        fleet_value_usd_per_mwh=p.fleet_value_usd_per_mwh[:, idx],
+        ai_value_usd_per_mwh=p.ai_value_usd_per_mwh[idx],
+        reserve_price_usd_per_mw_h=rho[:, idx] if rho.shape[1] == p.n_intervals else rho,
+        peak_group=None if p.peak_group is None else p.peak_group[idx],
+        day_index=None if p.day_index is None else p.day_index[idx],
+        reserve_hour=None,
+        initial=initial,
+    )
+
+
+def _fix_neighbours(
+    p: DispatchProblem,
+    relaxed: Schedule,
+    idx: IntArray,
+    fixed: BoolArray,
+    model_cols: tuple[FloatArray, FloatArray],
+) -> None:
+    """Pin the columns of the fixed neighbour positions to the relaxed solution (bounds changed in place)."""
+    lo, hi = model_cols
+    pos = np.flatnonzero(fixed)
+    S, K = idx.shape[0], p.n_fleets
+    t = idx[pos]
+    cols = (np.arange(K)[:, None] * S + pos[None, :]).ravel()
+    lo[cols] = hi[cols] = relaxed.fleet_mw[:, t].ravel()
+    lo[K * S + pos] = hi[K * S + pos] = relaxed.gpu_mw[t]
+    if relaxed.reserve_mw.shape[0]:  # one up-reserve column per interval (separable: up products only)
+        res = (K + 1) * S + pos
+        lo[res] = hi[res] = relaxed.reserve_mw[:, t].sum(axis=0)
+
+
+def _solve_windows(
+    p: DispatchProblem, relaxed: Schedule, starts: IntArray, ends: IntArray
+) -> _WindowSolution:
+    """One HiGHS LP holding the windows ``[starts, ends]`` (sorted, disjoint, not touching).
+
+    Raises
+    ------
+    RuntimeError
+        If HiGHS does not reach an optimal solution.
+    """
+    import highspy
+
+    idx, seg_pos, length, fixed = _segments(p, starts, ends)
+    S, K, lim = idx.shape[0], p.n_fleets, _limited(p)
+    sub = _take(p, idx, p.initial if starts[0] == 0 else None)
+    model = build_lp(sub)
+    lo, hi = model.col_lower.copy(), model.col_upper.copy()
+    _fix_neighbours(p, relaxed, idx, fixed, (lo, hi))
+    # Ramp row of fleet j between positions i − 1 and i: ramp_row + j (S − 1) + i − 1.
+    fleet_rows = model.ramp_row + np.arange(lim.size)[:, None] * (S - 1)
+    row_lo, row_hi = model.row_lower.copy(), model.row_upper.copy()
+    joins = (fleet_rows + seg_pos[None, 1:] - 1).ravel()  # between two segments: not a real link
+    row_lo[joins], row_hi[joins] = -np.inf, np.inf
+    h = new_highs(presolve=False)
+    pass_model(h, replace(model, col_lower=lo, col_upper=hi, row_lower=row_lo, row_upper=row_hi))
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"window LP: {h.modelStatusToString(status)}")
+    sol = h.getSolution()
+    x, dual = np.asarray(sol.col_value), np.abs(np.asarray(sol.row_dual))
+    T = p.n_intervals
+    left = np.zeros(starts.shape[0])
+    right = np.zeros(starts.shape[0])
+    has_left, has_right = starts > 0, ends < T - 1
+    if lim.size and S > 1:
+        left[has_left] = dual[fleet_rows + seg_pos[None, has_left]].max(axis=0)
+        last = seg_pos + length - 1
+        right[has_right] = dual[fleet_rows + last[None, has_right] - 1].max(axis=0)
+    inner = ~fixed
+    reserve = np.zeros((p.n_products, S))
+    n_groups = model.reserve_best.shape[0]
+    offered = x[model.reserve_col : model.reserve_col + n_groups * S].reshape(n_groups, S)
+    np.add.at(reserve, (model.reserve_best, np.broadcast_to(np.arange(S), (n_groups, S))), offered)
+    return _WindowSolution(
+        t=idx[inner],
+        fleet_mw=x[: K * S].reshape(K, S)[:, inner],
+        gpu_mw=x[model.gpu_col : model.gpu_col + S][inner],
+        reserve_mw=reserve[:, inner],
+        left_dual=left,
+        right_dual=right,
+        n_rows=int(model.row_lower.shape[0]),
+        n_cols=int(model.col_cost.shape[0]),
+    )
+
+
+def _initial_windows(p: DispatchProblem, links: IntArray, pad: int) -> tuple[IntArray, IntArray]:
+    """Windows ``[t − pad, t + pad − 1]`` around each violated link ``t``, clipped and merged."""
+    T = p.n_intervals
+    starts = np.maximum(links - pad, 0)
+    ends = np.minimum(links + pad - 1, T - 1)
+    s, e, _ = _merge(starts, ends, np.zeros(links.shape[0], dtype=bool))
+    return s, e
+
+
+def _pad(p: DispatchProblem) -> int:
+    """Intervals to ramp the largest fleet fully: ``max_k ⌈M_k / R_k⌉`` (at least 1)."""
+    lim = _limited(p)
+    assert p.ramp_mw_per_interval is not None
+    steps = np.ceil(p.fleet_capacity_mw[lim] / p.ramp_mw_per_interval[lim])
+    return max(1, int(steps.max())) if lim.size else 1
+
+
+def decompose(
+    p: DispatchProblem,
+    *,
+    max_rounds: int = 12,
+    max_share: float = 0.5,
+    pad: int | None = None,
+    warm: WarmStart | None = None,
+) -> Decomposition:
+    """Solve the LP of ``p`` by the ramp-window decomposition (module docstring), or the full LP.
+
+    Parameters
+    ----------
+    p
+        The problem; when :func:`decomposable` is False the full LP is solved.
+    max_rounds
+        Window rounds before falling back to the full LP.
+    max_share
+        Share of the intervals the windows may cover before the full LP is cheaper [unitless].
+    pad
+        Intervals each side of a violated link in its first window; None: ``max_k ⌈M_k / R_k⌉``, which
+        makes every first window feasible (module docstring). Smaller values only mean more rounds.
+    warm
+        Warm start for the full LP, when it is solved (:class:`~wattshift.dispatch.lp.WarmStart`).
+    """
+    start = time.perf_counter()
+    if not decomposable(p):
+        reason = "ramps are not the only coupling" if p.has_ramp else "no binding ramp limit"
+        return _full(p, reason, start, warm)
+    relaxed = solve_merit(replace(p, ramp_mw_per_interval=None))
+    links = violated_links(p, relaxed.fleet_mw)
+    if links.size == 0:
+        return Decomposition(
+            _schedule(p, relaxed.fleet_mw, relaxed.gpu_mw, relaxed.reserve_mw, start), "merit"
+        )
+    pad = _pad(p) if pad is None else max(1, pad)
+    starts, ends = _initial_windows(p, links, pad)
+    done = np.zeros(starts.shape[0], dtype=bool)
+    fleet, gpu, reserve = relaxed.fleet_mw.copy(), relaxed.gpu_mw.copy(), relaxed.reserve_mw.copy()
+    n_rows = n_cols = 0
+    for rounds in range(1, max_rounds + 1):
+        if int((ends - starts + 1).sum()) > max_share * p.n_intervals:
+            return _full(p, f"windows cover more than {max_share:.0%} of the intervals", start, warm)
+        todo = ~done
+        try:
+            sol = _solve_windows(p, relaxed, starts[todo], ends[todo])
+        except RuntimeError as err:
+            return _full(p, str(err), start, warm)
+        n_rows, n_cols = n_rows + sol.n_rows, n_cols + sol.n_cols
+        fleet[:, sol.t], gpu[sol.t], reserve[:, sol.t] = sol.fleet_mw, sol.gpu_mw, sol.reserve_mw
+        grow_left, grow_right = sol.left_dual > DUAL_TOL, sol.right_dual > DUAL_TOL
+        done[todo] = ~(grow_left | grow_right)
+        if done.all():
+            sched = _schedule(p, fleet, gpu, reserve, start)
+            width = int((ends - starts + 1).sum())
+            return Decomposition(sched, "windows", rounds, starts.shape[0], width, n_rows, n_cols)
+        step = np.maximum(pad, (ends[todo] - starts[todo] + 1) // 2)
+        starts[todo] = np.where(grow_left, np.maximum(starts[todo] - step, 0), starts[todo])
+        ends[todo] = np.where(grow_right, np.minimum(ends[todo] + step, p.n_intervals - 1), ends[todo])
+        starts, ends, done = _merge(starts, ends, done)
+    return _full(p, f"no convergence in {max_rounds} rounds", start, warm)
+
+
+def solve_decomposed(p: DispatchProblem, warm: WarmStart | None = None) -> Schedule:
+    """The LP's optimal schedule of ``p`` by :func:`decompose` (full LP where it does not apply)."""
+    return decompose(p, warm=warm).schedule
+
+
+def _schedule(
+    p: DispatchProblem, fleet: FloatArray, gpu: FloatArray, reserve: FloatArray, start: float
+) -> Schedule:
+    """The stitched schedule with its objective at the problem's prices."""
+    obj = objective_usd(p, fleet, gpu, reserve)
+    return Schedule(fleet, gpu, reserve, obj, "lp", time.perf_counter() - start)
+
+
+def _full(p: DispatchProblem, reason: str, start: float, warm: WarmStart | None) -> Decomposition:
+    """The full LP (or MILP), with the reason it was needed."""
+    sched = solve_lp(p, warm=warm)
+    sched = replace(sched, solve_seconds=time.perf_counter() - start)
+    return Decomposition(sched, "full", fallback=reason)
