@@ -138,10 +138,51 @@ def test_backtest_auto_uses_the_decomposition(monkeypatch: pytest.MonkeyPatch) -
     assert auto.objective_usd == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("window_days", [1, None])
+def test_backtest_auto_equals_the_lp_across_windows(window_days: int | None) -> None:
+    # Five days of 15-minute intervals, a ramp-limited fleet beside an unlimited one; the fleet state
+    # is carried from day to day, so each day's first ramp row links to the day before.
+    import pandas as pd
+
+    from wattshift.dispatch.backtest import BacktestInputs, run_backtest
+    from wattshift.dispatch.spec import FleetSpec, SiteSpec
+
+    T = 96 * 5
+    rng = np.random.default_rng(5)
+    price = np.repeat(rng.normal(40.0, 60.0, T // 8), 8)
+    price[rng.random(T) < 0.03] = 5000.0
+    fleets = FleetSpec(
+        names=("a", "b"),
+        power_mw=np.array([30.0, 20.0]),
+        efficiency_j_per_th=np.array([15.0, 25.0]),
+        ramp_mw_per_min=np.array([0.4, np.inf]),
+        min_on_minutes=np.zeros(2),
+        min_off_minutes=np.zeros(2),
+        min_load_fraction=np.zeros(2),
+    )
+    spec = SiteSpec(name="t", interconnect_mw=45.0, fleets=fleets)
+    inputs = BacktestInputs(
+        interval_start_utc=pd.date_range("2024-03-01", periods=T, freq="15min", tz="UTC"),
+        interval_minutes=15.0,
+        decision_price_usd_per_mwh=price,
+        settle_price_usd_per_mwh=price,
+        fleet_value_usd_per_mwh=np.vstack([np.full(T, 60.0), np.full(T, 41.0)]),
+        ai_value_usd_per_mwh=np.zeros(T),
+        reserve_price_usd_per_mw_h=np.zeros((0, T)),
+    )
+    auto = run_backtest(spec, inputs, solver="auto", window_days=window_days)
+    lp = run_backtest(spec, inputs, solver="lp", window_days=window_days)
+    assert auto.solver == "lp"
+    assert auto.objective_usd == pytest.approx(lp.objective_usd, rel=1e-9)
+    mw_a = auto.schedule["mw_a"].to_numpy()
+    assert np.all(np.abs(np.diff(mw_a)) <= 6.0 + 1e-7)  # 0.4 MW/min over 15 minutes, across days too
+    assert np.all(auto.schedule["mw_a"] + auto.schedule["mw_b"] <= 45.0 + 1e-7)
+
+
 @st.composite
 def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
     """Random sites: prices with runs, negative prices and 5,000 USD/MWh caps; random fleets, ramps,
-    GPU, up reserves, initial state (synthetic inputs)."""
+    GPU, up reserves, initial state, block contract, single-interval peak charges (synthetic inputs)."""
     K = draw(st.integers(1, 3))
     T = draw(st.integers(2, 120))
     R = draw(st.integers(0, 3))
@@ -157,6 +198,10 @@ def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
     prev = caps * rng.uniform(0.0, 1.0, K)
     prev *= min(1.0, room / max(float(prev.sum()), 1e-9))  # the initial load fits the interconnect
     init = draw(st.sampled_from([None, InitialState(prev, prev > 0, np.full(K, 100, dtype=np.int64))]))
+    # ERCOT 4CP with one candidate interval per group (a price adder: still only ramps couple).
+    n_peaks = draw(st.integers(0, 2))
+    peak_group = np.full(T, -1, dtype=np.int64)
+    peak_group[rng.choice(T, size=min(n_peaks, T), replace=False)] = np.arange(min(n_peaks, T))
     return problem(
         price.tolist(),
         rng.uniform(0.0, 120.0, (K, T)).round(0).tolist(),
@@ -172,6 +217,11 @@ def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
         reserve_max_mw=float(draw(st.floats(0.0, 50.0))) if R else 0.0,
         ramp_mw_per_interval=ramp,
         initial=init,
+        block_mw=float(draw(st.sampled_from([0.0, 15.0]))),
+        block_price_usd_per_mwh=45.0,
+        peak_group=peak_group if n_peaks else None,
+        peak_rate_usd_per_mw=rng.uniform(0.0, 20000.0, min(n_peaks, T)),
+        peak_floor_mw=np.zeros(min(n_peaks, T)),
     )
 
 
