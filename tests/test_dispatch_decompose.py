@@ -14,13 +14,15 @@ from hypothesis import strategies as st
 
 from _dispatch_helpers import problem
 from wattshift.dispatch import backtest
-from wattshift.dispatch.decompose import Decomposition, decomposable, decompose, violated_links
+from wattshift.dispatch.decompose import Decomposition, decomposable, decompose
+from wattshift.dispatch.links import violated_links
 from wattshift.dispatch.lp import solve_lp
 from wattshift.dispatch.problem import DispatchProblem, InitialState, Schedule
 
 
 def assert_feasible(p: DispatchProblem, s: Schedule, tol: float = 1e-6) -> None:
-    """Energy balance and every row of the LP: capacity, interconnect, firm GPU, reserves, ramps."""
+    """Energy balance and every row of the LP: capacity, interconnect, firm GPU, reserves, hourly
+    awards, ramps."""
     load = s.fleet_mw.sum(axis=0) + s.gpu_mw
     assert np.all(s.fleet_mw >= -tol) and np.all(s.fleet_mw <= p.fleet_capacity_mw[:, None] + tol)
     assert np.all(load + p.aux_mw <= p.interconnect_mw + tol)
@@ -28,8 +30,11 @@ def assert_feasible(p: DispatchProblem, s: Schedule, tol: float = 1e-6) -> None:
     offered = s.reserve_mw.sum(axis=0) if s.reserve_mw.size else np.zeros(p.n_intervals)
     assert np.all(offered >= -tol) and np.all(offered <= p.reserve_max_mw + tol)
     assert np.all(offered <= load - p.gpu_firm_mw + tol)
-    assert p.ramp_mw_per_interval is not None
-    ramp = p.ramp_mw_per_interval[:, None]
+    if p.reserve_hour is not None and p.n_products:
+        tied = p.reserve_hour[1:] == p.reserve_hour[:-1]
+        assert np.all(np.abs(np.diff(offered))[tied] <= tol)
+    ramp_mw = p.ramp_mw_per_interval
+    ramp = (np.full(p.n_fleets, np.inf) if ramp_mw is None else ramp_mw)[:, None]
     assert np.all(np.abs(np.diff(s.fleet_mw, axis=1)) <= ramp + tol)
     if p.initial is not None:
         prev = p.initial.fleet_mw
@@ -107,16 +112,28 @@ def test_other_coupling_falls_back_to_the_full_lp(change: dict[str, object], rea
     assert d.schedule.objective_usd == pytest.approx(solve_lp(p).objective_usd, rel=1e-12)
 
 
-def test_hourly_reserve_awards_fall_back() -> None:
+def test_hourly_awards_are_links_and_down_reserves_fall_back() -> None:
+    # No ramp limit: the only coupling is the hourly award (offer equal over each 4-interval hour).
+    # Relaxed, the offer follows the curtailable load (10, 10, 10, 10, 10, 0, 10, 10): the second
+    # hour's award row breaks at t5, so that whole hour is a window.
     p = replace(
-        _spike(200.0, 8, 4, 5.0),
-        reserve_price_usd_per_mw_h=np.full((1, 8), 10.0),
+        _spike(200.0, 8, 5, 10.0),
+        ramp_mw_per_interval=None,
+        reserve_price_usd_per_mw_h=np.full((1, 8), 30.0),
         reserve_is_up=np.array([True]),
-        reserve_max_mw=5.0,
+        reserve_max_mw=10.0,
         reserve_hour=np.repeat(np.arange(2), 4),
     )
-    assert not decomposable(p)
-    assert decompose(p).method == "full"
+    assert decomposable(p)
+    d = decompose(p, max_share=1.0)
+    assert d.method == "windows" and d.lp_intervals == 4
+    lp = solve_lp(p)
+    assert d.schedule.objective_usd == pytest.approx(lp.objective_usd, rel=1e-12)
+    offered = d.schedule.reserve_mw.sum(axis=0)
+    assert np.ptp(offered[:4]) < 1e-9 and np.ptp(offered[4:]) < 1e-9
+    down = replace(p, reserve_is_up=np.array([False]))
+    assert not decomposable(down)
+    assert decompose(down).method == "full"
 
 
 def test_windows_covering_too_much_fall_back() -> None:
@@ -182,7 +199,8 @@ def test_backtest_auto_equals_the_lp_across_windows(window_days: int | None) -> 
 @st.composite
 def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
     """Random sites: prices with runs, negative prices and 5,000 USD/MWh caps; random fleets, ramps,
-    GPU, up reserves, initial state, block contract, single-interval peak charges (synthetic inputs)."""
+    GPU, up reserves (hourly awards or not), initial state, block contract, single-interval peak
+    charges (synthetic inputs)."""
     K = draw(st.integers(1, 3))
     T = draw(st.integers(2, 120))
     R = draw(st.integers(0, 3))
@@ -199,6 +217,7 @@ def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
     prev *= min(1.0, room / max(float(prev.sum()), 1e-9))  # the initial load fits the interconnect
     init = draw(st.sampled_from([None, InitialState(prev, prev > 0, np.full(K, 100, dtype=np.int64))]))
     # ERCOT 4CP with one candidate interval per group (a price adder: still only ramps couple).
+    per_hour = draw(st.sampled_from([0, 1, 4, 12]))  # 0: no market hours; else intervals per award
     n_peaks = draw(st.integers(0, 2))
     peak_group = np.full(T, -1, dtype=np.int64)
     peak_group[rng.choice(T, size=min(n_peaks, T), replace=False)] = np.arange(min(n_peaks, T))
@@ -222,6 +241,7 @@ def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
         peak_group=peak_group if n_peaks else None,
         peak_rate_usd_per_mw=rng.uniform(0.0, 20000.0, min(n_peaks, T)),
         peak_floor_mw=np.zeros(min(n_peaks, T)),
+        reserve_hour=np.arange(T) // per_hour if per_hour else None,
     )
 
 

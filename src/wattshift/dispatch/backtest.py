@@ -135,7 +135,8 @@ class BacktestResult:
 
 def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None = None) -> Schedule:
     """Solve one window with ``solver`` (``auto``: merit order when it is exact, the LP by the exact
-    ramp-window decomposition when ramps are the only coupling (:mod:`~wattshift.dispatch.decompose`),
+    window decomposition when ramps and hourly up-reserve awards are the only coupling
+    (:mod:`~wattshift.dispatch.decompose`),
     else the whole LP/MILP; ``warm`` carries HiGHS's basis from window to window for the whole LP, see
     :class:`~wattshift.dispatch.lp.WarmStart`).
 

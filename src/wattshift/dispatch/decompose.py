@@ -1,13 +1,15 @@
-"""Exact ramp-window decomposition of the dispatch LP: closed form everywhere, small LPs where ramps bind.
+"""Exact window decomposition of the dispatch LP: closed form everywhere, small LPs where ramps bind.
 
-When ramp limits are the only constraints that couple intervals (no minimum on/off time, energy
-budget, hourly reserve award, down reserve or multi-interval peak charge), the LP of
-:mod:`wattshift.dispatch.lp` is solved as follows:
+When the only constraints that couple intervals are *links* between consecutive intervals — ramp
+limits and hourly up-reserve awards (:mod:`wattshift.dispatch.links`); no minimum on/off time,
+energy budget, down reserve or multi-interval peak charge — the LP of :mod:`wattshift.dispatch.lp`
+is solved as follows:
 
-1. Relax the ramp rows and solve every interval in closed form
+1. Drop the link rows and solve every interval in closed form
    (:func:`~wattshift.dispatch.merit.solve_merit`): the relaxed optimum ``x̂``.
-2. Find the links ``(t − 1, t)`` whose ramp row ``x̂`` violates (``t = 0``: the initial load) and put a
-   window of intervals around each (``pad`` intervals each side, enough to ramp a whole fleet).
+2. Find the links ``t`` (rows between ``t − 1`` and ``t``; ``t = 0``: the initial load) that ``x̂``
+   violates and put a window of intervals around each (``pad`` intervals each side, enough to ramp a
+   whole fleet), widened to whole market hours with hourly awards.
 3. Solve one LP in HiGHS holding every pending window, each between its two neighbour intervals
    fixed at ``x̂`` (the windows are independent blocks of that LP).
 4. A window whose boundary ramp rows (window ↔ fixed neighbour) all have a zero dual is final; the
@@ -15,26 +17,28 @@ budget, hourly reserve award, down reserve or multi-interval peak charge), the L
    After ``max_rounds`` rounds, or when the windows cover more than ``max_share`` of the horizon, or
    if a window LP is not optimal, the full LP is solved instead.
 
-Optimality (Karush-Kuhn-Tucker, e.g. Bertsimas and Tsitsiklis [1]_, theorem 4.5, or Boyd and
-Vandenberghe [2]_, section 5.5.3: a primal feasible point with a dual feasible point satisfying
-complementary slackness is optimal for the LP). The stitched schedule ``x`` is ``x̂`` outside the
-windows and the window LP's optimum inside. It is feasible: every per-interval row holds (``x̂``
-solves the per-interval problem, the window LPs hold those rows), the ramp rows inside and on the
-boundary of each window are rows of its LP, and the ramp rows between two outside intervals hold
-because every violated link was put inside a window and windows only grow. A dual solution of the
-full LP is assembled from (a) the duals of each outside interval's own LP at ``x̂`` (it is optimal
-for that interval), with zero duals on every ramp row between outside intervals, and (b) each window
-LP's duals for its intervals, its inner ramp rows and its boundary ramp rows. This is dual feasible
-for the full LP exactly when the boundary duals are zero: a boundary row is the only row shared by a
-window and an outside interval, so with its dual zero the reduced cost of an outside column is the
-one of its interval's LP and the reduced cost of a window column is the one of the window LP.
-Complementary slackness holds row by row (each dual comes from an LP solved at the same primal
-values). Hence ``x`` is optimal for the full LP. Dual values below :data:`DUAL_TOL` count as zero (the
-window LP is solved to HiGHS's dual feasibility tolerance, 1e-7, anyway).
+Optimality (Karush-Kuhn-Tucker: a primal feasible point and a dual feasible point satisfying
+complementary slackness are optimal; Bertsimas and Tsitsiklis [1]_, theorem 4.5; Boyd and
+Vandenberghe [2]_, section 5.5.3). The stitched schedule ``x`` is ``x̂`` outside the windows and the
+window LP's optimum inside. It is feasible: every per-interval row holds (``x̂`` solves the
+per-interval problem, the window LPs hold those rows); the link rows inside and on the boundary of
+each window are rows of its LP; the link rows between two outside intervals hold because every
+violated link was put inside a window and windows only grow. No award row crosses a window boundary
+(windows are whole market hours), so the boundary rows are ramp rows. A dual solution of the full
+LP is assembled from (a) the duals of each outside interval's own LP at ``x̂`` (optimal for that
+interval), with zero duals on every link row between outside intervals, and (b) each window LP's
+duals for its intervals, its inner link rows and its boundary rows. This is dual feasible for the
+full LP when the boundary duals are zero: a boundary row is the only row shared by a window and an
+outside interval, so with its dual zero the reduced cost of an outside column is the one of its
+interval's LP and the reduced cost of a window column is the one of the window LP. Complementary
+slackness holds row by row (each dual comes from an LP solved at the same primal values). Hence
+``x`` is optimal for the full LP. Duals at or below :data:`DUAL_TOL` count as zero (HiGHS solves to a
+dual feasibility tolerance of 1e-7 anyway).
 
 A window of ``n`` intervals between fixed neighbours is feasible when ``n + 1 ≥ |Δ_k| / R_k`` for
-every fleet (the straight ramp between the neighbours stays in each interval's convex feasible set),
-which the initial width ``2 pad`` with ``pad = max_k ⌈M_k / R_k⌉`` ensures.
+every fleet (the straight ramp between the neighbours, with no reserve offered, stays in each
+interval's convex feasible set), which the initial width ``2 pad`` with ``pad = max_k ⌈M_k / R_k⌉``
+ensures.
 
 References
 ----------
@@ -50,6 +54,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from wattshift.dispatch.links import (
+    hour_runs,
+    hourly_awards,
+    initial_windows,
+    limited_fleets,
+    merge_windows,
+    ramp_pad,
+    relax_links,
+    segment_hours,
+    segments,
+    snap_to_hours,
+    violated_links,
+)
 from wattshift.dispatch.lp import WarmStart, build_lp, new_highs, pass_model, solve_lp
 from wattshift.dispatch.merit import reserves_are_separable, solve_merit
 from wattshift.dispatch.problem import (
@@ -64,8 +81,6 @@ from wattshift.dispatch.problem import (
 
 #: Boundary ramp-row duals at or below this count as zero [USD per MW].
 DUAL_TOL = 1e-7
-#: Ramp violations of the relaxed solution at or below this are none [MW].
-RAMP_TOL_MW = 1e-9
 
 
 @dataclass(frozen=True)
@@ -115,76 +130,14 @@ class _WindowSolution:
     n_cols: int
 
 
-def _limited(p: DispatchProblem) -> IntArray:
-    """Fleets with a ramp limit below their capacity (the fleets with ramp rows, as in ``rows.ramp_rows``)."""
-    ramp = p.ramp_mw_per_interval
-    if ramp is None:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.isfinite(ramp) & (ramp < p.fleet_capacity_mw))
-
-
 def decomposable(p: DispatchProblem) -> bool:
-    """Whether ramps are the only coupling, so the decomposition applies (with ramps to decompose)."""
-    return p.has_ramp and reserves_are_separable(replace(p, ramp_mw_per_interval=None))
+    """Whether ramps and hourly up-reserve awards are the only coupling, and there is some to decompose."""
+    return (p.has_ramp or hourly_awards(p)) and reserves_are_separable(relax_links(p))
 
 
-def violated_links(p: DispatchProblem, fleet_mw: FloatArray) -> IntArray:
-    """Intervals ``t`` whose ramp from ``t − 1`` (``t = 0``: the initial load) ``fleet_mw`` violates."""
-    lim = _limited(p)
-    if lim.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    assert p.ramp_mw_per_interval is not None
-    ramp = p.ramp_mw_per_interval[lim][:, None]
-    step = np.abs(np.diff(fleet_mw[lim], axis=1)) > ramp + RAMP_TOL_MW
-    links = np.flatnonzero(step.any(axis=0)) + 1
-    init = p.initial
-    if init is not None:
-        prev = init.fleet_mw[lim]
-        known = np.isfinite(prev)
-        jump = np.abs(fleet_mw[lim, 0] - np.where(known, prev, fleet_mw[lim, 0])) > ramp[:, 0] + RAMP_TOL_MW
-        if np.any(jump):
-            links = np.concatenate(([0], links))
-    return links.astype(np.int64)
-
-
-def _merge(starts: IntArray, ends: IntArray, done: BoolArray) -> tuple[IntArray, IntArray, BoolArray]:
-    """Sort windows and merge those that overlap or touch (no outside interval between them).
-
-    A merged window is pending (``done`` False) unless it is one final window unchanged.
-    """
-    order = np.argsort(starts, kind="stable")
-    s, e, d = starts[order], ends[order], done[order]
-    reach = np.maximum.accumulate(e)
-    new = np.ones(s.size, dtype=bool)
-    new[1:] = s[1:] > reach[:-1] + 1
-    first = np.flatnonzero(new)
-    count = np.diff(np.append(first, s.size))
-    merged_done = np.logical_and.reduceat(d, first) & (count == 1)
-    return s[first], np.maximum.reduceat(e, first), merged_done
-
-
-def _segments(
-    p: DispatchProblem, starts: IntArray, ends: IntArray
-) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
-    """Concatenated intervals of the windows with their fixed neighbours.
-
-    Returns the interval of each position (S,), each segment's first position and length (W,), and
-    which positions are fixed neighbours (S,).
-    """
-    T = p.n_intervals
-    has_left, has_right = starts > 0, ends < T - 1
-    first_t = starts - has_left
-    length = ends + has_right - first_t + 1
-    seg_pos = np.concatenate(([0], np.cumsum(length)[:-1])).astype(np.int64)
-    total = int(length.sum())
-    idx = np.arange(total) - np.repeat(seg_pos, length) + np.repeat(first_t, length)
-    fixed = np.zeros(total, dtype=bool)
-    fixed[seg_pos[has_left]] = True
-    fixed[(seg_pos + length - 1)[has_right]] = True
-    return idx.astype(np.int64), seg_pos, length.astype(np.int64), fixed
-
-
-def _take(p: DispatchProblem, idx: IntArray, initial: InitialState | None) -> DispatchProblem:
+def _take(
+    p: DispatchProblem, idx: IntArray, initial: InitialState | None, reserve_hour: IntArray | None
+) -> DispatchProblem:
     """The problem on intervals ``idx`` (in that order), with ``initial`` before the first."""
     rho = p.reserve_price_usd_per_mw_h
     return replace(
@@ -195,7 +148,7 @@ def _take(p: DispatchProblem, idx: IntArray, initial: InitialState | None) -> Di
         reserve_price_usd_per_mw_h=rho[:, idx] if rho.shape[1] == p.n_intervals else rho,
         peak_group=None if p.peak_group is None else p.peak_group[idx],
         day_index=None if p.day_index is None else p.day_index[idx],
-        reserve_hour=None,
+        reserve_hour=reserve_hour,
         initial=initial,
     )
 
@@ -232,9 +185,9 @@ def _solve_windows(
     """
     import highspy
 
-    idx, seg_pos, length, fixed = _segments(p, starts, ends)
-    S, K, lim = idx.shape[0], p.n_fleets, _limited(p)
-    sub = _take(p, idx, p.initial if starts[0] == 0 else None)
+    idx, seg_pos, length, fixed = segments(p, starts, ends)
+    S, K, lim = idx.shape[0], p.n_fleets, limited_fleets(p)
+    sub = _take(p, idx, p.initial if starts[0] == 0 else None, segment_hours(p, idx, length))
     model = build_lp(sub)
     lo, hi = model.col_lower.copy(), model.col_upper.copy()
     _fix_neighbours(p, relaxed, idx, fixed, (lo, hi))
@@ -276,23 +229,6 @@ def _solve_windows(
     )
 
 
-def _initial_windows(p: DispatchProblem, links: IntArray, pad: int) -> tuple[IntArray, IntArray]:
-    """Windows ``[t − pad, t + pad − 1]`` around each violated link ``t``, clipped and merged."""
-    T = p.n_intervals
-    starts = np.maximum(links - pad, 0)
-    ends = np.minimum(links + pad - 1, T - 1)
-    s, e, _ = _merge(starts, ends, np.zeros(links.shape[0], dtype=bool))
-    return s, e
-
-
-def _pad(p: DispatchProblem) -> int:
-    """Intervals to ramp the largest fleet fully: ``max_k ⌈M_k / R_k⌉`` (at least 1)."""
-    lim = _limited(p)
-    assert p.ramp_mw_per_interval is not None
-    steps = np.ceil(p.fleet_capacity_mw[lim] / p.ramp_mw_per_interval[lim])
-    return max(1, int(steps.max())) if lim.size else 1
-
-
 def decompose(
     p: DispatchProblem,
     *,
@@ -301,7 +237,7 @@ def decompose(
     pad: int | None = None,
     warm: WarmStart | None = None,
 ) -> Decomposition:
-    """Solve the LP of ``p`` by the ramp-window decomposition (module docstring), or the full LP.
+    """Solve the LP of ``p`` by the window decomposition (module docstring), or the full LP.
 
     Parameters
     ----------
@@ -319,16 +255,18 @@ def decompose(
     """
     start = time.perf_counter()
     if not decomposable(p):
-        reason = "ramps are not the only coupling" if p.has_ramp else "no binding ramp limit"
+        linked = p.has_ramp or hourly_awards(p)
+        reason = "ramps and hourly awards are not the only coupling" if linked else "no binding ramp limit"
         return _full(p, reason, start, warm)
-    relaxed = solve_merit(replace(p, ramp_mw_per_interval=None))
-    links = violated_links(p, relaxed.fleet_mw)
+    relaxed = solve_merit(relax_links(p))
+    links = violated_links(p, relaxed.fleet_mw, relaxed.reserve_mw)
     if links.size == 0:
         return Decomposition(
             _schedule(p, relaxed.fleet_mw, relaxed.gpu_mw, relaxed.reserve_mw, start), "merit"
         )
-    pad = _pad(p) if pad is None else max(1, pad)
-    starts, ends = _initial_windows(p, links, pad)
+    pad = ramp_pad(p) if pad is None else max(1, pad)
+    runs = hour_runs(p)
+    starts, ends = initial_windows(p, links, pad)
     done = np.zeros(starts.shape[0], dtype=bool)
     fleet, gpu, reserve = relaxed.fleet_mw.copy(), relaxed.gpu_mw.copy(), relaxed.reserve_mw.copy()
     n_rows = n_cols = 0
@@ -351,7 +289,8 @@ def decompose(
         step = np.maximum(pad, (ends[todo] - starts[todo] + 1) // 2)
         starts[todo] = np.where(grow_left, np.maximum(starts[todo] - step, 0), starts[todo])
         ends[todo] = np.where(grow_right, np.minimum(ends[todo] + step, p.n_intervals - 1), ends[todo])
-        starts, ends, done = _merge(starts, ends, done)
+        starts, ends = snap_to_hours(starts, ends, runs)
+        starts, ends, done = merge_windows(starts, ends, done)
     return _full(p, f"no convergence in {max_rounds} rounds", start, warm)
 
 
