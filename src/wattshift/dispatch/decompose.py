@@ -67,7 +67,7 @@ from wattshift.dispatch.links import (
     snap_to_hours,
     violated_links,
 )
-from wattshift.dispatch.lp import WarmStart, build_lp, new_highs, pass_model, solve_lp
+from wattshift.dispatch.lp import LpModel, WarmStart, build_lp, new_highs, pass_model, solve_lp
 from wattshift.dispatch.merit import reserves_are_separable, solve_merit
 from wattshift.dispatch.problem import (
     BoolArray,
@@ -153,24 +153,42 @@ def _take(
     )
 
 
-def _fix_neighbours(
-    p: DispatchProblem,
-    relaxed: Schedule,
-    idx: IntArray,
-    fixed: BoolArray,
-    model_cols: tuple[FloatArray, FloatArray],
-) -> None:
-    """Pin the columns of the fixed neighbour positions to the relaxed solution (bounds changed in place)."""
-    lo, hi = model_cols
+def _pinned_model(
+    model: LpModel, relaxed: Schedule, idx: IntArray, fixed: BoolArray, joins: IntArray
+) -> LpModel:
+    """``model`` with the fixed neighbour positions pinned to the relaxed solution and the ramp rows
+    ``joins`` (between two segments: not links of the problem) freed."""
+    lo, hi = model.col_lower.copy(), model.col_upper.copy()
     pos = np.flatnonzero(fixed)
-    S, K = idx.shape[0], p.n_fleets
+    S, K = idx.shape[0], relaxed.fleet_mw.shape[0]
     t = idx[pos]
     cols = (np.arange(K)[:, None] * S + pos[None, :]).ravel()
     lo[cols] = hi[cols] = relaxed.fleet_mw[:, t].ravel()
-    lo[K * S + pos] = hi[K * S + pos] = relaxed.gpu_mw[t]
+    lo[model.gpu_col + pos] = hi[model.gpu_col + pos] = relaxed.gpu_mw[t]
     if relaxed.reserve_mw.shape[0]:  # one up-reserve column per interval (separable: up products only)
-        res = (K + 1) * S + pos
+        res = model.reserve_col + pos
         lo[res] = hi[res] = relaxed.reserve_mw[:, t].sum(axis=0)
+    row_lo, row_hi = model.row_lower.copy(), model.row_upper.copy()
+    row_lo[joins], row_hi[joins] = -np.inf, np.inf
+    return replace(model, col_lower=lo, col_upper=hi, row_lower=row_lo, row_upper=row_hi)
+
+
+def _boundary_duals(
+    p: DispatchProblem,
+    dual: FloatArray,
+    fleet_rows: IntArray,
+    windows: tuple[IntArray, IntArray, IntArray, IntArray],
+) -> tuple[FloatArray, FloatArray]:
+    """Largest |dual| of each window's left and right boundary ramp rows (0 without a neighbour) (W,)."""
+    starts, ends, seg_pos, length = windows
+    left, right = np.zeros(starts.shape[0]), np.zeros(starts.shape[0])
+    if fleet_rows.size == 0:
+        return left, right
+    has_left, has_right = starts > 0, ends < p.n_intervals - 1
+    left[has_left] = dual[fleet_rows + seg_pos[None, has_left]].max(axis=0)
+    last = seg_pos + length - 1
+    right[has_right] = dual[fleet_rows + last[None, has_right] - 1].max(axis=0)
+    return left, right
 
 
 def _solve_windows(
@@ -189,29 +207,18 @@ def _solve_windows(
     S, K, lim = idx.shape[0], p.n_fleets, limited_fleets(p)
     sub = _take(p, idx, p.initial if starts[0] == 0 else None, segment_hours(p, idx, length))
     model = build_lp(sub)
-    lo, hi = model.col_lower.copy(), model.col_upper.copy()
-    _fix_neighbours(p, relaxed, idx, fixed, (lo, hi))
     # Ramp row of fleet j between positions i − 1 and i: ramp_row + j (S − 1) + i − 1.
-    fleet_rows = model.ramp_row + np.arange(lim.size)[:, None] * (S - 1)
-    row_lo, row_hi = model.row_lower.copy(), model.row_upper.copy()
-    joins = (fleet_rows + seg_pos[None, 1:] - 1).ravel()  # between two segments: not a real link
-    row_lo[joins], row_hi[joins] = -np.inf, np.inf
+    fleet_rows = model.ramp_row + np.arange(lim.size if S > 1 else 0)[:, None] * (S - 1)
+    joins = (fleet_rows + seg_pos[None, 1:] - 1).ravel()
     h = new_highs(presolve=False)
-    pass_model(h, replace(model, col_lower=lo, col_upper=hi, row_lower=row_lo, row_upper=row_hi))
+    pass_model(h, _pinned_model(model, relaxed, idx, fixed, joins))
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"window LP: {h.modelStatusToString(status)}")
     sol = h.getSolution()
     x, dual = np.asarray(sol.col_value), np.abs(np.asarray(sol.row_dual))
-    T = p.n_intervals
-    left = np.zeros(starts.shape[0])
-    right = np.zeros(starts.shape[0])
-    has_left, has_right = starts > 0, ends < T - 1
-    if lim.size and S > 1:
-        left[has_left] = dual[fleet_rows + seg_pos[None, has_left]].max(axis=0)
-        last = seg_pos + length - 1
-        right[has_right] = dual[fleet_rows + last[None, has_right] - 1].max(axis=0)
+    left, right = _boundary_duals(p, dual, fleet_rows, (starts, ends, seg_pos, length))
     inner = ~fixed
     reserve = np.zeros((p.n_products, S))
     n_groups = model.reserve_best.shape[0]
