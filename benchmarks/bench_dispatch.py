@@ -371,6 +371,8 @@ def main(repeat: int = 3) -> None:
     ref = rows[1][2]
     for name, _, obj, _ in [rows[0], *rows[2:5]]:
         print(f"objective difference, {name} vs whole LP: {abs(obj - ref) / abs(ref):.1e} (relative)")
+        if abs(obj - ref) > 1e-6 * abs(ref):
+            raise SystemExit(f"{name}: objective differs from the whole LP by more than 1e-6")
     gap = abs(merit.objective_usd - sep_lp.objective_usd) / abs(sep_lp.objective_usd)
     print(f"closed form vs LP objective: {gap:.1e} (relative)")
     hourly = replace(p, reserve_hour=np.arange(p.n_intervals) // round(1 / p.interval_hours))
