@@ -246,20 +246,25 @@ def ramp_sites(draw: st.DrawFn) -> DispatchProblem:
 
 
 def _check(p: DispatchProblem, d: Decomposition, lp: Schedule) -> None:
-    scale = max(1.0, abs(lp.objective_usd))
+    # 1e-6 relative to the objective, or to the site's gross energy and peak-charge spend when the net
+    # is near zero: HiGHS holds rows to 1e-7 MW, which moves a 20,000 USD/MW peak charge by ~1e-5 USD.
+    gross = p.interconnect_mw * (p.interval_hours * float(np.abs(p.price_usd_per_mwh).sum()))
+    gross += p.interconnect_mw * float(p.peak_rate_usd_per_mw.sum())
+    scale = max(1.0, abs(lp.objective_usd), gross)
     assert abs(d.schedule.objective_usd - lp.objective_usd) <= 1e-6 * scale, d
     assert_feasible(p, d.schedule)
 
 
 @settings(max_examples=60, deadline=None)
-@given(ramp_sites(), st.integers(1, 3))
-def test_decomposition_equals_the_full_lp(p: DispatchProblem, pad: int) -> None:
+@given(ramp_sites())
+def test_decomposition_equals_the_full_lp(p: DispatchProblem) -> None:
     lp = solve_lp(p)
     _check(p, decompose(p), lp)
     # Windows everywhere they are needed (no coverage fallback), also from too-small first windows
     # (more rounds); an infeasible first window falls back, still to the LP's optimum.
     _check(p, decompose(p, max_share=1.0, max_rounds=200), lp)
-    _check(p, decompose(p, max_share=1.0, max_rounds=200, pad=pad), lp)
+    for pad in (1, 2):
+        _check(p, decompose(p, max_share=1.0, max_rounds=200, pad=pad), lp)
 
 
 @pytest.mark.slow
