@@ -9,6 +9,9 @@ One module per concept (DESIGN.md section 5):
 - :mod:`~wattshift.dispatch.merit`: closed-form merit order, exact without inter-temporal coupling;
 - :mod:`~wattshift.dispatch.lp`: the LP / MILP as sparse matrices in HiGHS, from the row blocks of
   :mod:`~wattshift.dispatch.rows` (ramps, min on/off, reserves, 4CP peak charges, energy budgets);
+- :mod:`~wattshift.dispatch.decompose`: the LP's exact optimum when ramps and hourly up-reserve awards
+  are the only coupling, closed form outside small HiGHS windows around the links they break
+  (:mod:`~wattshift.dispatch.links`);
 - :mod:`~wattshift.dispatch.values`: mining value per fleet and AI value per interval [USD/MWh];
 - :mod:`~wattshift.dispatch.settlement`: revenue by stream, energy cost, charges, always-on reference;
 - :mod:`~wattshift.dispatch.backtest`: rolling-horizon backtest over a price history.

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from wattshift.dispatch.calendar import day_numbers, hour_numbers, peak_groups, windows
+from wattshift.dispatch.decompose import decomposable, solve_decomposed
 from wattshift.dispatch.lp import WarmStart, solve_lp
 from wattshift.dispatch.merit import reserves_are_separable, solve_merit
 from wattshift.dispatch.problem import (
@@ -133,8 +134,11 @@ class BacktestResult:
 
 
 def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None = None) -> Schedule:
-    """Solve one window with ``solver`` (``auto``: merit order when it is exact, else LP/MILP; ``warm``
-    carries HiGHS's basis from window to window, see :class:`~wattshift.dispatch.lp.WarmStart`).
+    """Solve one window with ``solver`` (``auto``: merit order when it is exact, the LP by the exact
+    window decomposition when ramps and hourly up-reserve awards are the only coupling
+    (:mod:`~wattshift.dispatch.decompose`),
+    else the whole LP/MILP; ``warm`` carries HiGHS's basis from window to window for the whole LP, see
+    :class:`~wattshift.dispatch.lp.WarmStart`).
 
     Raises
     ------
@@ -148,6 +152,8 @@ def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None =
                 "reserve awards, energy budgets or multi-interval peak charges; use --solver lp or auto"
             )
         return solve_merit(problem)
+    if solver == "auto" and decomposable(problem):
+        return solve_decomposed(problem, warm=warm)
     return solve_lp(problem, warm=warm)
 
 

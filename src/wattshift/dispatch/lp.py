@@ -64,6 +64,9 @@ class LpModel:
         1 for binary columns, 0 otherwise; None for a pure LP.
     gpu_col, reserve_col, peak_col
         Offsets of the column blocks.
+    ramp_row
+        Offset of the ramp rows: the row of limited fleet ``j`` (in fleet order among the fleets with a
+        binding ramp limit) between intervals ``t − 1`` and ``t`` is ``ramp_row + j (T − 1) + t − 1``.
     reserve_best
         For each reserve column group (up, down) and interval, the product paid (G, T).
     """
@@ -80,6 +83,7 @@ class LpModel:
     reserve_col: int
     peak_col: int
     reserve_best: IntArray
+    ramp_row: int
 
 
 def build_lp(p: DispatchProblem) -> LpModel:
@@ -104,6 +108,7 @@ def build_lp(p: DispatchProblem) -> LpModel:
     rows.extend(_power_rows(p, fleet_cols, gpu_col, res_col, groups))
     rows.extend(hourly_reserve_rows(p, res_col, len(groups)))
     ramp, first = ramp_rows(p)
+    ramp_row = rows.n
     rows.extend(ramp)
     lo[first.index] = np.maximum(lo[first.index], first.lower)
     hi[first.index] = np.minimum(hi[first.index], first.upper)
@@ -135,6 +140,7 @@ def build_lp(p: DispatchProblem) -> LpModel:
         reserve_col=res_col,
         reserve_best=best,
         peak_col=peak_col,
+        ramp_row=ramp_row,
     )
 
 

@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from wattshift.dispatch.problem import DispatchProblem, FloatArray, Schedule, objective_usd
+from wattshift.dispatch.problem import DispatchProblem, FloatArray, IntArray, Schedule, objective_usd
 
 
 def effective_price_usd_per_mwh(problem: DispatchProblem) -> FloatArray:
@@ -108,6 +108,20 @@ def reserves_are_separable(problem: DispatchProblem) -> bool:
     return up_only and not hourly and bare.merit_is_exact()
 
 
+def _best_product(price_usd_per_mw_h: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Index of the best-paid product (first on ties, as ``argmax``) and its price, per interval (T,).
+
+    A loop over the R rows: ``argmax(axis=0)`` on an (R, T) array is several times slower.
+    """
+    best = np.zeros(price_usd_per_mw_h.shape[1], dtype=np.int64)
+    rho = price_usd_per_mw_h[0].copy()
+    for r in range(1, price_usd_per_mw_h.shape[0]):
+        better = price_usd_per_mw_h[r] > rho
+        best[better] = r
+        np.maximum(rho, price_usd_per_mw_h[r], out=rho)
+    return best, rho
+
+
 def _up_reserve_pass(
     margin_usd_per_mwh: FloatArray,
     capacity_mw: FloatArray,
@@ -121,20 +135,22 @@ def _up_reserve_pass(
     below ``min(R_max, room)``; the offer is ``min(R_max, L)`` where ``ρ > 0`` (module docstring).
     """
     R, T = problem.n_products, problem.n_intervals
-    prices = problem.reserve_price_usd_per_mw_h[:R]
-    best = np.argmax(prices, axis=0)
-    rho = prices[best, np.arange(T)]
+    best, rho = _best_product(problem.reserve_price_usd_per_mw_h[:R])
     paid = rho > 0.0
     load = alloc_mw.sum(axis=0)
     second = (margin_usd_per_mwh <= 0.0) & (margin_usd_per_mwh + rho[None, :] > 0.0)
     room2 = np.where(paid, np.maximum(np.minimum(problem.reserve_max_mw, room_mw) - load, 0.0), 0.0)
-    if np.any(second & (room2[None, :] > 0.0)):
+    need = np.flatnonzero(np.any(second, axis=0) & (room2 > 0.0))  # the pass adds load only here
+    if need.size:
         # Ordering by margin + ρ is ordering by margin (same ρ for every use in an interval).
-        margin2 = np.where(second, margin_usd_per_mwh + rho[None, :], -1.0)
-        alloc_mw = alloc_mw + merit_allocation(margin2, capacity_mw, room2)
-        load = alloc_mw.sum(axis=0)
+        margin2 = np.where(second[:, need], margin_usd_per_mwh[:, need] + rho[None, need], -1.0)
+        alloc_mw = alloc_mw.copy()
+        alloc_mw[:, need] += merit_allocation(margin2, capacity_mw, room2[need])
+        load[need] = alloc_mw[:, need].sum(axis=0)
+    offer = np.where(paid, np.minimum(problem.reserve_max_mw, load), 0.0)
     reserve_mw = np.zeros((R, T))
-    reserve_mw[best, np.arange(T)] = np.where(paid, np.minimum(problem.reserve_max_mw, load), 0.0)
+    for r in range(R):  # the offer sits in the best-paid product (row loop: R is a handful)
+        np.copyto(reserve_mw[r], offer, where=best == r)
     return alloc_mw, reserve_mw
 
 
