@@ -14,10 +14,12 @@ from wattshift.cli._common import (
     DateOption,
     DbOption,
     TableOrJson,
+    db_path,
     emit_csv,
     emit_json,
     err,
     friendly_errors,
+    lookup_wait,
     open_warehouse,
     out,
     print_table,
@@ -155,19 +157,24 @@ def day(
     """Hashprice, cost per BTC and breakeven power price of one day (default: the latest)."""
     if ctx.invoked_subcommand is not None:
         return
-    from wattshift.services import mining as service
+    from wattshift.services import oneday
 
     assumptions = _assumptions(pool_fee, uptime, opex, capex, life, sga)
-    with open_warehouse(db) as wh:
-        result = service.mining_day(
-            wh,
-            date.date() if date is not None else None,
-            efficiency_j_per_th=efficiency,
-            asic=asic,
-            power_usd_per_kwh=_require_power(power),
-            pue=pue,
-            assumptions=assumptions,
-        )
+    day_ = date.date() if date is not None else None
+    inputs: dict[str, Any] = {
+        "efficiency_j_per_th": efficiency,
+        "asic": asic,
+        "power_usd_per_kwh": _require_power(power),
+        "pue": pue,
+        "assumptions": assumptions,
+    }
+    # The day's row of the derived table (no pandas); the full service when it cannot answer.
+    result = oneday.mining_day(db_path(db), day_, **inputs, **lookup_wait())
+    if result is None:
+        from wattshift.services import mining as service
+
+        with open_warehouse(db) as wh:
+            result = service.mining_day(wh, day_, **inputs)
     if fmt is TableOrJson.json:
         emit_json(result)
         return

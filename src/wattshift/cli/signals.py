@@ -13,9 +13,11 @@ from wattshift.cli._common import (
     DateOption,
     DbOption,
     TableOrJson,
+    db_path,
     emit_csv,
     emit_json,
     friendly_errors,
+    lookup_wait,
     open_warehouse,
     out,
 )
@@ -65,14 +67,21 @@ def today(
     """The four indicators and their confluence on one day (default: the latest)."""
     if ctx.invoked_subcommand is not None:
         return
-    from wattshift.services import signals as service
-    from wattshift.services.signals import MVRV_Z_LABEL
+    from wattshift.services import oneday
 
-    with open_warehouse(db) as wh:
-        day = service.signals_day(wh, date.date() if date is not None else None)
+    day_ = date.date() if date is not None else None
+    # The day's row of the derived table (no pandas); the full service when it cannot answer.
+    day = oneday.signals_day(db_path(db), day_, **lookup_wait())
+    if day is None:
+        from wattshift.services import signals as service
+
+        with open_warehouse(db) as wh:
+            day = service.signals_day(wh, day_)
     if fmt is TableOrJson.json:
         emit_json(day)
         return
+    from wattshift.services.signals import MVRV_Z_LABEL
+
     ribbons = day["hash_ribbons"]
     fear_greed = day["fear_greed"]
     confluence = day["confluence"]
