@@ -198,24 +198,22 @@ def derived_frame(btc: pd.DataFrame, fear_greed: pd.DataFrame) -> pd.DataFrame:
     Columns: those of :func:`wattshift.signals.signals_frame` (the ``bottom_*`` flags in
     :data:`wattshift.signals.INDICATORS` order, the order of a confluence's ``indicators``), then
     :data:`MINING_INPUT_COLUMNS`, ``btc_per_th_day`` [BTC/TH/day] and ``hashprice_form``
-    (:func:`wattshift.mining.network_btc_per_th_day`).
+    (:func:`wattshift.mining.network_btc_per_th_day`). The signals frame has every calendar day
+    of the span (Hash Ribbons reindex it) and the mining columns every day of ``btc``: the rows
+    are the union, a column missing on a day is NULL there.
     """
-    frame = signals_frame(btc, fear_greed)
+    signals = signals_frame(btc, fear_greed)
     bottoms = [f"bottom_{name}" for name in INDICATORS]
-    frame = frame[[c for c in frame.columns if c not in bottoms] + bottoms]
+    signals = signals[[c for c in signals.columns if c not in bottoms] + bottoms]
     btc = btc.reset_index(drop=True)
     econ = economics_frame(
         btc, efficiency_j_per_th=1.0, power_usd_per_kwh=0.0, assumptions=cost_assumptions(MiningAssumptions())
     )
     values, form = network_btc_per_th_day(btc)
-    frame = frame.reset_index(drop=True)
-    if not (frame["date"].to_numpy() == econ["date"].to_numpy()).all():
-        raise ValueError("the signals and economics frames do not have the same days")
-    for column in MINING_INPUT_COLUMNS:
-        frame[column] = econ[column].to_numpy()
-    frame["btc_per_th_day"] = values
-    frame["hashprice_form"] = pd.Series(form, dtype="str")
-    return frame
+    inputs = econ[["date", *MINING_INPUT_COLUMNS]].assign(
+        btc_per_th_day=values, hashprice_form=pd.Series(form, dtype="str")
+    )
+    return signals.merge(inputs, on="date", how="outer", sort=True, validate="one_to_one")
 
 
 def refresh_derived(wh: DerivedStore) -> bool:

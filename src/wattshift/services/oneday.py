@@ -133,9 +133,10 @@ def mining_day(
     power = checked_power_usd_per_kwh(power_usd_per_kwh)
     a = resolve_assumptions(assumptions, pue)
     price = _number(row["price_usd"])
-    if price is None or row["hashprice_form"] == "missing":
+    btc_per_th_day = _number(row["btc_per_th_day"])
+    if price is None or btc_per_th_day is None or row["hashprice_form"] in (None, "missing"):
         return None  # the full service names the span that can be priced
-    values = economics_values(float(row["btc_per_th_day"]), price, eff, power, cost_assumptions(a))
+    values = economics_values(btc_per_th_day, price, eff, power, cost_assumptions(a))
     day = _iso(row["date"])
     assert day is not None
     result: dict[str, Any] = {"date": day}
