@@ -78,3 +78,11 @@ def test_a_command_loads_only_its_own_module() -> None:
 def test_root_help_loads_every_module() -> None:
     loaded = set(_cli_modules_after("--help"))
     assert {f"wattshift.cli.{name}" for name in MODULE_ORDER} <= loaded
+
+
+def test_spelled_out_mvrv_label_matches_the_engine() -> None:
+    """``signals``' table spells the MVRV Z label out (no engine import); it must equal the engine's."""
+    from wattshift.cli.signals import MVRV_Z_LABEL_TEXT
+    from wattshift.services.signals import MVRV_Z_LABEL
+
+    assert MVRV_Z_LABEL_TEXT == MVRV_Z_LABEL

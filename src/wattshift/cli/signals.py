@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 #: ``--horizons`` default [days], as text: :data:`wattshift.signals.DEFAULT_HORIZONS_DAYS` joined by
 #: commas (spelled out so that ``--help`` does not import the engine; a test keeps the two equal).
 DEFAULT_HORIZONS_TEXT = "30,90,180,365"
+#: :data:`wattshift.signals.MVRV_Z_LABEL`, spelled out for the same reason (the table of ``signals``
+#: then needs no pandas either; ``tests/test_cli_lazy.py`` keeps the two equal).
+MVRV_Z_LABEL_TEXT = "MVRV Z (Coin Metrics realized cap, expanding std)"
 
 signals_app = typer.Typer(
     help="Cycle signals: Hash Ribbons, Puell Multiple, MVRV Z, Fear & Greed and their confluence.",
@@ -80,8 +83,6 @@ def today(
     if fmt is TableOrJson.json:
         emit_json(day)
         return
-    from wattshift.services.signals import MVRV_Z_LABEL
-
     ribbons = day["hash_ribbons"]
     fear_greed = day["fear_greed"]
     confluence = day["confluence"]
@@ -96,7 +97,7 @@ def today(
         f"since {_fmt(ribbons['since'])}, last buy {_fmt(ribbons['last_buy'])}",
     )
     table.add_row("Puell Multiple", _fmt(day["puell"]), "bottom < 0.5, top > 4")
-    table.add_row("MVRV Z", _fmt(day["mvrv_z"]), f"{MVRV_Z_LABEL}; bottom < 0, top > 7")
+    table.add_row("MVRV Z", _fmt(day["mvrv_z"]), f"{MVRV_Z_LABEL_TEXT}; bottom < 0, top > 7")
     table.add_row("Fear & Greed", _fmt(fear_greed["value"], 0), _fmt(fear_greed["classification"]))
     names = ", ".join(confluence["indicators"]) or "none"
     table.add_row(
