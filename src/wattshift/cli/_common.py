@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from typer.exceptions import TyperException
@@ -219,8 +218,9 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, TyperException, click.exceptions.ClickException, KeyboardInterrupt):
-            # Typer's own control flow and usage errors (BadParameter: exit code 2) pass through
+        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt):
+            # Typer's own control flow and usage errors (BadParameter: exit code 2) pass through; Typer's
+            # click (``typer._click``) raises subclasses of TyperException, so click itself is not needed
             raise
         except WattshiftError as exc:
             raise error_exit(exc) from None

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from wattshift.cli._common import (
     CsvOrJson,
@@ -86,6 +85,8 @@ def today(
     ribbons = day["hash_ribbons"]
     fear_greed = day["fear_greed"]
     confluence = day["confluence"]
+    from rich.table import Table  # only for table output: --format json does not load Rich tables
+
     table = Table(title=f"Cycle signals on {day['date']}", show_header=True)
     table.add_column("indicator")
     table.add_column("value", justify="right")
@@ -160,6 +161,8 @@ def ribbons(
     if fmt is TableOrJson.json:
         emit_json(rows)
         return
+    from rich.table import Table  # only for table output: --format json does not load Rich tables
+
     table = Table(title="Hash Ribbons episodes (30/60-day hash rate SMAs; buy: 10-day > 20-day price SMA)")
     for col in ("capitulation", "recovery", "buy", "price at buy [USD]", "days", "whipsaws"):
         table.add_column(col, justify="right")
@@ -210,6 +213,8 @@ def backtest(
     if fmt is TableOrJson.json:
         emit_json(_plain(frame).to_dict(orient="records"))
         return
+    from rich.table import Table  # only for table output: --format json does not load Rich tables
+
     table = Table(title="Forward BTC returns after each signal (hit rate = share of positive returns)")
     for col in ("signal", "horizon [d]", "n", "median", "mean", "hit rate", "worst"):
         table.add_column(col, justify="left" if col == "signal" else "right")
