@@ -9,6 +9,7 @@ stamp no longer matches the source tables (an ingest that did not refresh it) or
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -157,7 +158,8 @@ def test_a_table_derived_by_other_code_is_not_served(
 
 
 def test_code_stamp_follows_the_stamped_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any change to a file of the signals or mining engines changes the stamp; other files do not."""
+    """Any change to a file of the signals or mining engines, or to the pandas or NumPy version,
+    changes the stamp; other files do not."""
     package = tmp_path / "wattshift"
     for entry in oneday.STAMPED_SOURCES:
         target = package / entry if entry.endswith(".py") else package / entry / "__init__.py"
@@ -173,6 +175,8 @@ def test_code_stamp_follows_the_stamped_sources(tmp_path: Path, monkeypatch: pyt
     second = oneday.code_stamp()
     assert second != first
     (package / "chain.py").write_text("# changed\n")
+    assert oneday.code_stamp() != second
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0")  # another pandas
     assert oneday.code_stamp() != second
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import math
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,17 @@ STAMPED_SOURCES: tuple[str, ...] = (
 _BOTTOM = "bottom_"
 
 
+#: Libraries whose version is part of :func:`code_stamp` (their numerics compute the rows).
+STAMPED_LIBRARIES: tuple[str, ...] = ("numpy", "pandas")
+
+
 def code_stamp() -> str:
-    """SHA-256 of the files of :data:`STAMPED_SOURCES` (paths and contents), hex."""
+    """SHA-256 of the files of :data:`STAMPED_SOURCES` (paths and contents) and of the installed
+    versions of :data:`STAMPED_LIBRARIES` (read from their metadata, not imported), hex."""
     root = Path(wattshift.__file__).resolve().parent
     digest = hashlib.sha256()
+    for library in STAMPED_LIBRARIES:
+        digest.update(f"{library}=={importlib.metadata.version(library)};".encode())
     for entry in STAMPED_SOURCES:
         path = root / entry
         for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
