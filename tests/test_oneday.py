@@ -17,6 +17,8 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import wattshift
@@ -24,7 +26,7 @@ from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import ConfigError, NotInWarehouseError, WattshiftError
 from wattshift.services import mining, oneday, signals
 from wattshift.services.data import ingest
-from wattshift.services.derived import DailySnapshot, refresh_derived
+from wattshift.services.derived import DailySnapshot, derived_frame, refresh_derived
 from wattshift.warehouse import Warehouse
 from wattshift.warehouse.reader import DayReader
 
@@ -220,3 +222,34 @@ def test_one_day_commands_import_no_pandas(derived_path: Path, args: list[str]) 
 
 def _date(day: str | None) -> dt.date | None:
     return None if day is None else dt.date.fromisoformat(day)
+
+
+def test_days_priced_by_the_realised_form_equal_the_full_service(
+    btc_daily_history: pd.DataFrame, fear_greed_history: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Days without difficulty and block count use the realised hashprice and carry a note: the real
+    history with three June 2024 days blanked, derived into a table, answers like the full service."""
+    btc = btc_daily_history.copy()
+    blanked = btc["date"].between("2024-06-01", "2024-06-03")
+    btc.loc[blanked, ["difficulty", "blocks"]] = np.nan
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as wh:  # empty source tables: the stamp is of those, so the table is fresh
+        wh.store_derived(derived_frame(btc, fear_greed_history), wh.derived_sources(), oneday.code_stamp())
+
+    class Source:
+        def btc_daily(self, start: object = None, end: object = None) -> pd.DataFrame:
+            return btc.copy()
+
+        def asic_models(self) -> pd.DataFrame:
+            return pd.DataFrame()
+
+    for day in ("2024-05-31", "2024-06-01", "2024-06-02", "2024-06-03", "2024-06-04"):
+        full = mining.mining_day(Source(), day, efficiency_j_per_th=20.0, power_usd_per_kwh=0.05)
+        fast = oneday.mining_day(
+            path, _date(day), efficiency_j_per_th=20.0, asic=None, power_usd_per_kwh=0.05
+        )
+        assert json.dumps(fast) == json.dumps(full), day
+        realised = day in ("2024-06-01", "2024-06-02", "2024-06-03")
+        assert full["assumptions"]["hashprice_form"] == ("realised" if realised else "expected")
+        assert (full["difficulty"] is None) == realised
+        assert (full["assumptions"]["note"] is not None) == realised
