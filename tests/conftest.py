@@ -39,11 +39,12 @@ def shared_data_dir() -> Path:
 def warehouse_path(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB warehouse with every shared data file ingested, built once per test session."""
     from wattshift.data.registry import known_files
+    from wattshift.services.data import ingest
     from wattshift.warehouse import Warehouse
 
     path = tmp_path_factory.mktemp("warehouse") / "wattshift.duckdb"
-    with Warehouse(path) as wh:
-        results = wh.ingest_files(known_files(shared_data_dir))
+    with Warehouse(path) as wh:  # as `wattshift data ingest` does: with the derived daily table
+        results = ingest(wh, known_files(shared_data_dir))
     failed = [r for r in results if r.status != "ok"]
     assert not failed, failed
     return path

@@ -7,12 +7,13 @@ check a unit in one file. Names carry units: ``*_ths`` is TH/s, ``*_j_per_th`` i
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # NumPy only for the annotations: importing the constants stays cheap
+    import numpy as np
+    import numpy.typing as npt
 
-FloatLike = TypeVar("FloatLike", float, npt.NDArray[np.float64])
+FloatLike = TypeVar("FloatLike", float, "npt.NDArray[np.float64]")
 
 SECONDS_PER_DAY = 86_400.0
 MINUTES_PER_HOUR = 60.0

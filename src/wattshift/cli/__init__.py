@@ -1,32 +1,25 @@
 """The ``wattshift`` command line (Typer + Rich).
 
-Each command group lives in its own module and registers itself on :data:`app` through
-``register(app)``; this file only assembles them.
+Each command group lives in its own module and registers itself through ``register(app)``; this file
+only assembles them. It imports a command's module only when that command runs: ``wattshift mining
+…`` loads ``cli/mining.py`` and nothing of ``dispatch``, ``value`` or ``report`` (:class:`LazyGroup`,
+:data:`COMMAND_MODULES`). ``wattshift --help`` and shell completion list every command, so they load
+every module (in :data:`MODULE_ORDER`, which is the help order).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import MutableMapping
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from wattshift import __version__
 
-app = typer.Typer(
-    name="wattshift",
-    help="What each megawatt of a Bitcoin mining site is worth - in mining, AI compute or on the grid.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    epilog=(
-        "\b\nExit codes: 0 success; 1 internal error (a bug); 2 usage error; 3 bad input (data file, "
-        "config or argument; ingest refused because it would shrink history); 4 data not in the "
-        "warehouse; 5 network error; 6 warehouse busy (another writer held it past --wait)."
-    ),
-)
-
-#: Command modules, in help order. A module that is not there yet is skipped.
-_COMMAND_MODULES = (
+#: Command modules (``wattshift.cli.<name>``), in help order. A module that is not there is skipped.
+MODULE_ORDER = (
     "data",
     "mining",
     "signals",
@@ -40,6 +33,106 @@ _COMMAND_MODULES = (
     "examples",
     "fleet",
     "alerts",
+)
+
+#: Top-level command name -> the module that registers it (``tests/test_cli_lazy.py`` checks it
+#: against what the modules register). A name missing here still works: every module is loaded.
+COMMAND_MODULES: dict[str, str] = {
+    "data": "data",
+    "mining": "mining",
+    "asics": "mining",
+    "signals": "signals",
+    "dispatch": "dispatch",
+    "cp4": "cp4",
+    "markets": "markets",
+    "plan": "plan",
+    "value": "value",
+    "treasury": "value",
+    "report": "report",
+    "serve": "serve",
+    "examples": "examples",
+    "fleet": "fleet",
+    "alerts": "alerts",
+}
+
+#: Settings of the root command that its commands inherit (a command built from a scratch Typer
+#: must be built with the same ones to be the same command).
+_ROOT_SETTINGS: dict[str, Any] = {"rich_markup_mode": None, "pretty_exceptions_enable": False}
+
+
+def _import(name: str) -> Any | None:
+    """``wattshift.cli.<name>``, or None when the module is not there."""
+    try:
+        return importlib.import_module(f"wattshift.cli.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"wattshift.cli.{name}":
+            raise
+        return None
+
+
+def build_commands(names: tuple[str, ...]) -> dict[str, Any]:
+    """The click commands the modules ``names`` register, in Typer's order (commands, then groups)."""
+    scratch = typer.Typer(**_ROOT_SETTINGS)
+    for name in names:
+        module = _import(name)
+        if module is not None:
+            module.register(scratch)
+    return dict(typer.main.get_group(scratch).commands)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: a command's module is imported when the command is looked up.
+
+    ``commands`` (read by click, by Typer's help and by tests walking the tree) is the full table,
+    every module loaded; :meth:`get_command` loads only the module of the name asked for.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._table: dict[str, Any] = {}
+        self._complete = False
+        super().__init__(**kwargs)
+
+    @property
+    def commands(self) -> MutableMapping[str, Any]:
+        """Every command (loads every module the first time)."""
+        if not self._complete:
+            self._table = build_commands(MODULE_ORDER) | self._table
+            self._complete = True
+        return self._table
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, Any]) -> None:
+        self._table = dict(value)
+
+    def add_command(self, cmd: Any, name: str | None = None) -> None:
+        """Add ``cmd`` without loading the other modules."""
+        key = name or cmd.name
+        if key is None:
+            raise TypeError("Command has no name.")
+        self._table[key] = cmd
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command ``cmd_name``, importing only its module when it is known."""
+        if cmd_name not in self._table and not self._complete:
+            module = COMMAND_MODULES.get(cmd_name)
+            if module is None:
+                return self.commands.get(cmd_name)
+            for key, command in build_commands((module,)).items():
+                self._table.setdefault(key, command)
+        return self._table.get(cmd_name)
+
+
+app = typer.Typer(
+    name="wattshift",
+    cls=LazyGroup,
+    help="What each megawatt of a Bitcoin mining site is worth - in mining, AI compute or on the grid.",
+    no_args_is_help=True,
+    epilog=(
+        "\b\nExit codes: 0 success; 1 internal error (a bug); 2 usage error; 3 bad input (data file, "
+        "config or argument; ingest refused because it would shrink history); 4 data not in the "
+        "warehouse; 5 network error; 6 warehouse busy (another writer held it past --wait)."
+    ),
+    **_ROOT_SETTINGS,
 )
 
 
@@ -56,13 +149,3 @@ def main(
     ),
 ) -> None:
     """wattshift: every megawatt to its most valuable use."""
-
-
-for _name in _COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"wattshift.cli.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"wattshift.cli.{_name}":
-            raise
-        continue
-    _module.register(app)

@@ -20,19 +20,19 @@ import datetime as dt
 import enum
 import functools
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from typer.exceptions import TyperException
 
 from wattshift.errors import ExitCode, NotInWarehouseError, WattshiftError
-from wattshift.settings import db_path
+from wattshift.settings import db_path as db_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,11 +121,35 @@ def open_warehouse(db: Path | None, *, read_only: bool = True, wait_s: float | N
     return Warehouse(path, read_only=read_only, wait_s=wait, on_wait=_note_wait)
 
 
-def emit_json(value: Any) -> None:
-    """Write ``value`` as JSON to stdout (and nothing else)."""
-    from wattshift.jsonable import to_jsonable  # imports pandas/numpy: only when output is written
+def lookup_wait() -> dict[str, Any]:
+    """``wait_s`` and ``on_wait`` of a one-day lookup (:mod:`wattshift.services.oneday`), as an open's."""
+    return {"wait_s": DEFAULT_WAIT_S, "on_wait": _note_wait}
 
-    sys.stdout.write(json.dumps(to_jsonable(value), indent=2) + "\n")
+
+def _is_plain(value: Any) -> bool:
+    """True for JSON types only (str, int, finite float, bool, None, and dicts/lists of them)."""
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_is_plain(v) for v in value)
+    return False
+
+
+def emit_json(value: Any) -> None:
+    """Write ``value`` as JSON to stdout (and nothing else).
+
+    Plain JSON values are written as they are; anything else goes through
+    :func:`wattshift.jsonable.to_jsonable` (which imports NumPy and pandas, so only then).
+    """
+    if not _is_plain(value):
+        from wattshift.jsonable import to_jsonable
+
+        value = to_jsonable(value)
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
 
 
 def emit_csv(frame: pd.DataFrame) -> None:
@@ -194,8 +218,9 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, TyperException, click.exceptions.ClickException, KeyboardInterrupt):
-            # Typer's own control flow and usage errors (BadParameter: exit code 2) pass through
+        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt):
+            # Typer's own control flow and usage errors (BadParameter: exit code 2) pass through; Typer's
+            # click (``typer._click``) raises subclasses of TyperException, so click itself is not needed
             raise
         except WattshiftError as exc:
             raise error_exit(exc) from None

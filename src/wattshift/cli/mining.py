@@ -6,28 +6,28 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from wattshift.cli._common import (
     CsvOrJson,
     DateOption,
     DbOption,
     TableOrJson,
+    db_path,
     emit_csv,
     emit_json,
     err,
     friendly_errors,
+    lookup_wait,
     open_warehouse,
     out,
     print_table,
 )
-from wattshift.cli._tables import Column, FittedTable
 from wattshift.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from wattshift.cli._tables import FittedTable
     from wattshift.config.mining import MiningAssumptions
 
 mining_app = typer.Typer(
@@ -155,22 +155,36 @@ def day(
     """Hashprice, cost per BTC and breakeven power price of one day (default: the latest)."""
     if ctx.invoked_subcommand is not None:
         return
-    from wattshift.services import mining as service
+    from wattshift.services import oneday
 
     assumptions = _assumptions(pool_fee, uptime, opex, capex, life, sga)
-    with open_warehouse(db) as wh:
-        result = service.mining_day(
-            wh,
-            date.date() if date is not None else None,
-            efficiency_j_per_th=efficiency,
-            asic=asic,
-            power_usd_per_kwh=_require_power(power),
-            pue=pue,
-            assumptions=assumptions,
-        )
+    day_ = date.date() if date is not None else None
+    inputs: dict[str, Any] = {
+        "efficiency_j_per_th": efficiency,
+        "asic": asic,
+        "power_usd_per_kwh": _require_power(power),
+        "pue": pue,
+        "assumptions": assumptions,
+    }
+    # The day's row of the derived table (no pandas); the full service when it cannot answer.
+    result = oneday.mining_day(db_path(db), day_, **inputs, **lookup_wait())
+    if result is None:
+        from wattshift.services import mining as service
+
+        with open_warehouse(db) as wh:
+            result = service.mining_day(wh, day_, **inputs)
     if fmt is TableOrJson.json:
         emit_json(result)
         return
+    _print_day(result)
+
+
+def _print_day(result: dict[str, Any]) -> None:
+    """The one-day table, the assumptions table and the day's note (Rich tables: imported here, so
+    ``--format json`` does not load them)."""
+    from rich.markup import escape
+    from rich.table import Table
+
     info = result["assumptions"]
     machine = info["asic"] or f"{info['efficiency_j_per_th']:g} J/TH"
     table = Table(
@@ -295,6 +309,8 @@ _ASSUMPTION_LABELS: tuple[tuple[str, str, float, int], ...] = (
 
 def _assumptions_table(info: dict[str, Any]) -> FittedTable:
     """The assumptions of :func:`day` with units, fractions as %, and no row for an unset value."""
+    from wattshift.cli._tables import Column, FittedTable
+
     table = FittedTable("Assumptions", [Column("input"), Column("value", justify="right")])
     known = {key for key, _, _, _ in _ASSUMPTION_LABELS} | {"note"}
     rows = list(_ASSUMPTION_LABELS) + [(k, k, 1.0, 4) for k in info if k not in known]
@@ -314,6 +330,8 @@ def _asics_table(table: pd.DataFrame) -> FittedTable:
     At narrow widths the vendor, release, hashrate and power columns go first, then the margin per
     day; the model, efficiency, breakeven and value always stay (see :mod:`wattshift.cli._tables`).
     """
+    from wattshift.cli._tables import Column, FittedTable
+
     day_text = table["date"].iloc[0] if len(table) else "-"
     hashprice = table["hashprice_usd_per_ph_day"].iloc[0] if len(table) else float("nan")
     specs: list[tuple[str, Column, int]] = []

@@ -6,16 +6,17 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from wattshift.cli._common import (
     CsvOrJson,
     DateOption,
     DbOption,
     TableOrJson,
+    db_path,
     emit_csv,
     emit_json,
     friendly_errors,
+    lookup_wait,
     open_warehouse,
     out,
 )
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 #: ``--horizons`` default [days], as text: :data:`wattshift.signals.DEFAULT_HORIZONS_DAYS` joined by
 #: commas (spelled out so that ``--help`` does not import the engine; a test keeps the two equal).
 DEFAULT_HORIZONS_TEXT = "30,90,180,365"
+#: :data:`wattshift.signals.MVRV_Z_LABEL`, spelled out for the same reason (the table of ``signals``
+#: then needs no pandas either; ``tests/test_cli_lazy.py`` keeps the two equal).
+MVRV_Z_LABEL_TEXT = "MVRV Z (Coin Metrics realized cap, expanding std)"
 
 signals_app = typer.Typer(
     help="Cycle signals: Hash Ribbons, Puell Multiple, MVRV Z, Fear & Greed and their confluence.",
@@ -65,17 +69,24 @@ def today(
     """The four indicators and their confluence on one day (default: the latest)."""
     if ctx.invoked_subcommand is not None:
         return
-    from wattshift.services import signals as service
-    from wattshift.services.signals import MVRV_Z_LABEL
+    from wattshift.services import oneday
 
-    with open_warehouse(db) as wh:
-        day = service.signals_day(wh, date.date() if date is not None else None)
+    day_ = date.date() if date is not None else None
+    # The day's row of the derived table (no pandas); the full service when it cannot answer.
+    day = oneday.signals_day(db_path(db), day_, **lookup_wait())
+    if day is None:
+        from wattshift.services import signals as service
+
+        with open_warehouse(db) as wh:
+            day = service.signals_day(wh, day_)
     if fmt is TableOrJson.json:
         emit_json(day)
         return
     ribbons = day["hash_ribbons"]
     fear_greed = day["fear_greed"]
     confluence = day["confluence"]
+    from rich.table import Table  # only for table output: --format json does not load Rich tables
+
     table = Table(title=f"Cycle signals on {day['date']}", show_header=True)
     table.add_column("indicator")
     table.add_column("value", justify="right")
@@ -87,7 +98,7 @@ def today(
         f"since {_fmt(ribbons['since'])}, last buy {_fmt(ribbons['last_buy'])}",
     )
     table.add_row("Puell Multiple", _fmt(day["puell"]), "bottom < 0.5, top > 4")
-    table.add_row("MVRV Z", _fmt(day["mvrv_z"]), f"{MVRV_Z_LABEL}; bottom < 0, top > 7")
+    table.add_row("MVRV Z", _fmt(day["mvrv_z"]), f"{MVRV_Z_LABEL_TEXT}; bottom < 0, top > 7")
     table.add_row("Fear & Greed", _fmt(fear_greed["value"], 0), _fmt(fear_greed["classification"]))
     names = ", ".join(confluence["indicators"]) or "none"
     table.add_row(
@@ -150,6 +161,8 @@ def ribbons(
     if fmt is TableOrJson.json:
         emit_json(rows)
         return
+    from rich.table import Table  # only for table output: --format json does not load Rich tables
+
     table = Table(title="Hash Ribbons episodes (30/60-day hash rate SMAs; buy: 10-day > 20-day price SMA)")
     for col in ("capitulation", "recovery", "buy", "price at buy [USD]", "days", "whipsaws"):
         table.add_column(col, justify="right")
@@ -200,6 +213,8 @@ def backtest(
     if fmt is TableOrJson.json:
         emit_json(_plain(frame).to_dict(orient="records"))
         return
+    from rich.table import Table  # only for table output: --format json does not load Rich tables
+
     table = Table(title="Forward BTC returns after each signal (hit rate = share of positive returns)")
     for col in ("signal", "horizon [d]", "n", "median", "mean", "hit rate", "worst"):
         table.add_column(col, justify="left" if col == "signal" else "right")

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from wattshift.mining._types import Values
+from wattshift.mining._types import Values, quiet_division
 from wattshift.units import (
     DAYS_PER_YEAR,
     HASHES_PER_TH,
@@ -90,7 +88,7 @@ def energy_kwh_per_btc(
     Values
         [kWh/BTC]; inf where ``btc_per_th_day`` is 0.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         out: Values = _KWH_PER_W_DAY * efficiency_j_per_th * pue / btc_per_th_day
     return out
 
@@ -122,7 +120,7 @@ def energy_kwh_per_btc_from_difficulty(
     Values
         [kWh/BTC].
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         out: Values = (
             (efficiency_j_per_th / HASHES_PER_TH * difficulty * TWO_POW_32 / reward_btc_per_block)
             / JOULES_PER_KWH
@@ -183,7 +181,7 @@ def cost_components_usd_per_btc(
     """
     a = assumptions
     keep = 1.0 - a.pool_fee
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         energy: Values = energy_cost_usd_per_btc(
             energy_kwh_per_btc(btc_per_th_day, efficiency_j_per_th, pue=a.pue), power_usd_per_kwh
         )

@@ -23,13 +23,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from wattshift.chain import subsidy_btc_on
-from wattshift.mining.cost import CostAssumptions, cost_components_usd_per_btc, energy_kwh_per_btc
-from wattshift.mining.hashprice import (
-    breakeven_power_usd_per_kwh,
-    btc_per_th_day,
-    btc_per_th_day_realised,
-    mining_value_usd_per_mwh,
-)
+from wattshift.mining.cost import CostAssumptions
+from wattshift.mining.economics import economics_values
+from wattshift.mining.hashprice import btc_per_th_day, btc_per_th_day_realised
 from wattshift.units import TH_PER_PH, ehs_to_ths
 
 FloatArray = npt.NDArray[np.float64]
@@ -225,7 +221,7 @@ def economics_frame(
         "hashrate_ehs": _col(btc_daily, "hashrate_ehs"),
         "fees_btc_per_block": _fees_per_block(btc_daily),
     }
-    derived = _economics(btc_th_day, inputs["price_usd"], eff, power, assumptions)
+    derived = economics_values(btc_th_day, inputs["price_usd"], eff, power, assumptions)
     return pd.DataFrame(inputs | derived, index=btc_daily.index)
 
 
@@ -235,28 +231,6 @@ def _fees_per_block(btc_daily: pd.DataFrame) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         fees: FloatArray = np.where(blocks > 0, _col(btc_daily, "fees_btc") / blocks, np.nan)
     return fees
-
-
-def _economics(
-    btc_th_day: FloatArray, price_usd: FloatArray, eff: FloatArray, power: FloatArray, a: CostAssumptions
-) -> dict[str, FloatArray]:
-    """The derived columns of :func:`economics_frame`, in :data:`ECONOMICS_COLUMNS` order."""
-    hashprice_th = btc_th_day * price_usd
-    costs = cost_components_usd_per_btc(btc_th_day, eff, power, a)
-    return {
-        "hashprice_usd_per_ph_day": hashprice_th * TH_PER_PH,
-        "btc_per_ph_day": btc_th_day * TH_PER_PH,
-        "energy_kwh_per_btc": energy_kwh_per_btc(btc_th_day, eff, pue=a.pue),
-        "energy_cost_usd_per_btc": costs["energy"],
-        "all_in_cost_usd_per_btc": costs["all_in"],
-        "breakeven_power_usd_per_kwh": breakeven_power_usd_per_kwh(
-            hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
-        ),
-        "breakeven_price_usd": costs["cash"],
-        "mining_value_usd_per_mwh": mining_value_usd_per_mwh(
-            hashprice_th, eff, pue=a.pue, pool_fee=a.pool_fee
-        ),
-    }
 
 
 def _per_day(value: float | FloatArray, n: int, name: str) -> FloatArray:

@@ -19,9 +19,7 @@ References
 
 from __future__ import annotations
 
-import numpy as np
-
-from wattshift.mining._types import Values
+from wattshift.mining._types import Values, quiet_division
 from wattshift.units import HASHES_PER_TH, HOURS_PER_DAY, SECONDS_PER_DAY, TWO_POW_32, W_PER_KW, W_PER_MW
 
 #: kWh per (J/TH · TH/s · day) = 24 h / 1000: one TH/s at e J/TH draws e W, i.e. e·0.024 kWh per day.
@@ -51,7 +49,7 @@ def btc_per_th_day(
     Values
         BTC per (TH/s) per day [BTC/TH/day]; inf where D is 0, NaN where an input is NaN.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         return (
             SECONDS_PER_DAY * HASHES_PER_TH * (subsidy_btc + fees_btc_per_block) / (difficulty * TWO_POW_32)
         )
@@ -74,7 +72,7 @@ def btc_per_th_day_realised(reward_btc: Values, hashrate_ths: Values | float) ->
     Values
         [BTC/TH/day]; NaN where the hashrate is 0 or missing.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         out: Values = reward_btc / hashrate_ths
     return out
 
@@ -127,7 +125,7 @@ def mining_value_usd_per_mwh(
         [USD/MWh] of site energy. Comparable directly with a power price in USD/MWh: mining pays for
         its energy when this exceeds the price.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         out: Values = (
             hashprice_usd_per_th_day * (1.0 - pool_fee) / (efficiency_j_per_th * MWH_PER_DAY_PER_W * pue)
         )
@@ -163,7 +161,7 @@ def breakeven_power_usd_per_kwh(
     Values
         Breakeven (energy-only, "shut-down") power price [USD/kWh].
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet_division():
         out: Values = (
             hashprice_usd_per_th_day * (1.0 - pool_fee) / (KWH_PER_DAY_PER_W * efficiency_j_per_th * pue)
         )

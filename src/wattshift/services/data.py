@@ -47,11 +47,17 @@ def ingest(
     -------
     list of IngestResult
         One per distinct file, in order; ``status`` is ``ok``, ``unchanged`` or ``error``.
+
+    Afterwards the derived daily table is brought up to date
+    (:func:`wattshift.services.derived.refresh_derived`; nothing to do when it is current).
     """
+    from wattshift.services.derived import refresh_derived
     from wattshift.warehouse.ingest import IngestOptions
 
     options = IngestOptions(replace=replace, allow_new_nodes=allow_new_nodes)
-    return wh.ingest_files(paths, progress=progress, options=options)
+    results = wh.ingest_files(paths, progress=progress, options=options)
+    refresh_derived(wh)  # the one-day answers' table, when BTC or Fear & Greed data changed
+    return results
 
 
 def ingest_all(wh: Warehouse, data_dir: str | Path, progress: Progress | None = None) -> list[IngestResult]:

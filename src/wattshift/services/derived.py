@@ -15,6 +15,12 @@ Answers are identical to those computed on the warehouse (a test compares them).
 
 A snapshot is immutable; its owner (the API's :class:`~wattshift.api.deps.WarehouseAccess`) builds a
 new one when the warehouse version changes.
+
+The command line, one process per answer, cannot keep a snapshot in memory: :func:`refresh_derived`
+(run after every ingest by :func:`wattshift.services.data.ingest`) stores the same per-day values in
+the warehouse's derived daily table (:mod:`wattshift.warehouse.derived`), stamped with the content of
+the source tables and the code that computed them, and :mod:`wattshift.services.oneday` reads one
+row of it.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ import pandas as pd
 
 from wattshift.config.mining import MiningAssumptions
 from wattshift.mining import economics_frame, network_btc_per_th_day
-from wattshift.signals import signals_frame
+from wattshift.services.mining_inputs import cost_assumptions
+from wattshift.services.oneday import code_stamp
+from wattshift.signals import INDICATORS, signals_frame
 
 #: Parameter sets (efficiency, power price, assumptions) whose economics history is kept per snapshot.
 MAX_ECONOMICS_SETS = 32
@@ -138,8 +146,6 @@ class DailySnapshot:
             self._seen[key] = self._seen.get(key, 0) + 1
             if self._seen[key] < 2:
                 return None
-        from wattshift.services.mining import cost_assumptions  # services.mining imports this module
-
         econ = economics_frame(
             self.btc,
             efficiency_j_per_th=efficiency_j_per_th,
@@ -163,3 +169,73 @@ class DailySnapshot:
     def asic_models(self) -> pd.DataFrame:
         """ASIC catalogue (a copy)."""
         return self.asics.copy()
+
+
+class DerivedStore(DailyTables, Protocol):
+    """A writable warehouse as :func:`refresh_derived` uses it (``Warehouse`` has it)."""
+
+    def derived_sources(self) -> str:
+        """Content hash of the source tables."""
+        ...
+
+    def derived_stamp(self) -> tuple[str, str] | None:
+        """``(sources, code)`` of the stored derived table, or None."""
+        ...
+
+    def store_derived(self, frame: pd.DataFrame, sources: str, code: str) -> None:
+        """Replace the derived table, stamped."""
+        ...
+
+
+#: Columns of :func:`wattshift.mining.economics_frame` that do not depend on the machine or the
+#: power price: the one-day mining answer reads them from the derived table.
+MINING_INPUT_COLUMNS: tuple[str, ...] = ("difficulty", "hashrate_ehs", "fees_btc_per_block")
+
+
+def derived_frame(btc: pd.DataFrame, fear_greed: pd.DataFrame) -> pd.DataFrame:
+    """One row per day: the signals frame (default rules) and the day's mining inputs.
+
+    Columns: those of :func:`wattshift.signals.signals_frame` (the ``bottom_*`` flags in
+    :data:`wattshift.signals.INDICATORS` order, the order of a confluence's ``indicators``), then
+    :data:`MINING_INPUT_COLUMNS`, ``btc_per_th_day`` [BTC/TH/day] and ``hashprice_form``
+    (:func:`wattshift.mining.network_btc_per_th_day`). The signals frame has every calendar day
+    of the span (Hash Ribbons reindex it) and the mining columns every day of ``btc``: the rows
+    are the union, a column missing on a day is NULL there.
+    """
+    signals = signals_frame(btc, fear_greed)
+    bottoms = [f"bottom_{name}" for name in INDICATORS]
+    signals = signals[[c for c in signals.columns if c not in bottoms] + bottoms]
+    btc = btc.reset_index(drop=True)
+    econ = economics_frame(
+        btc, efficiency_j_per_th=1.0, power_usd_per_kwh=0.0, assumptions=cost_assumptions(MiningAssumptions())
+    )
+    values, form = network_btc_per_th_day(btc)
+    inputs = econ[["date", *MINING_INPUT_COLUMNS]].assign(
+        btc_per_th_day=values, hashprice_form=pd.Series(form, dtype="str")
+    )
+    return signals.merge(inputs, on="date", how="outer", sort=True, validate="one_to_one")
+
+
+def refresh_derived(wh: DerivedStore) -> bool:
+    """Recompute and store the derived daily table unless its stamp is current.
+
+    Parameters
+    ----------
+    wh
+        A writable warehouse (the caller holds the writer lock).
+
+    Returns
+    -------
+    bool
+        True when the table was written; False when it was current, or there is no BTC history
+        (then a reader finds it stale or absent and computes from the source tables).
+    """
+    code = code_stamp()
+    sources = wh.derived_sources()  # read before the tables: store() checks they did not change
+    if wh.derived_stamp() == (sources, code):
+        return False
+    btc = wh.btc_daily()
+    if btc.empty:
+        return False
+    wh.store_derived(derived_frame(btc, wh.fear_greed()), sources, code)
+    return True

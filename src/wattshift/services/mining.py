@@ -16,35 +16,20 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import ValidationError
 
-from wattshift.config.bounds import MAX_POWER_USD_PER_KWH
 from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import ConfigError, NotInWarehouseError
-from wattshift.mining import CostAssumptions, economics_frame, network_btc_per_th_day
+from wattshift.mining import economics_frame, network_btc_per_th_day
 from wattshift.services._days import DateLike, parse_day, span_text
 from wattshift.services.catalogue import find_asic
 from wattshift.services.derived import DailySnapshot
-from wattshift.units import usd_per_mwh_to_usd_per_kwh
 
-#: Keys of :func:`mining_day`, in order (``mining_history`` has the same per day, minus ``assumptions``,
-#: plus ``hashprice_form``).
-MINING_DAY_KEYS: tuple[str, ...] = (
-    "date",
-    "price_usd",
-    "difficulty",
-    "hashrate_ehs",
-    "fees_btc_per_block",
-    "hashprice_usd_per_ph_day",
-    "btc_per_ph_day",
-    "energy_kwh_per_btc",
-    "energy_cost_usd_per_btc",
-    "all_in_cost_usd_per_btc",
-    "breakeven_power_usd_per_kwh",
-    "mining_value_usd_per_mwh",
-    "assumptions",
-)
-_VALUE_KEYS = MINING_DAY_KEYS[1:-1]
+# Re-exported: the checks and shapes shared with the one-day path (wattshift.services.oneday).
+from wattshift.services.mining_inputs import MINING_DAY_KEYS as MINING_DAY_KEYS
+from wattshift.services.mining_inputs import VALUE_KEYS, assumption_dict, check_machine, day_note
+from wattshift.services.mining_inputs import checked_power_usd_per_kwh as checked_power_usd_per_kwh
+from wattshift.services.mining_inputs import cost_assumptions as cost_assumptions
+from wattshift.services.mining_inputs import resolve_assumptions as resolve_assumptions
 
 
 class MiningSource(Protocol):
@@ -71,68 +56,12 @@ def btc_frame(wh: MiningSource) -> pd.DataFrame:
 def _efficiency(
     wh: MiningSource, efficiency_j_per_th: float | None, asic: str | None
 ) -> tuple[float, str | None]:
-    if (efficiency_j_per_th is None) == (asic is None):
-        raise ConfigError("give exactly one of efficiency_j_per_th (--efficiency-j-per-th) or asic (--asic)")
-    if asic is not None:
-        row = find_asic(wh.asic_models(), asic)
-        return float(row["efficiency_j_per_th"]), str(row["model"])
-    assert efficiency_j_per_th is not None
-    if not math.isfinite(efficiency_j_per_th) or efficiency_j_per_th <= 0:
-        raise ConfigError(f"efficiency_j_per_th must be a positive number of J/TH, got {efficiency_j_per_th}")
-    return float(efficiency_j_per_th), None
-
-
-def checked_power_usd_per_kwh(power_usd_per_kwh: float) -> float:
-    """``power_usd_per_kwh`` if it is a finite USD/kWh price; a USD/MWh figure is a clear error."""
-    if not math.isfinite(power_usd_per_kwh):
-        raise ConfigError(f"power_usd_per_kwh must be a number, got {power_usd_per_kwh}")
-    if abs(power_usd_per_kwh) > MAX_POWER_USD_PER_KWH:
-        raise ConfigError(
-            f"power_usd_per_kwh={power_usd_per_kwh} is not a USD/kWh price (a USD/MWh figure? "
-            f"{power_usd_per_kwh} USD/MWh is {usd_per_mwh_to_usd_per_kwh(power_usd_per_kwh):g} USD/kWh)"
-        )
-    return float(power_usd_per_kwh)
-
-
-def resolve_assumptions(assumptions: MiningAssumptions | None, pue: float | None) -> MiningAssumptions:
-    """The assumptions to use: ``assumptions`` (default :class:`MiningAssumptions`) with ``pue`` applied.
-
-    Raises
-    ------
-    ConfigError
-        If ``pue`` is out of range (the message names the field).
-    """
-    base = assumptions if assumptions is not None else MiningAssumptions()
-    if pue is None:
-        return base
-    try:
-        return MiningAssumptions(**{**base.as_dict(), "pue": pue})
-    except ValidationError as exc:
-        raise ConfigError(f"pue: {exc.errors()[0]['msg']} (got {pue})") from None
-
-
-def cost_assumptions(assumptions: MiningAssumptions) -> CostAssumptions:
-    """The engine's frozen spec of ``assumptions`` (validated config → plain numbers, once per call)."""
-    return CostAssumptions(
-        pool_fee=assumptions.pool_fee,
-        uptime=assumptions.uptime,
-        pue=assumptions.pue,
-        opex_usd_per_mw_month=assumptions.opex_usd_per_mw_month,
-        sga_usd_per_mw_month=assumptions.sga_usd_per_mw_month,
-        capex_usd_per_th=assumptions.capex_usd_per_th,
-        asic_life_years=assumptions.asic_life_years,
-    )
-
-
-def _assumption_dict(
-    a: MiningAssumptions, efficiency_j_per_th: float, asic: str | None, power_usd_per_kwh: float
-) -> dict[str, Any]:
-    return {
-        "asic": asic,
-        "efficiency_j_per_th": efficiency_j_per_th,
-        "power_usd_per_kwh": power_usd_per_kwh,
-        **a.as_dict(),
-    }
+    eff = check_machine(efficiency_j_per_th, asic)
+    if eff is not None:
+        return eff, None
+    assert asic is not None
+    row = find_asic(wh.asic_models(), asic)
+    return float(row["efficiency_j_per_th"]), str(row["model"])
 
 
 def _plain(value: Any) -> Any:
@@ -207,20 +136,13 @@ def mining_day(
             assumptions=cost_assumptions(a),
         ).iloc[0]
     result: dict[str, Any] = {"date": econ["date"].date().isoformat()}
-    for key in _VALUE_KEYS:
+    for key in VALUE_KEYS:
         result[key] = _plain(econ[key])
-    info = _assumption_dict(a, eff, model, power)
+    info = assumption_dict(a, eff, model, power)
     info["hashprice_form"] = str(form[row_idx])
-    info["note"] = None if form[row_idx] == "expected" else _REALISED_NOTE.format(day=result["date"])
+    info["note"] = day_note(str(form[row_idx]), result["date"])
     result["assumptions"] = info
     return result
-
-
-#: Why a day's hashprice is the realised one (``assumptions.note`` of :func:`mining_day`).
-_REALISED_NOTE = (
-    "{day} has no difficulty or block count in the warehouse (e.g. the Coin Metrics extension file): "
-    "hashprice is the realised revenue_usd / hashrate, and difficulty and fees per block are unknown"
-)
 
 
 def _day_row(btc: pd.DataFrame, form: npt.NDArray[np.str_], date: DateLike | None) -> int:
@@ -297,7 +219,7 @@ def mining_history(
         span, efficiency_j_per_th=eff, power_usd_per_kwh=power, assumptions=cost_assumptions(a)
     )
     _, form = network_btc_per_th_day(span)
-    frame = econ[["date", *_VALUE_KEYS]].copy()
+    frame = econ[["date", *VALUE_KEYS]].copy()
     frame["hashprice_form"] = pd.Series(form, dtype="str")
-    frame.attrs["assumptions"] = _assumption_dict(a, eff, model, power)
+    frame.attrs["assumptions"] = assumption_dict(a, eff, model, power)
     return frame

@@ -83,8 +83,10 @@ def run_data_refresh(job: JobConfig, base: Path, access: WriteAccess, tz: str) -
     from wattshift.settings import data_dir
 
     folder = data_dir(_path(base, job.data_dir))
+    from wattshift.services.data import ingest
+
     with access.write() as wh:
-        results = wh.ingest_files(known_files(folder))
+        results = ingest(wh, known_files(folder))
     failed = [r for r in results if r.status == "error"]
     return ("error" if failed else "ok"), f"{len(results)} files, {len(failed)} failed"
 

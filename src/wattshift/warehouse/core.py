@@ -14,8 +14,9 @@ from types import TracebackType
 import duckdb
 import pandas as pd
 
-from wattshift.errors import NotInWarehouseError, WattshiftError
-from wattshift.warehouse import market_queries, queries, reports
+from wattshift.errors import WattshiftError
+from wattshift.warehouse import derived, market_queries, queries, reports
+from wattshift.warehouse.files import check_warehouse_file
 from wattshift.warehouse.ingest import IngestMixin
 from wattshift.warehouse.lock import DEFAULT_WAIT_S, OnWait, WriterLock, connect_waiting
 from wattshift.warehouse.queries import DayLike, TimeLike, fetch_one
@@ -64,7 +65,7 @@ class Warehouse(IngestMixin):
         self._writer: WriterLock | None = None
         in_memory = str(path) == ":memory:"
         if not in_memory:
-            _check_warehouse_file(self.path, read_only)
+            check_warehouse_file(self.path, read_only)
         if not read_only and not in_memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = WriterLock(self.path, timeout_s=wait_s, on_wait=on_wait)
@@ -143,6 +144,20 @@ class Warehouse(IngestMixin):
         """Order-independent content hash per table; see :func:`wattshift.warehouse.reports.fingerprint`."""
         return reports.fingerprint(self._con, stored=stored)
 
+    # -- derived daily table (see :mod:`wattshift.warehouse.derived`) ---------------------------
+
+    def derived_sources(self) -> str:
+        """Content hash of the derived table's source tables (:func:`.derived.source_fingerprint`)."""
+        return derived.source_fingerprint(self._con)
+
+    def derived_stamp(self) -> tuple[str, str] | None:
+        """``(sources, code)`` the derived table was computed at, or None (:func:`.derived.stored_stamp`)."""
+        return derived.stored_stamp(self._con)
+
+    def store_derived(self, frame: pd.DataFrame, sources: str, code: str) -> None:
+        """Replace the derived daily table by ``frame``, stamped (:func:`.derived.store`; writable)."""
+        derived.store(self._con, frame, sources, code)
+
     # -- queries ---------------------------------------------------------------------------------
 
     def btc_daily(self, start: DayLike | None = None, end: DayLike | None = None) -> pd.DataFrame:
@@ -196,30 +211,3 @@ class Warehouse(IngestMixin):
     def price_gaps(self) -> pd.DataFrame:
         """Gaps per price series (never filled); see :func:`.market_queries.price_gaps`."""
         return market_queries.price_gaps(self._con)
-
-
-#: DuckDB database files carry this at byte offset 8.
-_DUCKDB_MAGIC = b"DUCK"
-
-
-def _check_warehouse_file(path: Path, read_only: bool) -> None:
-    """Refuse a missing file (read-only), a directory, or an existing file that is not DuckDB's.
-
-    Without this, DuckDB opens a CSV given as ``--db`` as an empty in-memory database: an ingest
-    would report success and save nothing.
-    """
-    if not path.exists():
-        if read_only:
-            raise NotInWarehouseError(f"no warehouse at {path}: run `wattshift data ingest --all` first")
-        return
-    if path.is_dir():
-        raise WattshiftError(f"the warehouse path {path} is a directory; give a .duckdb file")
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(12)
-    except OSError as exc:
-        raise WattshiftError(f"cannot read the warehouse {path}: {exc.strerror}") from None
-    if head and head[8:12] != _DUCKDB_MAGIC:
-        raise WattshiftError(
-            f"{path} is not a wattshift warehouse (not a DuckDB file: a data file given as --db?)"
-        )

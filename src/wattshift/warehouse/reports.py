@@ -7,7 +7,7 @@ from typing import Final
 import duckdb
 import pandas as pd
 
-from wattshift.warehouse.queries import fetch_one
+from wattshift.warehouse.derived import table_hash
 from wattshift.warehouse.schema import DATA_TABLES, STORED_TABLES, TABLES
 
 #: Table → source kind (for reports).
@@ -93,10 +93,5 @@ def fingerprint(con: duckdb.DuckDBPyConnection, *, stored: bool = False) -> dict
     """
     out: dict[str, str] = {}
     for table in STORED_TABLES if stored else DATA_TABLES:
-        row = fetch_one(
-            con,
-            f"SELECT count(*), coalesce(sum(hash(r)), 0), coalesce(bit_xor(hash(r)), 0) FROM {table} AS r",
-        )
-        assert row is not None
-        out[table] = f"{row[0]}:{row[1]}:{row[2]}"
+        out[table] = table_hash(con, table)
     return out

@@ -54,9 +54,7 @@ from wattshift.data.ercot_4cp import CP4_COLUMNS
 from wattshift.data.ercot_load import LOAD_COLUMNS
 from wattshift.data.gpu import GPU_PRICE_COLUMNS
 from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
-
-#: Bumped whenever a table changes; a warehouse written by another version must be rebuilt.
-SCHEMA_VERSION: Final[int] = 2
+from wattshift.warehouse.version import SCHEMA_VERSION as SCHEMA_VERSION
 
 #: Float columns of the BTC daily frame (everything but ``date``).
 BTC_VALUE_COLUMNS: Final[tuple[str, ...]] = BTC_DAILY_COLUMNS[1:]
