@@ -2,9 +2,9 @@
 
 One fresh process per run (``--runs``, default 3, median), on the demo warehouse (``WATTSHIFT_DB``):
 the imports of the report's modules are timed first (what a cold ``wattshift report`` pays before it
-builds anything), then each section of :data:`wattshift.report.build.SECTION_MODULES` is built in
-page order and timed, then the page is rendered. The section timings include whatever each section
-imports lazily. ``benchmarks/bench_cli.py --only report`` is the headline (the whole command, cold);
+builds anything), then the warehouse is opened and :func:`wattshift.report.build.build_report` runs,
+timed between its progress calls: each section in page order, the last one with the page written
+after it. The section timings include whatever each section imports lazily. ``benchmarks/bench_cli.py --only report`` is the headline (the whole command, cold);
 this splits it.
 
 Run with ``python benchmarks/bench_report.py [--runs N]``.
@@ -21,35 +21,23 @@ import sys
 from pathlib import Path
 
 _CHILD = r"""
-import json, os, sys, tempfile, time
+import json, os, tempfile, time
 from pathlib import Path
 
 def clock():
     t = os.times()
     return time.perf_counter(), t.user + t.system
 
-out = {}
-w0, c0 = clock()
-from wattshift.report import build
+marks = [("imports", *clock())]
+from wattshift.report.build import build_report
 from wattshift.services.store import Warehouse
-w1, c1 = clock()
-out["imports"] = (w1 - w0, c1 - c0)
-with Warehouse(Path(os.environ["WATTSHIFT_DB"]), read_only=True) as wh:
-    sections = []
-    for name in build.SECTION_MODULES:
-        w0, c0 = clock()
-        builder = build._builder(name)
-        if builder is not None:
-            sections.append(builder(wh))
-        w1, c1 = clock()
-        out[name] = (w1 - w0, c1 - c0)
-    w0, c0 = clock()
-    page = build.page_html("wattshift report", "", sections, "")
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "index.html").write_text(page, encoding="utf-8")
-    w1, c1 = clock()
-    out["page"] = (w1 - w0, c1 - c0)
-print(json.dumps(out))
+marks.append(("open", *clock()))
+with Warehouse(Path(os.environ["WATTSHIFT_DB"]), read_only=True) as wh, tempfile.TemporaryDirectory() as out:
+    build_report(wh, Path(out), progress=lambda name: marks.append((name, *clock())))
+    marks.append(("end", *clock()))
+# each part lasts from its mark to the next one; the last section's part includes the page
+parts = {a[0]: (b[1] - a[1], b[2] - a[2]) for a, b in zip(marks, marks[1:])}
+print(json.dumps(parts))
 """
 
 

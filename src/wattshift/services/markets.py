@@ -141,6 +141,25 @@ def _selected(held: pd.DataFrame, markets: Sequence[str] | None, nodes: Sequence
     return held[np.asarray(keep, dtype=bool)] if len(held) else held
 
 
+def _year_utc(iso: str, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The market's local calendar ``year`` as a UTC span ``[start, end)``."""
+    tz = MARKETS[iso].timezone
+    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
+    return start, pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+
+
+def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Series with an interval in the market's ``year`` (``price_nodes``' first/last): reading the
+    others would only raise :class:`NotInWarehouseError`, which ``_first_product`` passes over."""
+    keep = np.zeros(len(series), dtype=bool)
+    for i, (iso, first, last) in enumerate(
+        zip(series["iso"].astype(str), series["first"], series["last"], strict=True)
+    ):
+        start, end = _year_utc(iso, year)
+        keep[i] = first < end and last >= start
+    return series[keep]
+
+
 def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> pd.Series:
     btc = wh.btc_daily()
     if btc.empty:
@@ -177,9 +196,7 @@ def _row(
     year: int,
     value_by_day: pd.Series,
 ) -> CompareRow | None:
-    tz = MARKETS[iso].timezone
-    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
-    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    start, end = _year_utc(iso, year)
     prices = wh.iso_prices(node, product, start, end, iso=iso)
     days = prices["interval_start_utc"].dt.tz_localize(None).dt.normalize()
     value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
@@ -257,7 +274,7 @@ def compare_markets(
     eff, model = _efficiency(wh, efficiency_j_per_th, asic)
     a = resolve_assumptions(assumptions, pue)
     value_by_day = _mining_value_by_day(wh, eff, a)
-    series = _selected(wh.price_nodes(), markets, nodes)
+    series = _in_year(_selected(wh.price_nodes(), markets, nodes), year)
     rows: list[CompareRow] = []
     skipped: list[dict[str, str]] = []
     for key, group in series.groupby(["iso", "node"], sort=True):
@@ -333,9 +350,7 @@ def price_duration(wh: CompareSource, iso: str, node: str, year: int, *, points:
     iso = market(iso).name
     check_node_in(node, [iso])
     product = "rt" if "rt" in MARKETS[iso].products else "da"
-    tz = MARKETS[iso].timezone
-    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
-    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    start, end = _year_utc(iso, year)
     frame = wh.iso_prices(node, product, start, end, iso=iso)
     if frame.empty:
         raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")
