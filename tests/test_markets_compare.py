@@ -120,7 +120,7 @@ def test_series_without_prices_in_the_year_are_not_read(warehouse: Warehouse) ->
     """Series whose held span misses the year are passed over before reading: the same table, and no
     read comes back empty (2022: the real-time series of some nodes start later)."""
     counting = _CountingReads(warehouse)
-    table = compare_markets(counting, 2022, efficiency_j_per_th=20.0, with_flex=False)  # type: ignore[arg-type]
+    table = compare_markets(counting, 2022, efficiency_j_per_th=20.0, with_flex=False)
     assert counting.empty_reads == []
     held = warehouse.price_nodes()
     assert len(table.rows) == 45 and len(held) > len(table.rows)
