@@ -1,11 +1,13 @@
 """The warehouse as the report's sections read it: each read done once per report.
 
 Several sections read the same things (the BTC daily frame eight times, the ASIC catalogue six,
-the list of price series twice, the price-duration nodes' prices once in the siting table and
-again for their curves). :class:`OnceReads` answers a repeated read with the same arguments from
-the first result, as a copy, so a section that changes the frame it was given cannot change what
-the next one reads. It lives only as long as one :func:`wattshift.report.build.build_report`: the
-warehouse is opened read-only for the report, so a read cannot go stale within it.
+the list of price series twice). :class:`OnceReads` answers a repeated read with the same arguments
+from the first result, as a copy, so a section that changes the frame it was given cannot change
+what the next one reads. Price series are not kept: some 70 node-years of intervals are read, few
+twice, and keeping them all would cost far more memory than reading those few again.
+
+It lives only as long as one :func:`wattshift.report.build.build_report`: the warehouse is opened
+read-only for the report, so a read cannot go stale within it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 #: Warehouse reads answered once per report (each returns a new pandas frame).
-ONCE: frozenset[str] = frozenset({"btc_daily", "asic_models", "fear_greed", "price_nodes", "iso_prices"})
+ONCE: frozenset[str] = frozenset({"btc_daily", "asic_models", "fear_greed", "price_nodes"})
 
 
 class OnceReads:
