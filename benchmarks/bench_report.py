@@ -4,8 +4,9 @@ One fresh process per run (``--runs``, default 3, median), on the demo warehouse
 the imports of the report's modules are timed first (what a cold ``wattshift report`` pays before it
 builds anything), then the warehouse is opened and :func:`wattshift.report.build.build_report` runs,
 timed between its progress calls: each section in page order, the last one with the page written
-after it. The section timings include whatever each section imports lazily. ``benchmarks/bench_cli.py --only report`` is the headline (the whole command, cold);
-this splits it.
+after it. The section timings include whatever each section imports lazily.
+``benchmarks/bench_cli.py --only report`` is the headline (the whole command, cold); this splits it.
+Nothing is cached between runs: every process starts cold.
 
 Run with ``python benchmarks/bench_report.py [--runs N]``.
 """

@@ -64,6 +64,18 @@ def test_template_is_written_once_per_page_not_into_each_figure() -> None:
     assert written == json.loads(to_json_plotly(pio.templates["plotly_white"].to_plotly_json()))
 
 
+def test_no_default_template_while_building_and_restored_after_a_failure() -> None:
+    import plotly.io as pio
+
+    from wattshift.report.build import _no_default_template
+
+    before = pio.templates.default
+    with pytest.raises(RuntimeError), _no_default_template():
+        assert pio.templates.default is None and go.Figure().to_plotly_json()["layout"] == {}
+        raise RuntimeError("a section failed")
+    assert pio.templates.default == before and before is not None
+
+
 @pytest.mark.slow
 def test_whole_report_is_self_contained_and_small(warehouse_path: Path, tmp_path: Path) -> None:
     from wattshift.report.build import build_report

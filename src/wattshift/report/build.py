@@ -11,7 +11,8 @@ import datetime as dt
 import html
 import importlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -60,6 +61,24 @@ def _builder(name: str) -> Callable[..., Section] | None:
     return builder
 
 
+@contextmanager
+def _no_default_template() -> Iterator[None]:
+    """No plotly default template while the sections build their figures.
+
+    Every new figure would otherwise load (the first time) and attach plotly's default template,
+    which :func:`wattshift.report.base.figure_html` replaces by the page's. The default is restored
+    on exit; the report is built in its own CLI process, with no other figure built meanwhile.
+    """
+    import plotly.io as pio
+
+    default = pio.templates.default
+    pio.templates.default = None
+    try:
+        yield
+    finally:
+        pio.templates.default = default
+
+
 def _section(
     name: str, builder: Callable[..., Section], wh: Warehouse, options: dict[str, Any], result: ReportResult
 ) -> Section:
@@ -101,7 +120,7 @@ def build_report(
     # elements): one BLAS thread each, since waking OpenBLAS's other threads costs more than the
     # product itself (3x on 2 shared cores, measured in benchmarks/bench_report.py).
     reads = cast("Warehouse", OnceReads(wh))  # duck-typed: the warehouse, each read done once
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=1, user_api="blas"), _no_default_template():
         for name in SECTION_MODULES:
             builder = _builder(name)
             if builder is None:
