@@ -260,7 +260,7 @@ def compare_markets(
     """Siting table for ``year``: every market node with prices that year, best mining margin first.
 
     ``with_flex=False`` leaves ``flex_value_usd_per_mw_year`` out (``None``; the dispatch runs are the
-    slow part, about a second per node-year).
+    slow part: :func:`add_flex` adds them to the rows a caller shows).
 
     Raises
     ------
@@ -301,10 +301,11 @@ def add_flex(
 ) -> CompareResult:
     """``table`` with the value of flexibility filled in for the rows of ``keys`` (``(market, node)``).
 
-    The dispatch runs are the slow part of the siting table (about a second per node-year), so a
-    caller that shows the flexibility of a few rows (the report: the best node of each market)
-    computes it for those only. ``pue`` and ``assumptions`` must be those ``table`` was built with;
-    a row's value is the one :func:`compare_markets` with ``with_flex=True`` gives it.
+    The dispatch runs are the slow part of the siting table (a year of one node is a backtest on a
+    forecast refitted every day), so a caller that shows the flexibility of a few rows (the report:
+    the best node of each market) computes it for those only. ``pue`` and ``assumptions`` must be
+    those ``table`` was built with; a row's value is the one :func:`compare_markets` with
+    ``with_flex=True`` gives it.
     """
     a = resolve_assumptions(assumptions, pue)
     hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
