@@ -70,6 +70,7 @@ bench: install  ## Speed targets: cold CLI commands, ingest, mining history, sig
 	@# The editable install's own modules: compiled here too, since PYTHONDONTWRITEBYTECODE may be set.
 	$(BIN)/python -m compileall -q -j 0 src
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,max,rounds
 	$(BIN)/pytest benchmarks/bench_valuation.py -q -s -k sweep_speedup -p no:cacheprovider
 	$(BIN)/python benchmarks/bench_ingest.py

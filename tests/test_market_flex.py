@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wattshift.config import parse_site
+from wattshift.dispatch.backtest import BacktestInputs, run_backtest
 from wattshift.errors import ConfigError
 from wattshift.services.dispatch_inputs import load_inputs, require_product, settle_product
 from wattshift.services.market_flex import flex_value, one_mw_spec
@@ -133,3 +136,37 @@ def test_a_day_with_a_missing_interval_is_left_out_not_filled() -> None:
         FakeWarehouse(iso_prices=frame), "NORDPOOL", "SE3", 2024, one_mw_spec(20.0, 0.0), _hashprice()
     )
     assert got.days_used == 1 and got.usd_per_mw_year == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    days=st.integers(1, 4),
+    efficiency_j_per_th=st.floats(12.0, 40.0),
+)
+def test_one_merit_window_per_run_is_the_day_by_day_schedule(
+    seed: int, days: int, efficiency_j_per_th: float
+) -> None:
+    """flex_value solves a run of days as one merit window: the same schedule and totals, bit for bit,
+    as one window per operating day (nothing couples the intervals of a 1 MW fleet)."""
+    rng = np.random.default_rng(seed)
+    grid = pd.date_range("2024-03-01", periods=days * 24, freq="1h", tz="UTC")
+    T = len(grid)
+    settle = rng.normal(60.0, 80.0, T)
+    inputs = BacktestInputs(
+        interval_start_utc=grid,
+        interval_minutes=60.0,
+        decision_price_usd_per_mwh=settle + rng.normal(0.0, 30.0, T),
+        settle_price_usd_per_mwh=settle,
+        fleet_value_usd_per_mwh=rng.uniform(40.0, 120.0, (1, T)),
+        ai_value_usd_per_mwh=np.zeros(T),
+        reserve_price_usd_per_mw_h=np.zeros((0, T)),
+        intraday_price_usd_per_mwh=settle + rng.normal(0.0, 10.0, T),
+        decision_fleet_value_usd_per_mwh=rng.uniform(40.0, 120.0, (1, T)),
+    )
+    spec = one_mw_spec(efficiency_j_per_th, 0.02)
+    daily = run_backtest(spec, inputs, solver="merit", window_days=1)
+    whole = run_backtest(spec, inputs, solver="merit", window_days=None)
+    assert daily.windows == days and whole.windows == 1
+    pd.testing.assert_frame_equal(daily.schedule, whole.schedule, check_exact=True)
+    assert daily.totals == whole.totals and daily.always_on_totals == whole.always_on_totals

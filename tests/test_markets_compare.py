@@ -6,6 +6,7 @@ import csv
 import json
 import statistics
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from wattshift.cli import app
 from wattshift.config.mining import MiningAssumptions
+from wattshift.errors import NotInWarehouseError
 from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
 from wattshift.services.markets import COMPARE_KEYS, compare_markets
@@ -94,6 +96,34 @@ def test_compare_2024_covers_every_market(warehouse: Warehouse) -> None:
     assert margins == sorted(margins, reverse=True)
     nordic = {r.node: r for r in result.rows if r.market == "NORDPOOL"}
     assert nordic["SE3"].coverage == 1.0 and nordic["SE3"].product == "da"
+
+
+class _CountingReads:
+    """The warehouse, counting the price reads that found nothing (NotInWarehouseError)."""
+
+    def __init__(self, wh: Warehouse) -> None:
+        self.wh = wh
+        self.empty_reads: list[tuple[str, str, str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wh, name)
+
+    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
+        try:
+            return self.wh.iso_prices(node, market, start, end, iso=iso)
+        except NotInWarehouseError:
+            self.empty_reads.append((iso, node, market))
+            raise
+
+
+def test_series_without_prices_in_the_year_are_not_read(warehouse: Warehouse) -> None:
+    """Series whose held span misses the year are passed over before reading: the same table, and no
+    read comes back empty (2022: the real-time series of some nodes start later)."""
+    counting = _CountingReads(warehouse)
+    table = compare_markets(counting, 2022, efficiency_j_per_th=20.0, with_flex=False)
+    assert counting.empty_reads == []
+    held = warehouse.price_nodes()
+    assert len(table.rows) == 45 and len(held) > len(table.rows)
 
 
 def test_a_year_without_ecb_rates_is_reported_as_skipped(warehouse: Warehouse) -> None:

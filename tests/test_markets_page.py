@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 
+import pytest
+
 from wattshift.report.build import SECTION_MODULES
 from wattshift.report.markets import build_section
-from wattshift.services.markets import price_duration
+from wattshift.services.markets import add_flex, compare_markets, price_duration
 from wattshift.warehouse import Warehouse
 
 
@@ -36,8 +39,31 @@ def test_api_compare_duration_and_page(warehouse_path: Path) -> None:
         assert page.status_code == 200 and "/static/markets.js" in page.text and "Price duration" in page.text
 
 
+#: Flexibility [USD/MW-year] of a 20 J/TH MW in 2024 as the report showed it when the engine ran one
+#: operating day per window (commit 60cdf5b): one window per run of days must give the same figures.
+DAY_BY_DAY_FLEX_2024 = {("ERCOT", "HB_PAN"): 25815.598789104937, ("NORDPOOL", "SE2"): 2418.4817035114393}
+
+
 def test_report_section_markets(warehouse: Warehouse) -> None:
     assert "markets" in SECTION_MODULES
     section = build_section(warehouse, year=2024, efficiency_j_per_th=20.0)
     assert section.title == "Markets" and section.html.count("wattshift-figure-") >= 2
     assert "NORDPOOL" in section.html and "flexibility [USD/MW-year]" in section.html
+    # the best node of each market with its flexibility, as before: ERCOT HB_PAN 25,816, SE2 2,418
+    assert "<td>ERCOT</td><td>HB_PAN</td><td>rt</td>" in section.html and "<td>25,816</td>" in section.html
+    assert "<td>NORDPOOL</td><td>SE2</td><td>da</td>" in section.html and "<td>2,418</td>" in section.html
+
+
+def test_flex_added_to_chosen_rows_only_and_unchanged(warehouse: Warehouse) -> None:
+    table = compare_markets(
+        warehouse, 2024, efficiency_j_per_th=20.0, markets=["ERCOT", "NORDPOOL"], with_flex=False
+    )
+    assert all(r.flex_value_usd_per_mw_year is None for r in table.rows)
+    done = add_flex(warehouse, table, list(DAY_BY_DAY_FLEX_2024))
+    got = {(r.market, r.node): r.flex_value_usd_per_mw_year for r in done.rows}
+    for key, usd in DAY_BY_DAY_FLEX_2024.items():
+        assert got.pop(key) == pytest.approx(usd, rel=1e-12)
+    assert got and all(v is None for v in got.values())  # the other nodes: not computed
+    assert [
+        dataclasses.replace(r, flex_value_usd_per_mw_year=None, flex_days=0) for r in done.rows
+    ] == table.rows

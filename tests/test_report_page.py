@@ -50,6 +50,32 @@ def test_page_escapes_text_and_inlines_plotly_once() -> None:
     assert len(plotly_js()) < 1_300_000
 
 
+def test_template_is_written_once_per_page_not_into_each_figure() -> None:
+    import plotly.io as pio
+    from plotly.io.json import to_json_plotly
+
+    figures = [figure_html(go.Figure(go.Scatter(x=[1, 2], y=[3.0, float(i)]))) for i in range(3)]
+    page = page_html("T", "s", [Section(id="s", title="S", html="".join(figures))], "f")
+    assert page.count("var wattshiftTemplate=") == 1
+    assert page.count("f.layout.template=wattshiftTemplate;") == 3
+    # each figure's own layout carries no template: the page's is the plotly_white plotly.py would write
+    assert all('"template"' not in f.split(",a=")[0] for f in figures)
+    written = json.loads(page.split("var wattshiftTemplate=", 1)[1].split(";</script>", 1)[0])
+    assert written == json.loads(to_json_plotly(pio.templates["plotly_white"].to_plotly_json()))
+
+
+def test_no_default_template_while_building_and_restored_after_a_failure() -> None:
+    import plotly.io as pio
+
+    from wattshift.report.build import _no_default_template
+
+    before = pio.templates.default
+    with pytest.raises(RuntimeError), _no_default_template():
+        assert pio.templates.default is None and go.Figure().to_plotly_json()["layout"] == {}
+        raise RuntimeError("a section failed")
+    assert pio.templates.default == before and before is not None
+
+
 @pytest.mark.slow
 def test_whole_report_is_self_contained_and_small(warehouse_path: Path, tmp_path: Path) -> None:
     from wattshift.report.build import build_report

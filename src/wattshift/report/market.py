@@ -105,18 +105,19 @@ def market_figure(view: MarketView) -> go.Figure:
             "BTC price vs cost per BTC [USD] (dashed: energy only; dotted: all-in)",
         ),
     )
+    # traces over naive datetime64 days (written as "YYYY-MM-DD" by figure_json; an object array of
+    # strings would be copied element by element by plotly's validators); the axis range as text
+    days = pd.DatetimeIndex(view.days["date"]).to_numpy()
     day_text = pd.DatetimeIndex(view.days["date"]).strftime("%Y-%m-%d").to_numpy()
     for i, machine in enumerate(view.machines):
-        _machine_traces(fig, i, machine, day_text[[0, -1]], day_text[::7])
+        _machine_traces(fig, i, machine, days[[0, -1]], days[::7])
     if view.machines:
         econ = view.machines[-1].economics
         hashprice = go.Scatter(
-            x=day_text, y=_values(econ["hashprice_usd_per_ph_day"]), name="hashprice", line={"color": "#111"}
+            x=days, y=_values(econ["hashprice_usd_per_ph_day"]), name="hashprice", line={"color": "#111"}
         )
         fig.add_trace(hashprice, row=1, col=1)
-        price = go.Scatter(
-            x=day_text, y=_values(econ["price_usd"]), name="BTC price", line={"color": "#f7931a"}
-        )
+        price = go.Scatter(x=days, y=_values(econ["price_usd"]), name="BTC price", line={"color": "#f7931a"})
         fig.add_trace(price, row=2, col=1)
     for height, when in view.halvings.items():
         day = when.strftime("%Y-%m-%d")

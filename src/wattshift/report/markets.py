@@ -14,7 +14,13 @@ from typing import Any
 import plotly.graph_objects as go
 
 from wattshift.report.base import Section, figure_html, table_html
-from wattshift.services.markets import CompareRow, CompareSource, compare_markets, price_duration
+from wattshift.services.markets import (
+    CompareRow,
+    CompareSource,
+    add_flex,
+    compare_markets,
+    price_duration,
+)
 
 #: Defaults: the last full year of the EIA files and the fleet efficiency of issue 15's question.
 DEFAULT_YEAR = 2024
@@ -77,15 +83,10 @@ def build_section(
 ) -> Section:
     """The Markets section for ``year`` and a fleet of ``efficiency_j_per_th`` [J/TH]."""
     table = compare_markets(wh, year, efficiency_j_per_th=efficiency_j_per_th, with_flex=False)
+    # the dispatch runs only for the best node of each market (the rows whose flexibility is shown)
+    table = add_flex(wh, table, [(r.market, r.node) for r in _best_per_market(table.rows)])
     best = _best_per_market(table.rows)
-    with_flex = compare_markets(
-        wh,
-        year,
-        efficiency_j_per_th=efficiency_j_per_th,
-        markets=[r.market for r in best],
-        nodes=[r.node for r in best],
-    )
-    flex = {(r.market, r.node): r.flex_value_usd_per_mw_year for r in with_flex.rows}
+    flex = {(r.market, r.node): r.flex_value_usd_per_mw_year for r in best}
     rows: list[dict[str, object]] = [
         {
             "market": r.market,

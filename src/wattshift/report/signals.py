@@ -30,6 +30,9 @@ _BOTTOM = "rgba(46, 160, 67, 0.15)"
 _TOP = "rgba(215, 58, 73, 0.15)"
 _CAPITULATION = "rgba(215, 58, 73, 0.12)"
 
+#: Days of a chart's x axis (N,), naive datetime64.
+_Days = npt.NDArray[np.datetime64]
+
 
 def _values(values: pd.Series) -> npt.NDArray[np.float64]:
     """A float64 array (NaN = gap): plotly ships NumPy arrays as compact typed arrays."""
@@ -73,7 +76,9 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
             "Confluence: indicators in their bottom zone (of those known that day)",
         ),
     )
-    x = pd.DatetimeIndex(frame["date"]).strftime("%Y-%m-%d").to_numpy(dtype=object)
+    # naive datetime64 days, written as "YYYY-MM-DD" by figure_json (an object array of strings
+    # would be copied element by element by plotly's validators)
+    x = pd.DatetimeIndex(frame["date"]).to_numpy()
     _price_panel(fig, frame, x)
     _hashrate_panel(fig, frame, x)
     # shapes are set once at the end: add_vrect/add_hrect one by one is quadratic in plotly
@@ -89,7 +94,7 @@ def signals_figure(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _price_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> None:
+def _price_panel(fig: go.Figure, frame: pd.DataFrame, x: _Days) -> None:
     """Row 1: BTC price (log scale) with the Hash Ribbon buys marked."""
     fig.add_trace(
         go.Scatter(
@@ -101,7 +106,7 @@ def _price_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]
     buys = frame[frame["hash_ribbons_buy"].astype(bool)]
     fig.add_trace(
         go.Scatter(
-            x=pd.DatetimeIndex(buys["date"]).strftime("%Y-%m-%d").to_numpy(dtype=object),
+            x=pd.DatetimeIndex(buys["date"]).to_numpy(),
             y=_values(buys["price_usd"]),
             mode="markers",
             name="Hash Ribbon buy",
@@ -113,7 +118,7 @@ def _price_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]
     fig.update_yaxes(type="log", row=1, col=1, **log_axis(_values(frame["price_usd"])))
 
 
-def _hashrate_panel(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> None:
+def _hashrate_panel(fig: go.Figure, frame: pd.DataFrame, x: _Days) -> None:
     """Row 2: the 30- and 60-day mean hash rate (log scale)."""
     for col, name, color in (
         ("hashrate_sma_fast_ehs", "hash rate SMA30", "#0969da"),
@@ -155,7 +160,7 @@ _ZONE_PANELS: tuple[tuple[int, str, str, float, float, float, float], ...] = (
 )
 
 
-def _zone_panels(fig: go.Figure, frame: pd.DataFrame, x: npt.NDArray[np.object_]) -> list[dict[str, object]]:
+def _zone_panels(fig: go.Figure, frame: pd.DataFrame, x: _Days) -> list[dict[str, object]]:
     """Rows 3-5 (Puell, MVRV Z, Fear & Greed); returns their bottom and top zones as shapes."""
     shapes: list[dict[str, object]] = []
     for row, col, name, low, bottom, top, high in _ZONE_PANELS:

@@ -31,6 +31,7 @@ _COLOURS = {"mining": "#f7931a", "ai": "#3b6fb6", "hybrid": "#2e9e5b"}
 def fan_figure(fan: dict[str, Any], start_year: int) -> go.Figure:
     """Cumulative discounted cash flow per MW [USD M]: p5-p95 and p25-p75 bands and the median."""
     fig = go.Figure()
+    labels: list[dict[str, Any]] = []  # set once: add_annotation one by one is quadratic in plotly
     for name, q in fan.items():
         months = np.asarray(q).shape[1]
         x = start_year + np.arange(1, months + 1) / MONTHS_PER_YEAR
@@ -54,10 +55,10 @@ def fan_figure(fan: dict[str, Any], start_year: int) -> go.Figure:
             go.Scatter(x=x, y=usd_to_musd(q[2]), name=f"{name} (median)", line={"color": colour, "width": 2})
         )
         for i, text in fan_steps(np.asarray(q[2], dtype="float64")):
-            fig.add_annotation(
-                x=x[i], y=usd_to_musd(q[2][i]), text=f"{name}: {text}", arrowhead=2, ax=-60, font={"size": 10}
-            )
+            label = {"x": x[i], "y": usd_to_musd(q[2][i]), "text": f"{name}: {text}", "arrowhead": 2}
+            labels.append(label | {"ax": -60, "font": {"size": 10}})
     fig.update_layout(
+        annotations=labels,
         title="Cumulative discounted cash flow per MW (median, 25-75 % and 5-95 % of paths)",
         xaxis_title="year",
         yaxis_title="USD M per MW",

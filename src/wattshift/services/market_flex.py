@@ -2,8 +2,9 @@
 
 For the siting table (``wattshift markets compare``): a 1 MW fleet of efficiency ``e`` [J/TH] (times
 the site PUE: the energy per TH including cooling) on a 1 MW interconnect, dispatched by
-:func:`wattshift.dispatch.backtest.run_backtest` with the merit-order solver, one operating day at
-a time, in forecast foresight (the information set of :mod:`wattshift.services.dispatch_inputs`):
+:func:`wattshift.dispatch.backtest.run_backtest` with the merit-order solver (one window per run of
+complete days: the same schedule as one operating day at a time), in forecast foresight (the
+information set of :mod:`wattshift.services.dispatch_inputs`):
 
 - markets with real-time and day-ahead prices (ERCOT, PJM): day-ahead price + walk-forward spread
   forecast (:func:`wattshift.dispatch.forecast.spread_forecast`), settled real-time;
@@ -147,24 +148,31 @@ def flex_value(
     tz = MARKETS[iso].timezone
     day = day_numbers(p.grid, tz)
     eff, fee = spec.fleets.efficiency_j_per_th, spec.pool_fee
+    # mining value (K, T) [USD/MWh] on the day's hashprice and, at decision time, the day before's
+    now = daily_to_intervals(hashprice, p.grid, what="BTC hashprice")
+    known = daily_to_intervals(hashprice, p.grid - pd.Timedelta(days=1), what="BTC hashprice")
+    value = fleet_values_usd_per_mwh(now, eff, pool_fee=fee)
+    decision_value = fleet_values_usd_per_mwh(known, eff, pool_fee=fee)
     total = 0.0
     for run in _runs(day):
         grid = p.grid[run]
-        now = daily_to_intervals(hashprice, grid, what="BTC hashprice")
-        known = daily_to_intervals(hashprice, grid - pd.Timedelta(days=1), what="BTC hashprice")
         inputs = BacktestInputs(
             interval_start_utc=grid,
             interval_minutes=float(p.step_min),
             decision_price_usd_per_mwh=p.decision[run],
             settle_price_usd_per_mwh=p.settle[run],
-            fleet_value_usd_per_mwh=fleet_values_usd_per_mwh(now, eff, pool_fee=fee),
+            fleet_value_usd_per_mwh=value[:, run],
             ai_value_usd_per_mwh=np.zeros(len(grid)),
             reserve_price_usd_per_mw_h=np.zeros((0, len(grid))),
             timezone=tz,
             intraday_price_usd_per_mwh=None if p.intraday is None else p.intraday[run],
-            decision_fleet_value_usd_per_mwh=fleet_values_usd_per_mwh(known, eff, pool_fee=fee),
+            decision_fleet_value_usd_per_mwh=decision_value[:, run],
         )
-        total += run_backtest(spec, inputs, solver="merit", window_days=1).value_of_flexibility_usd
+        # One merit-order window per run of days: nothing couples intervals (a 1 MW fleet without
+        # ramps, min on/off, reserves or peak charges) and every decision price is fixed before the
+        # run (day-start forecast, one-step price), so the closed form over the run is the
+        # day-by-day schedule, interval for interval, without a window's overhead per day.
+        total += run_backtest(spec, inputs, solver="merit", window_days=None).value_of_flexibility_usd
     days_used = int(np.unique(day).size)
     days_in_year = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
     return FlexValue(total * days_in_year / days_used, days_used, days_in_year)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -141,6 +141,25 @@ def _selected(held: pd.DataFrame, markets: Sequence[str] | None, nodes: Sequence
     return held[np.asarray(keep, dtype=bool)] if len(held) else held
 
 
+def _year_utc(iso: str, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The market's local calendar ``year`` as a UTC span ``[start, end)``."""
+    tz = MARKETS[iso].timezone
+    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
+    return start, pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+
+
+def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Series with an interval in the market's ``year`` (``price_nodes``' first/last): reading the
+    others would only raise :class:`NotInWarehouseError`, which ``_first_product`` passes over."""
+    keep = np.zeros(len(series), dtype=bool)
+    for i, (iso, first, last) in enumerate(
+        zip(series["iso"].astype(str), series["first"], series["last"], strict=True)
+    ):
+        start, end = _year_utc(iso, year)
+        keep[i] = first < end and last >= start
+    return series[keep]
+
+
 def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> pd.Series:
     btc = wh.btc_daily()
     if btc.empty:
@@ -161,9 +180,7 @@ class _Flex:
     hashprice: pd.Series
 
 
-def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex | None) -> tuple[float | None, int]:
-    if flex is None:
-        return None, 0
+def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex) -> tuple[float | None, int]:
     try:
         found = flex_value(wh, iso, node, year, flex.spec, flex.hashprice)
     except NotInWarehouseError:
@@ -178,11 +195,8 @@ def _row(
     product: str,
     year: int,
     value_by_day: pd.Series,
-    flex: _Flex | None = None,
 ) -> CompareRow | None:
-    tz = MARKETS[iso].timezone
-    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
-    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    start, end = _year_utc(iso, year)
     prices = wh.iso_prices(node, product, start, end, iso=iso)
     days = prices["interval_start_utc"].dt.tz_localize(None).dt.normalize()
     value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
@@ -195,7 +209,6 @@ def _row(
         value[has_value],
         (end - start).total_seconds() / 3600.0,
     )
-    flex_usd, flex_days = _flex(wh, iso, node, year, flex)
     return CompareRow(
         iso,
         node,
@@ -207,8 +220,6 @@ def _row(
         m.hours_above_strike,
         m.mean_mining_value_usd_per_mwh,
         m.mining_margin_usd_per_mwh,
-        flex_usd,
-        flex_days,
     )
 
 
@@ -220,14 +231,13 @@ def _first_product(
     year: int,
     value_by_day: pd.Series,
     skipped: list[dict[str, str]],
-    flex: _Flex | None = None,
 ) -> CompareRow | None:
     """Row of the real-time product if it has prices in ``year``, else of the day-ahead one."""
     for product in ("rt", "da"):
         if product not in products:
             continue
         try:
-            return _row(wh, iso, node, product, year, value_by_day, flex)
+            return _row(wh, iso, node, product, year, value_by_day)
         except NotInWarehouseError as exc:
             if "ECB" in str(exc):  # prices held, but no exchange rate to convert them
                 skipped.append({"market": iso, "node": node, "reason": str(exc)})
@@ -250,7 +260,7 @@ def compare_markets(
     """Siting table for ``year``: every market node with prices that year, best mining margin first.
 
     ``with_flex=False`` leaves ``flex_value_usd_per_mw_year`` out (``None``; the dispatch runs are the
-    slow part, about a second per node-year).
+    slow part: :func:`add_flex` adds them to the rows a caller shows).
 
     Raises
     ------
@@ -264,22 +274,51 @@ def compare_markets(
     eff, model = _efficiency(wh, efficiency_j_per_th, asic)
     a = resolve_assumptions(assumptions, pue)
     value_by_day = _mining_value_by_day(wh, eff, a)
-    series = _selected(wh.price_nodes(), markets, nodes)
-    flex = None
-    if with_flex:
-        hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
-        flex = _Flex(one_mw_spec(min(eff * a.pue, MAX_EFFICIENCY_J_PER_TH), a.pool_fee), hashprice)
+    series = _in_year(_selected(wh.price_nodes(), markets, nodes), year)
     rows: list[CompareRow] = []
     skipped: list[dict[str, str]] = []
     for key, group in series.groupby(["iso", "node"], sort=True):
         iso, node = str(key[0]), str(key[1])
-        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped, flex)
+        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped)
         if row is not None:
             rows.append(row)
     if not rows and not skipped:
         raise NotInWarehouseError(f"no market node has prices in {year} (see `wattshift data status`)")
     rows.sort(key=lambda r: r.mining_margin_usd_per_mwh, reverse=True)
-    return CompareResult(year, eff, model, rows, skipped)
+    table = CompareResult(year, eff, model, rows, skipped)
+    if with_flex:
+        table = add_flex(wh, table, [(r.market, r.node) for r in rows], pue=pue, assumptions=assumptions)
+    return table
+
+
+def add_flex(
+    wh: CompareSource,
+    table: CompareResult,
+    keys: Sequence[tuple[str, str]],
+    *,
+    pue: float | None = None,
+    assumptions: MiningAssumptions | None = None,
+) -> CompareResult:
+    """``table`` with the value of flexibility filled in for the rows of ``keys`` (``(market, node)``).
+
+    The dispatch runs are the slow part of the siting table (a year of one node is a backtest on a
+    forecast refitted every day), so a caller that shows the flexibility of a few rows (the report:
+    the best node of each market) computes it for those only. ``pue`` and ``assumptions`` must be
+    those ``table`` was built with; a row's value is the one :func:`compare_markets` with
+    ``with_flex=True`` gives it.
+    """
+    a = resolve_assumptions(assumptions, pue)
+    hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
+    eff = min(table.efficiency_j_per_th * a.pue, MAX_EFFICIENCY_J_PER_TH)
+    flex = _Flex(one_mw_spec(eff, a.pool_fee), hashprice)
+    wanted = set(keys)
+    rows = [_with_flex(wh, r, flex) if (r.market, r.node) in wanted else r for r in table.rows]
+    return replace(table, rows=rows)
+
+
+def _with_flex(wh: CompareSource, row: CompareRow, flex: _Flex) -> CompareRow:
+    usd, days = _flex(wh, row.market, row.node, row.year, flex)
+    return replace(row, flex_value_usd_per_mw_year=usd, flex_days=days)
 
 
 @dataclass(frozen=True)
@@ -312,9 +351,7 @@ def price_duration(wh: CompareSource, iso: str, node: str, year: int, *, points:
     iso = market(iso).name
     check_node_in(node, [iso])
     product = "rt" if "rt" in MARKETS[iso].products else "da"
-    tz = MARKETS[iso].timezone
-    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
-    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
+    start, end = _year_utc(iso, year)
     frame = wh.iso_prices(node, product, start, end, iso=iso)
     if frame.empty:
         raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")

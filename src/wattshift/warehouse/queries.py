@@ -142,9 +142,10 @@ def iso_prices(
         _raise_not_held(con, iso, node, market, lo, hi)
     frame = pd.DataFrame(
         {
-            "iso": pd.array([iso] * count, dtype="str"),
-            "node": pd.array([node] * count, dtype="str"),
-            "market": pd.array([market] * count, dtype="str"),
+            # one string repeated (an Arrow take), not ``count`` Python strings converted one by one
+            "iso": pd.array([iso], dtype="str").repeat(count),
+            "node": pd.array([node], dtype="str").repeat(count),
+            "market": pd.array([market], dtype="str").repeat(count),
             "interval_start_utc": pd.DatetimeIndex(np.asarray(values["interval_start_utc"]))
             .tz_localize("UTC")
             .as_unit("ns"),
