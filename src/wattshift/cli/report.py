@@ -20,18 +20,30 @@ def report(
             help="Site TOML(s) or example names for the dispatch and valuation sections [default: examples].",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes building sections at once [default: one per core, at most 2].",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Write one self-contained HTML report (charts inline, offline): market, signals, dispatch, valuation."""
-    from wattshift.report.build import build_report
+    from wattshift.report.lanes import build_report_in_lanes
 
     options: dict[str, dict[str, object]] = {}
     if site:
         options = {"dispatch": {"sites": list(site)}, "valuation": {"sites": list(site)}}
-    with open_warehouse(db) as wh:
-        result = build_report(
-            wh, out, options=options, progress=lambda n: err.print(f"building section: {n}")
-        )
+    open_warehouse(db).close()  # a missing or locked warehouse fails here, before any process starts
+    result = build_report_in_lanes(
+        lambda: open_warehouse(db),
+        out,
+        options=options,
+        progress=lambda name: err.print(f"building section: {name}"),
+        lanes=workers,
+    )
     size_kb = result.path.stat().st_size / 1024
     err.print(f"[green]wrote[/] {result.path} ({size_kb:,.0f} KiB; sections: {', '.join(result.sections)})")
     if result.failures:

@@ -261,9 +261,15 @@ def new_highs(
     one reserve and one ranged ramp row per interval), so HiGHS's presolve removes almost nothing and
     its pre/postsolve roughly doubles the time of the dual simplex on a year of 15-minute intervals
     (``benchmarks/bench_dispatch.py``). The MILP keeps presolve, which its branch and bound needs.
+
+    ``threads = 1``: the dual simplex is serial, and on the day-window MILPs HiGHS's other workers
+    only spin while they wait for work: the report's dispatch section took the same wall time with
+    one thread and 1.27 s of CPU instead of 1.74 s (2026-11-29, 2 cores), CPU the other lane of
+    :mod:`wattshift.report.lanes` (or a neighbour) needs. Parallel runs come from processes instead.
     """
     h = _construct_quietly()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
     if not presolve:
         h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", mip_rel_gap)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import html
 import itertools
 import json
-from dataclasses import dataclass, field
+import os
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -35,6 +37,8 @@ _TEMPLATE_VAR = "wattshiftTemplate"
 #: Trace types in the vendored plotly.js basic bundle.
 BASIC_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 _IDS = itertools.count()
+_FIGURE_PREFIX = "wattshift-figure-"
+_FIGURE_ID = re.compile(_FIGURE_PREFIX + r"(\d+-\d+)")
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def figure_html(fig: go.Figure, *, height_px: int = 420) -> str:
     """
     fig.layout.template = None
     fig.update_layout(height=height_px, margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    div = f"wattshift-figure-{next(_IDS)}"
+    div = f"{_FIGURE_PREFIX}{os.getpid()}-{next(_IDS)}"  # unique across lanes; see renumber_figures
     config = to_json_plotly(PLOTLY_CONFIG)
     figure, axes = figure_json(fig)
     return (
@@ -130,6 +134,23 @@ def figure_html(fig: go.Figure, *, height_px: int = 420) -> str:
         f"f.layout.template={_TEMPLATE_VAR};"
         f'Plotly.newPlot("{div}",f.data,f.layout,{config});}})();</script>'
     )
+
+
+def renumber_figures(sections: list[Section]) -> list[Section]:
+    """``sections`` with their figures' element ids numbered 0, 1, ... in page order.
+
+    :func:`figure_html` names a figure by its process and a per-process count, so figures built in
+    the lanes of :mod:`wattshift.report.lanes` never share an id; the page then gets short ids that
+    do not depend on which process drew what.
+    """
+    ids: dict[str, str] = {}
+
+    def new_id(match: re.Match[str]) -> str:
+        if match.group(1) not in ids:
+            ids[match.group(1)] = f"{_FIGURE_PREFIX}{len(ids)}"
+        return ids[match.group(1)]
+
+    return [replace(section, html=_FIGURE_ID.sub(new_id, section.html)) for section in sections]
 
 
 def table_html(rows: list[dict[str, object]], *, caption: str | None = None) -> str:

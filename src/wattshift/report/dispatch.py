@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,31 @@ def _summary_row(doc: dict[str, Any]) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class SitePart:
+    """One site's share of the dispatch section: its summary row and its two charts (HTML)."""
+
+    row: dict[str, object]
+    html: str
+
+
+def section_parts(*, sites: Sequence[str | Path] | None = None, **_: Any) -> list[Path]:
+    """The site files the section backtests, one part each (every example site by default)."""
+    wanted = [e.path for e in examples("site")] if sites is None else sites
+    return [resolve_file(s, "site") for s in wanted]
+
+
+def build_part(wh: DispatchSource, part: Path, **_: Any) -> SitePart:
+    """Backtest the site file ``part`` and draw its MW-by-use and revenue charts."""
+    run = run_dispatch(wh, load_site(part))
+    doc = result_dict(run)
+    head = f"<h3>{html.escape(run.site.name)}</h3><p class='sources'>{html.escape(part.name)}</p>"
+    charts = figure_html(_schedule_figure(run), height_px=460) + figure_html(
+        _revenue_figure(doc), height_px=340
+    )
+    return SitePart(row=_summary_row(doc), html=head + charts)
+
+
 def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = None, **_: Any) -> Section:
     """The dispatch section: per site, stacked MW by use under the price, and revenue by stream.
 
@@ -151,17 +177,11 @@ def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = No
         Site TOML files or example names, each with a ``[backtest]`` table; default: every example
         site (``wattshift examples``).
     """
-    wanted = [e.path for e in examples("site")] if sites is None else sites
-    paths = [resolve_file(s, "site") for s in wanted]
-    parts: list[str] = []
-    rows: list[dict[str, object]] = []
-    for path in paths:
-        run = run_dispatch(wh, load_site(path))
-        doc = result_dict(run)
-        rows.append(_summary_row(doc))
-        parts.append(f"<h3>{html.escape(run.site.name)}</h3><p class='sources'>{html.escape(path.name)}</p>")
-        parts.append(figure_html(_schedule_figure(run), height_px=460))
-        parts.append(figure_html(_revenue_figure(doc), height_px=340))
+    return join_parts([build_part(wh, path) for path in section_parts(sites=sites)])
+
+
+def join_parts(parts: Sequence[SitePart]) -> Section:
+    """The dispatch section from its sites' parts, in the order given."""
     intro = (
         "<p>Each interval the site's megawatts go to the use that pays most: ASIC fleets (valued at "
         "the day's hashprice and their efficiency), GPU compute, reserves, or the grid (curtailment and "
@@ -174,7 +194,9 @@ def build_section(wh: DispatchSource, *, sites: Sequence[str | Path] | None = No
     return Section(
         id="dispatch",
         title="Hybrid dispatch",
-        html=intro + table_html(rows, caption="Backtests of the example sites") + "".join(parts),
+        html=intro
+        + table_html([part.row for part in parts], caption="Backtests of the example sites")
+        + "".join(part.html for part in parts),
         sources=(
             "ERCOT real-time settlement point prices (NP6-785/NP6-905), day-ahead prices (NP4-180) and "
             "ancillary clearing prices (NP4-181).",

@@ -1,0 +1,235 @@
+"""The report's sections built in parallel lanes: the CLI process and forked worker processes at once.
+
+The sections are independent (each reads the warehouse and returns HTML), and on two cores the
+report's wall time is the longest lane's, not the sum of the sections. The lanes are filled longest
+section first by the measured CPU seconds of :data:`SECTION_COST_S` (Graham's LPT rule: within 4/3
+of the best split; Graham, "Bounds on multiprocessing timing anomalies", SIAM J. Appl. Math. 17,
+1969).
+
+Each worker is forked *before* any process opens the warehouse, so no DuckDB instance is shared
+across the fork; every lane then opens its own read-only connection (DuckDB lets several processes
+read one file). A worker sends its finished sections back through a pipe; a worker that dies is
+reported as a failure of each of its sections, never a hang. Where ``fork`` is not available, or
+one lane is asked for, the sections are built one after the other in this process.
+
+A section module may split its work into parts (``section_parts``, ``build_part`` and
+``join_parts``, as :mod:`wattshift.report.dispatch` does per site): its parts are then planned
+like sections, possibly in different lanes, and joined in order in this process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import signal
+from collections import Counter
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wattshift.report.build import (
+    SECTION_MODULES,
+    Built,
+    ReportResult,
+    building,
+    failed_section,
+    section_builder,
+    write_page,
+)
+
+if TYPE_CHECKING:
+    from wattshift.services.store import Warehouse
+
+#: Wall seconds of each section built alone on the demo warehouse (``benchmarks/bench_report.py``,
+#: median of 3, 2026-11-29 at load average 0.7); only their order matters to the lane plan.
+SECTION_COST_S: dict[str, float] = {
+    "markets": 1.09,
+    "dispatch": 0.99,
+    "valuation": 0.70,
+    "signals": 0.22,
+    "market": 0.14,
+}
+
+#: Lanes by default: one per core this process may run on, at most two (the report's work fills
+#: two lanes to within a few tenths of a second; a third would only add a process).
+MAX_LANES = 2
+
+Opener = Callable[[], AbstractContextManager["Warehouse"]]
+#: One unit of work: ``(section name, part index, part or None for the whole section)``.
+Task = tuple[str, int, Any]
+#: A task's outcome: ``(section name, part index, whole section?, Section or part, failure or None)``.
+Done = tuple[str, int, bool, Any, str | None]
+
+
+def default_lanes() -> int:
+    """Lanes for this machine: the cores this process may use, capped at :data:`MAX_LANES`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_LANES, cores))
+
+
+def section_tasks(names: Sequence[str], options: dict[str, dict[str, Any]]) -> list[Task]:
+    """The report's work as tasks ``(section, part index, part or None for the whole section)``.
+
+    A section module with ``section_parts`` gives one task per part (the whole section if it has
+    none or listing them fails: building it then reports the error); any other, one task.
+    """
+    tasks: list[Task] = []
+    for name in names:
+        parts_of = getattr(importlib.import_module(f"wattshift.report.{name}"), "section_parts", None)
+        try:
+            parts = list(parts_of(**options.get(name, {}))) if parts_of is not None else []
+        except Exception:
+            parts = []
+        tasks += [(name, i, part) for i, part in enumerate(parts)] if parts else [(name, 0, None)]
+    return tasks
+
+
+def plan_lanes(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
+    """Split ``tasks`` into ``lanes`` lists, longest first into the least loaded lane (LPT).
+
+    Parameters
+    ----------
+    tasks
+        From :func:`section_tasks`; a part costs its section's :data:`SECTION_COST_S` over the
+        number of parts, a section missing from it 1 s.
+    lanes
+        Number of lanes (>= 1); empty lanes are dropped.
+
+    Returns
+    -------
+    list of list of Task
+        The lanes, each in the order the tasks were given.
+    """
+    if lanes < 1:
+        raise ValueError(f"lanes must be >= 1, got {lanes}")
+    count = Counter(name for name, _, _ in tasks)
+    cost = [SECTION_COST_S.get(name, 1.0) / count[name] for name, _, _ in tasks]
+    load = [0.0] * lanes
+    plan: list[list[int]] = [[] for _ in range(lanes)]
+    for i in sorted(range(len(tasks)), key=lambda i: -cost[i]):
+        lane = min(range(lanes), key=lambda k: load[k])
+        plan[lane].append(i)
+        load[lane] += cost[i]
+    return [[tasks[i] for i in sorted(lane)] for lane in plan if lane]
+
+
+def _run(open_wh: Opener, tasks: list[Task], options: dict[str, dict[str, Any]], progress: Any) -> list[Done]:
+    """Build ``tasks`` on a warehouse of this process's own: ``(name, index, whole?, result, failure)``."""
+    done: list[Done] = []
+    with open_wh() as wh, building(wh) as reads:
+        for name, index, part in tasks:
+            module = importlib.import_module(f"wattshift.report.{name}")
+            opts = options.get(name, {})
+            if progress is not None:
+                progress(name if part is None else f"{name}: {getattr(part, 'stem', part)}")
+            try:
+                if part is None:
+                    result = module.build_section(reads, **opts)
+                else:
+                    result = module.build_part(reads, part, **opts)
+                done.append((name, index, part is None, result, None))
+            except Exception as exc:  # a failed section must not hide the others
+                done.append((name, index, part is None, None, f"{type(exc).__name__}: {exc}"))
+    return done
+
+
+def _worker(
+    send: Connection, open_wh: Opener, tasks: list[Task], options: dict[str, Any], progress: Any
+) -> None:
+    """A forked lane: build ``tasks`` and send them back (Ctrl-C is the parent's to handle)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        done: list[Done] | str = _run(open_wh, tasks, options, progress)
+    except Exception as exc:  # opening the warehouse failed: each of its tasks says so
+        done = f"{type(exc).__name__}: {exc}"
+    send.send(done)
+    send.close()
+
+
+def _collect(tasks: list[Task], recv: Connection, proc: multiprocessing.process.BaseProcess) -> list[Done]:
+    """A worker's results, or a failure for each of its tasks if it sent an error or nothing."""
+    try:
+        got: list[Done] | str = recv.recv()
+    except EOFError:
+        proc.join()
+        got = f"the worker process building it ended with exit code {proc.exitcode} before sending it"
+    proc.join()
+    if isinstance(got, str):
+        return [(name, index, part is None, None, got) for name, index, part in tasks]
+    return got
+
+
+def _assemble(names: Sequence[str], done: list[Done]) -> Built:
+    """Each section from its task (or its parts, joined in order), or its first failure."""
+    built: Built = []
+    for name in names:
+        items = sorted((d for d in done if d[0] == name), key=lambda d: d[1])
+        failure = next((d[4] for d in items if d[4] is not None), None)
+        if failure is None and items and items[0][2]:
+            built.append((name, items[0][3], None))
+            continue
+        if failure is None:
+            try:
+                joined = importlib.import_module(f"wattshift.report.{name}").join_parts([d[3] for d in items])
+                built.append((name, joined, None))
+                continue
+            except Exception as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+        built.append((name, failed_section(name, failure), failure))
+    return built
+
+
+def build_report_in_lanes(
+    open_wh: Opener,
+    out_dir: Path,
+    *,
+    options: dict[str, dict[str, Any]] | None = None,
+    progress: Callable[[str], None] | None = None,
+    lanes: int | None = None,
+) -> ReportResult:
+    """Write ``out_dir/index.html``, its sections built in ``lanes`` processes at once.
+
+    Parameters
+    ----------
+    open_wh
+        Opens the warehouse read-only (a context manager); called once per lane, in that lane's
+        process.
+    out_dir
+        Folder to write ``index.html`` into (created if needed).
+    options
+        Per-section keyword options, as :func:`wattshift.report.build.build_report`'s.
+    progress
+        Called with each section's (or part's) name before it is built, from the lane building it.
+    lanes
+        Processes building sections at once; None = :func:`default_lanes`.
+
+    Returns
+    -------
+    ReportResult
+        The same page and result as the serial :func:`~wattshift.report.build.build_report`.
+    """
+    options = options or {}
+    wanted = default_lanes() if lanes is None else lanes
+    if wanted < 1:
+        raise ValueError(f"lanes must be >= 1, got {wanted}")
+    names = [name for name in SECTION_MODULES if section_builder(name) is not None]  # imports, pre-fork
+    tasks = section_tasks(names, options)
+    plan = plan_lanes(tasks, wanted) if "fork" in multiprocessing.get_all_start_methods() else [tasks]
+    ctx = multiprocessing.get_context("fork")
+    workers = []
+    for lane in plan[1:]:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_worker, args=(send, open_wh, lane, options, progress), daemon=True)
+        proc.start()
+        send.close()
+        workers.append((lane, recv, proc))
+    done = _run(open_wh, plan[0], options, progress) if plan else []
+    for lane, recv, proc in workers:
+        done += _collect(lane, recv, proc)
+    return write_page(out_dir, _assemble(names, done))
