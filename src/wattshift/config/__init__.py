@@ -14,69 +14,8 @@ The names below are imported from their module on first use (PEP 562), so import
 module (``wattshift.config.mining`` for ``wattshift mining --date``) does not build every site model.
 """
 
-from __future__ import annotations
+import lazy_loader
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from wattshift.config._errors import format_validation_error
-    from wattshift.config.site import (
-        UP_PRODUCTS,
-        BacktestConfig,
-        ContractConfig,
-        Fleet,
-        FleetConfig,
-        GpuConfig,
-        PeakChargeConfig,
-        ReservesConfig,
-        SiteConfig,
-        load_site,
-        parse_site,
-    )
-
-_SITE_NAMES = (
-    "UP_PRODUCTS",
-    "BacktestConfig",
-    "ContractConfig",
-    "Fleet",
-    "FleetConfig",
-    "GpuConfig",
-    "PeakChargeConfig",
-    "ReservesConfig",
-    "SiteConfig",
-    "load_site",
-    "parse_site",
-)
-#: Public name -> its module.
-_MODULE_OF: dict[str, str] = {**dict.fromkeys(_SITE_NAMES, "site"), "format_validation_error": "_errors"}
-
-
-def __getattr__(name: str) -> Any:
-    """Import ``name`` from its module on first use (then it is a plain attribute of the package)."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULE_OF])
-
-
-__all__ = [
-    "UP_PRODUCTS",
-    "BacktestConfig",
-    "ContractConfig",
-    "Fleet",
-    "FleetConfig",
-    "GpuConfig",
-    "PeakChargeConfig",
-    "ReservesConfig",
-    "SiteConfig",
-    "format_validation_error",
-    "load_site",
-    "parse_site",
-]
+# PEP 562 lazy exports: the names of the adjacent ``__init__.pyi`` are imported from their module on
+# first use (https://scientific-python.org/specs/spec-0001/).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

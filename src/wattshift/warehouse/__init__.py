@@ -13,37 +13,8 @@ The names below are imported from their module on first use (PEP 562): the light
 (``reader``, ``derived``, ``lock``, ``files``, ``version``) can be imported without pandas.
 """
 
-from __future__ import annotations
+import lazy_loader
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from wattshift.warehouse.core import Warehouse
-    from wattshift.warehouse.results import IngestResult, Progress
-    from wattshift.warehouse.version import SCHEMA_VERSION
-
-#: Public name -> its module.
-_MODULE_OF: dict[str, str] = {
-    "Warehouse": "core",
-    "IngestResult": "results",
-    "Progress": "results",
-    "SCHEMA_VERSION": "version",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Import ``name`` from its module on first use (then it is a plain attribute of the package)."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULE_OF])
-
-
-__all__ = ["SCHEMA_VERSION", "IngestResult", "Progress", "Warehouse"]
+# PEP 562 lazy exports: the names of the adjacent ``__init__.pyi`` are imported from their module on
+# first use (https://scientific-python.org/specs/spec-0001/).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
