@@ -24,7 +24,7 @@ import pandas as pd
 
 from wattshift.chain import subsidy_btc_on
 from wattshift.mining.cost import CostAssumptions
-from wattshift.mining.economics import economics_values
+from wattshift.mining.economics import ECONOMICS_VALUE_KEYS, economics_values
 from wattshift.mining.hashprice import btc_per_th_day, btc_per_th_day_realised
 from wattshift.units import TH_PER_PH, ehs_to_ths
 
@@ -38,14 +38,7 @@ ECONOMICS_COLUMNS: tuple[str, ...] = (
     "difficulty",
     "hashrate_ehs",
     "fees_btc_per_block",
-    "hashprice_usd_per_ph_day",
-    "btc_per_ph_day",
-    "energy_kwh_per_btc",
-    "energy_cost_usd_per_btc",
-    "all_in_cost_usd_per_btc",
-    "breakeven_power_usd_per_kwh",
-    "breakeven_price_usd",
-    "mining_value_usd_per_mwh",
+    *ECONOMICS_VALUE_KEYS,
 )
 
 _REQUIRED = ("date", "price_usd", "difficulty", "hashrate_ehs", "blocks", "fees_btc")

@@ -16,6 +16,7 @@ from wattshift.config.bounds import MAX_POWER_USD_PER_KWH
 from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import ConfigError
 from wattshift.mining.cost import CostAssumptions
+from wattshift.mining.economics import ECONOMICS_VALUE_KEYS
 from wattshift.units import usd_per_mwh_to_usd_per_kwh
 
 #: Keys of :func:`wattshift.services.mining.mining_day`, in order (``mining_history`` has the same per
@@ -26,13 +27,7 @@ MINING_DAY_KEYS: tuple[str, ...] = (
     "difficulty",
     "hashrate_ehs",
     "fees_btc_per_block",
-    "hashprice_usd_per_ph_day",
-    "btc_per_ph_day",
-    "energy_kwh_per_btc",
-    "energy_cost_usd_per_btc",
-    "all_in_cost_usd_per_btc",
-    "breakeven_power_usd_per_kwh",
-    "mining_value_usd_per_mwh",
+    *(key for key in ECONOMICS_VALUE_KEYS if key != "breakeven_price_usd"),
     "assumptions",
 )
 #: The numeric keys of :data:`MINING_DAY_KEYS`.
