@@ -66,9 +66,19 @@ def is_investment(cash: FloatArray) -> BoolArray:
     cash
         Cash flows, shape ``(..., T)`` [USD].
     """
-    nonzero = cash != 0
-    first = np.take_along_axis(cash, np.argmax(nonzero, axis=-1)[..., None], axis=-1)[..., 0]
-    out: BoolArray = irr_defined(cash) & (first < 0)
+    if not np.isfinite(cash).all():  # NaN / inf: the sign rules of :func:`sign_changes`
+        nonzero = cash != 0
+        first = np.take_along_axis(cash, np.argmax(nonzero, axis=-1)[..., None], axis=-1)[..., 0]
+        slow: BoolArray = irr_defined(cash) & (first < 0)
+        return slow
+    # Finite flows: one change from negative to positive <=> some negative, some positive, and
+    # the last negative before the first positive (zeros anywhere); two argmax passes instead
+    # of carrying signs over zeros.
+    negative, positive = cash < 0, cash > 0
+    periods = cash.shape[-1]
+    last_negative = periods - 1 - np.argmax(negative[..., ::-1], axis=-1)
+    first_positive = np.argmax(positive, axis=-1)
+    out: BoolArray = negative.any(axis=-1) & positive.any(axis=-1) & (last_negative < first_positive)
     return out
 
 
