@@ -59,7 +59,16 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["FlexSpan", "ValuationRequest", "treasury_plan", "value_site"]
+__all__ = [
+    "FlexSpan",
+    "PreparedValuation",
+    "ValuationRequest",
+    "prepare_valuation",
+    "treasury_of",
+    "treasury_plan",
+    "value_prepared",
+    "value_site",
+]
 
 #: Paths whose cumulative discounted cash feeds the fan chart's percentiles [paths].
 FAN_PATHS = 1000
@@ -269,10 +278,21 @@ def _conversion_fields(conv: ConversionResult) -> dict[str, Any]:
     }
 
 
-def _prepared(
-    wh: Warehouse, request: ValuationRequest
-) -> tuple[ValuationConfig, ValuationInputs, Calibration]:
-    """The request's configuration (with a flex backtest's figure when asked), inputs and calibration."""
+@dataclass(frozen=True)
+class PreparedValuation:
+    """What a valuation needs of the warehouse, read once (:func:`prepare_valuation`): the request,
+    its configuration (with a flex backtest's figure when asked), the inputs and the calibration.
+    The Monte Carlo (:func:`value_prepared`) then runs without the warehouse, which the caller may
+    close first (its memory is then free for the paths)."""
+
+    request: ValuationRequest
+    cfg: ValuationConfig
+    inputs: ValuationInputs
+    calibration: Calibration
+
+
+def prepare_valuation(wh: Warehouse, request: ValuationRequest) -> PreparedValuation:
+    """Read and calibrate everything :func:`value_prepared` needs (see :class:`PreparedValuation`)."""
     cfg = request_config(request)
     flex = (
         None if request.flex is None else flex_usd_per_mw_month_from_dispatch(wh, request.site, request.flex)
@@ -281,7 +301,7 @@ def _prepared(
         mining = cfg.mining.model_copy(update={"flex_revenue_usd_per_mw_month": flex[0]})
         cfg = cfg.model_copy(update={"mining": mining})
     inputs, calibration = build_inputs(wh, request.site, cfg, years=cfg.years, flex=flex)
-    return cfg, inputs, calibration
+    return PreparedValuation(request, cfg, inputs, calibration)
 
 
 def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | None = None) -> SiteValuation:
@@ -291,8 +311,14 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
     ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so far,
     and in all (:func:`~wattshift.valuation.execution.run`); the strategies pass that follows is not
     counted. The numbers are the same with or without it, and on any number of threads.
+    :func:`prepare_valuation` then :func:`value_prepared`.
     """
-    cfg, inputs, calibration = _prepared(wh, request)
+    return value_prepared(prepare_valuation(wh, request), progress)
+
+
+def value_prepared(prepared: PreparedValuation, progress: Progress | None = None) -> SiteValuation:
+    """:func:`value_site` on what :func:`prepare_valuation` read (no warehouse needed)."""
+    request, cfg, inputs, calibration = prepared.request, prepared.cfg, prepared.inputs, prepared.calibration
     threads = default_threads() if request.threads is None else request.threads
     res = run(
         inputs, paths=cfg.paths, seed=cfg.seed, chunk_paths=cfg.chunk_paths, with_irr=True,
@@ -344,7 +370,11 @@ def treasury_plan(wh: Warehouse, request: ValuationRequest, progress: Progress |
 
     The same run as :func:`value_site` (same progress reports), trimmed to the plan and its funding.
     """
-    full = value_site(wh, request, progress)
+    return treasury_of(value_site(wh, request, progress))
+
+
+def treasury_of(full: SiteValuation) -> TreasuryPlan:
+    """The plan and its funding of a valuation (:func:`treasury_plan`)."""
     return TreasuryPlan(
         site=full.site,
         site_mw=full.site_mw,
