@@ -250,11 +250,12 @@ def _distributions(res: ChunkResult, discount_rate: float) -> dict[str, Any]:
     """The :class:`SiteValuation` fields of the per-path distributions, by business: discount rate,
     NPV with and without terminal value, terminal value share, IRR, IRR-defined share, MIRR, payback."""
     npv = res.npv_usd
+    npv_summary, ex_terminal = _by_business(npv), _by_business(res.npv_ex_terminal_usd)  # once each
     return {
         "discount_rate": discount_rate,
-        "npv_usd": _by_business(npv),
-        "npv_ex_terminal_usd": _by_business(res.npv_ex_terminal_usd),
-        "terminal_value_share": _terminal_shares(_by_business(npv), _by_business(res.npv_ex_terminal_usd)),
+        "npv_usd": npv_summary,
+        "npv_ex_terminal_usd": ex_terminal,
+        "terminal_value_share": _terminal_shares(npv_summary, ex_terminal),
         "irr": _irr_by_business(res.irr_annual, npv, discount_rate),
         "irr_defined_share": Shares(**{b: float(np.isfinite(res.irr_annual[b]).mean()) for b in BUSINESSES}),
         "mirr": _by_business(res.mirr_annual),
