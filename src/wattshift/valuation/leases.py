@@ -239,41 +239,57 @@ def lease_starts_of(terms: LeaseTerms, uniforms: FloatArray, start_month: int = 
     new lease from ``d + 1 + downtime``; a renewal starts a new lease in ``c + term``, a non-renewal
     in ``c + term + downtime``. Every path is on its own row: the rows of a block are those of the
     same rows in a larger block (bit for bit), and each step is one array operation over the paths
-    (the first default of every path's lease from a running minimum), so the cost grows with the
-    number of leases in a path, not with its months.
+    (the first default of every path's lease by a binary search in the list of default months),
+    so the cost grows with the number of leases in a path, not with its months.
     """
     paths, months = uniforms.shape
     hazard = terms.monthly_hazard
-    cols = np.arange(months, dtype=np.int16)
-    # first month >= m whose uniform is a default, ``months`` if none: (paths, months + 1)
-    next_default = np.full((paths, months + 1), months, dtype=np.int16)
-    defaults = np.where(uniforms < hazard, cols, np.int16(months))
-    np.minimum.accumulate(defaults[:, ::-1], axis=1, out=next_default[:, -2::-1])
-    # marks, forward-filled below: 2 m + 1 where a lease starts in month m, 2 m where a vacancy does
-    key = np.full((paths, months + 1), -1, dtype=np.int16)
-    key[:, 0] = 0  # vacant until the first lease
+    width = months + 1  # a key ``row x width + month`` per path-month; defaults are rare: listed
+    default_flat = np.flatnonzero(uniforms < hazard)
+    default_keys = np.append(default_flat // months * width + default_flat % months, paths * width)
+    # marks (path, month, lease start or -1 for a vacancy), first the vacancy before any lease
+    marks = [(np.arange(paths), np.zeros(paths, dtype=np.int64), np.full(paths, -1, dtype=np.int64))]
     current = np.full(paths, start_month, dtype=np.int64)  # start month of the lease in force
     events = np.zeros(paths, dtype=np.int64)
     rows = np.flatnonzero(current < months)
     while rows.size:
         start = current[rows]
-        key[rows, start] = 2 * start + 1
+        marks.append((rows, start, start))
         end = start + terms.term_months  # first month after the term
-        default = next_default[rows, start].astype(np.int64)
-        defaulted = default < np.minimum(end, months)
+        base = rows * width
+        first_default = default_keys[np.searchsorted(default_keys, base + start)] - base  # > months: none
+        defaulted = first_default < np.minimum(end, months)
         last = np.minimum(end, months) - 1
         renewed = ~defaulted & (end <= months)
         renewed &= uniforms[rows, last] >= 1.0 - terms.renewal_probability * (1.0 - hazard)
-        left_at = np.where(defaulted, default + 1, end)  # first month after a default or the term
+        left_at = np.where(defaulted, first_default + 1, end)  # first month after a default or the term
         leaving = defaulted | ((end <= months) & ~renewed)
         events[rows] += leaving
         vacant = leaving & (left_at < months)
-        key[rows[vacant], left_at[vacant]] = 2 * left_at[vacant]
+        marks.append((rows[vacant], left_at[vacant], np.full(int(vacant.sum()), -1, dtype=np.int64)))
         current[rows] = np.where(leaving, left_at + terms.downtime_months, np.where(renewed, end, months))
         rows = rows[current[rows] < months]
-    last_mark = np.maximum.accumulate(key[:, :months], axis=1)
-    lease_start = np.where(last_mark & 1, last_mark >> 1, np.int16(-1)).astype(np.int16, copy=False)
-    return LeaseStarts(lease_start, events)
+    return LeaseStarts(_fill_marks(marks, paths, months), events)
+
+
+def _fill_marks(
+    marks: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+    paths: int,
+    months: int,
+) -> npt.NDArray[np.int16]:
+    """``(paths, months)`` ``int16``: in each month, the value of the path's last mark at or before it.
+
+    ``marks``: ``(path, month, value)`` arrays in the order they were made; every path has a mark in
+    month 0, and of two marks in the same month the later one counts (a lease signed in the month a
+    vacancy of zero months starts).
+    """
+    path = np.concatenate([m[0] for m in marks])
+    month = np.concatenate([m[1] for m in marks])
+    value = np.concatenate([m[2] for m in marks])
+    order = np.lexsort((np.arange(path.size), month, path))  # by path, month, then order made
+    flat = path[order] * months + month[order]
+    lengths = np.diff(flat, append=paths * months)  # 0 for a mark replaced in its month
+    return np.repeat(value[order].astype(np.int16), lengths).reshape(paths, months)
 
 
 def stabilised_occupancy(terms: LeaseTerms) -> float:
