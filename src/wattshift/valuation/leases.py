@@ -199,8 +199,8 @@ def expand_leases(terms: LeaseTerms, starts: LeaseStarts, start_month: int = 0) 
     # ``ls = -1``) times the escalation of the whole years since it started.
     market_or_vacant = np.concatenate(([0.0], market))
     escalation = (1.0 + terms.escalator_annual) ** np.arange(months // MONTHS_PER_YEAR + 1, dtype=np.float64)
-    rent = market_or_vacant[ls + np.int16(1)]
-    rent *= escalation[(m - ls) // np.int16(MONTHS_PER_YEAR)]
+    rent = np.take(market_or_vacant, ls + np.int16(1))  # np.take: a gather, twice as fast as [ ]
+    rent *= np.take(escalation, (m - ls) // np.int16(MONTHS_PER_YEAR))
     # a lease signed after a vacancy (not the first, not a renewal) pays re-letting in its first month
     signing = ls == m
     signing[:, 1:] &= ~occupied[:, :-1]
