@@ -128,9 +128,13 @@ def fund_streams(
         balance += flows_usd[:, t]
         # A stream whose balances are all >= 0 this month sells nothing and borrows nothing
         # (need = 0, so sell = 0 and gap = 0): its month is skipped, the numbers are the same.
-        # Most months of most streams are such months.
-        for s in np.flatnonzero(~(balance.min(axis=1) >= 0.0)).tolist():
+        # Most months of most streams are such months (one test for all streams first; NaN fails it).
+        if balance.min() >= 0.0:
+            continue
+        for s in range(streams):
             bal, price = balance[s], price_by_month_usd[t]
+            if bal.min() >= 0.0:
+                continue
             if treasury_btc[s] > 0:
                 np.maximum(np.negative(bal, out=need), 0.0, out=need)
                 sell = np.minimum(btc[s], np.divide(need, price, out=need), out=sold[s, t])
