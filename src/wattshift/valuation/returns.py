@@ -142,8 +142,10 @@ def mirr(cash: FloatArray, finance_rate: float, reinvest_rate: float) -> FloatAr
     """
     periods = cash.shape[-1] - 1
     t = np.arange(cash.shape[-1], dtype=np.float64)
-    fv_positive = np.where(cash > 0, cash, 0.0) @ (1.0 + reinvest_rate) ** (periods - t)
-    pv_negative = -(np.where(cash < 0, cash, 0.0) @ (1.0 + finance_rate) ** -t)
+    # max(cash, 0) and min(cash, 0): the positive and negative parts (one pass each; they differ
+    # from a select only in the sign of a zero, which no sum or test below sees)
+    fv_positive = np.maximum(cash, 0.0) @ (1.0 + reinvest_rate) ** (periods - t)
+    pv_negative = -(np.minimum(cash, 0.0) @ (1.0 + finance_rate) ** -t)
     ok = (fv_positive > 0) & (pv_negative > 0) & (periods > 0)
     safe = np.where(ok, fv_positive / np.where(ok, pv_negative, 1.0), 1.0)
     out: FloatArray = np.where(ok, safe ** (1.0 / max(periods, 1)) - 1.0, np.nan)
