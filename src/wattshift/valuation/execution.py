@@ -82,6 +82,22 @@ _blas_users = [0]
 _blas_limiter: list[Any] = []
 
 
+def _as_blas_controller(change: Callable[[], Any]) -> Any:
+    """Run ``change`` (a ``threadpoolctl`` limit or restore) as the thread allowed to change BLAS.
+
+    ``threadpoolctl`` lets only one thread change OpenBLAS's process-wide pool (the first to try;
+    the others are silently ignored): a run started from an API worker thread after one from
+    another thread would not be limited. Each change therefore takes control and gives it back.
+    """
+    from threadpoolctl import OpenBLASController
+
+    OpenBLASController.clear_controlling_thread(force=True)
+    try:
+        return change()
+    finally:
+        OpenBLASController.clear_controlling_thread(force=True)
+
+
 @contextmanager
 def sequential_blas() -> Iterator[None]:
     """One BLAS thread while the Monte Carlo runs (restored when the last concurrent run ends).
@@ -91,13 +107,15 @@ def sequential_blas() -> Iterator[None]:
     ours: 100,000 paths x 180 months cost 9.3 s CPU with them and 7.4 s without, for the same
     numbers (measured, 2 cores). Through ``threadpoolctl`` (what scikit-learn uses); nested and
     concurrent runs (API threads) share one limit, counted, so the first in sets it and the
-    last out restores it.
+    last out restores it, whichever threads they are (:func:`_as_blas_controller`). OpenBLAS with
+    the pthreads layer (NumPy's wheels) has one pool for the process; with an OpenMP layer the
+    limit would hold in the calling thread only.
     """
     from threadpoolctl import threadpool_limits
 
     with _blas_lock:
         if _blas_users[0] == 0:
-            _blas_limiter.append(threadpool_limits(limits=1, user_api="blas"))
+            _blas_limiter.append(_as_blas_controller(lambda: threadpool_limits(limits=1, user_api="blas")))
         _blas_users[0] += 1
     try:
         yield
@@ -105,7 +123,7 @@ def sequential_blas() -> Iterator[None]:
         with _blas_lock:
             _blas_users[0] -= 1
             if _blas_users[0] == 0:
-                _blas_limiter.pop().restore_original_limits()
+                _as_blas_controller(_blas_limiter.pop().restore_original_limits)
 
 
 def default_threads() -> int:
