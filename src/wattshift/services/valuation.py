@@ -37,9 +37,10 @@ from wattshift.services.valuation_results import (
     YearBtc,
     YearMw,
     YearUsd,
+    plan_note,
 )
 from wattshift.units import W_PER_MW, months_to_years, musd_to_usd
-from wattshift.valuation.conversion import PlanMargin, plan_conversion, plan_margin, switch_gains
+from wattshift.valuation.conversion import plan_conversion, plan_margin, switch_gains
 from wattshift.valuation.execution import (
     ChunkResult,
     Progress,
@@ -48,6 +49,7 @@ from wattshift.valuation.execution import (
     map_chunks,
     row_slices,
     run,
+    sequential_blas,
 )
 from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs
 from wattshift.valuation.returns import irr_percentiles
@@ -207,24 +209,11 @@ def _conversion(
         plan_margin_usd=margin.margin_usd,
         plan_margin_se_usd=margin.se_usd,
         next_best_schedule=[YearMw(year0 + y, float(mw)) for y, mw in enumerate(margin.next_best_mw_by_year)],
-        plan_note=_plan_note(margin),
+        plan_note=plan_note(margin),
         expected_gain_usd=plan.expected_gain_usd,
         capex_usd=plan.capex_usd,
         btc_to_sell=_btc_to_sell(strat, cfg.treasury.treasury_btc, year0),
         strategies_value_usd=ByStrategy(**{k: Summary.of(v) for k, v in strat.value_usd.items()}),
-    )
-
-
-def _plan_note(margin: PlanMargin) -> str:
-    """Whether the plan is clear of the next-best one by more than the Monte Carlo error."""
-    if margin.tied:
-        return (
-            f"tied: the next-best plan is {margin.margin_usd:,.0f} USD behind, within the Monte Carlo "
-            f"standard error ({margin.se_usd:,.0f} USD); another seed may choose it (run more paths)"
-        )
-    return (
-        f"the plan leads the next-best by {margin.margin_usd:,.0f} USD, "
-        f"{margin.margin_usd / margin.se_usd:.1f} Monte Carlo standard errors"
     )
 
 
@@ -301,7 +290,8 @@ def prepare_valuation(wh: Warehouse, request: ValuationRequest) -> PreparedValua
     if flex is not None:  # ``assumptions`` shows the terms the run used: the backtest's figure
         mining = cfg.mining.model_copy(update={"flex_revenue_usd_per_mw_month": flex[0]})
         cfg = cfg.model_copy(update={"mining": mining})
-    inputs, calibration = build_inputs(wh, request.site, cfg, years=cfg.years, flex=flex)
+    with sequential_blas():  # the calibration's products are small too
+        inputs, calibration = build_inputs(wh, request.site, cfg, years=cfg.years, flex=flex)
     return PreparedValuation(request, cfg, inputs, calibration)
 
 
@@ -318,7 +308,13 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
 
 
 def value_prepared(prepared: PreparedValuation, progress: Progress | None = None) -> SiteValuation:
-    """:func:`value_site` on what :func:`prepare_valuation` read (no warehouse needed)."""
+    """:func:`value_site` on what :func:`prepare_valuation` read (no warehouse needed); one BLAS thread
+    throughout (every product is small: waking OpenBLAS's pool cost 0.6 s of spinning CPU)."""
+    with sequential_blas():
+        return _valued(prepared, progress)
+
+
+def _valued(prepared: PreparedValuation, progress: Progress | None) -> SiteValuation:
     request, cfg, inputs, calibration = prepared.request, prepared.cfg, prepared.inputs, prepared.calibration
     threads = default_threads() if request.threads is None else request.threads
     res = run(
