@@ -8,8 +8,9 @@ inputs x low/high x 10,000 paths in <= 10 s (issue 10). Synthetic calibrated inp
 Run as a script (``python benchmarks/bench_valuation.py``, also by ``make bench``) it times what a
 user waits for, in fresh processes under ``/usr/bin/time -v`` on the warehouse ``$WATTSHIFT_DB``
 (issue 13): ``wattshift value`` with 100,000 paths x 180 months end to end (target <= 4 s wall and
-<= 600 MiB peak RSS on 2 cores) and ``wattshift value sweep`` of the example grid on each backend
-(serial, threads, Dask; the automatic choice is named).
+<= 600 MiB peak RSS on 2 cores), the same run by stage (imports, warehouse read and calibration,
+Monte Carlo, strategies, results: CPU, wall and peak RSS so far) and ``wattshift value sweep`` of
+the example grid on each backend (serial, threads, Dask; the automatic choice is named).
 
 Each benchmark prints CPU time (``time.process_time``, all threads of the process, or the sum over
 the Dask workers) next to wall time and the load average: on a shared machine wall time measures
@@ -176,6 +177,18 @@ def bench_value_end_to_end(runs: int = 3) -> None:
     )
 
 
+def bench_value_stages() -> None:
+    """``wattshift value`` 100k x 180 by stage in a fresh process (``benchmarks/value_stages.py``)."""
+    script = Path(__file__).with_name("value_stages.py")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    print(f"wattshift value 100k x 180 by stage (one fresh process, 2 threads; load average {_load()}):")
+    print(done.stdout, end="")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def bench_sweep_backends() -> None:
     """``wattshift value sweep`` of the example grid on each backend (one fresh process each)."""
     from wattshift.config.valuation import load_grid
@@ -212,4 +225,5 @@ if __name__ == "__main__":
         )
         sys.exit(0)
     bench_value_end_to_end()
+    bench_value_stages()
     bench_sweep_backends()

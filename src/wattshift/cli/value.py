@@ -205,7 +205,7 @@ def value(
         raise typer.Exit(code=2)
     span = flex_span(flex_from, flex_to)
     from wattshift.services.sites import load_site
-    from wattshift.services.valuation import ValuationRequest, value_site
+    from wattshift.services.valuation import ValuationRequest, prepare_valuation, value_prepared
 
     cfg = load_site(site)
     request = ValuationRequest(
@@ -213,8 +213,10 @@ def value(
         finance_rate=finance_rate, reinvest_rate=reinvest_rate, drift=None if drift is None else drift.value,
         sensitivity=sensitivity,
     )  # fmt: skip
-    with open_warehouse(db) as wh, _chunk_progress(f"value {cfg.name}") as progress:
-        result = value_site(wh, request, progress)
+    with open_warehouse(db) as wh:
+        prepared = prepare_valuation(wh, request)
+    with _chunk_progress(f"value {cfg.name}") as progress:  # the warehouse closed: its memory is free
+        result = value_prepared(prepared, progress)
     if fmt == TableOrJson.json:
         emit_json(result)
     else:
@@ -322,7 +324,7 @@ def treasury(
     """Conversion plan and the BTC to sell (how many, when) to fund it; hold vs sell vs hybrid."""
     span = flex_span(flex_from, flex_to)
     from wattshift.services.sites import load_site
-    from wattshift.services.valuation import ValuationRequest, treasury_plan
+    from wattshift.services.valuation import ValuationRequest, prepare_valuation, treasury_of, value_prepared
 
     cfg = load_site(site)
     request = ValuationRequest(
@@ -330,8 +332,10 @@ def treasury(
         treasury_btc=treasury_btc, cash_usd=cash_usd, capex_budget_usd=budget_usd,
         drift=None if drift is None else drift.value,
     )  # fmt: skip
-    with open_warehouse(db) as wh, _chunk_progress(f"treasury {cfg.name}") as progress:
-        result = treasury_plan(wh, request, progress)
+    with open_warehouse(db) as wh:
+        prepared = prepare_valuation(wh, request)
+    with _chunk_progress(f"treasury {cfg.name}") as progress:  # the warehouse closed: its memory is free
+        result = treasury_of(value_prepared(prepared, progress))
     if fmt == TableOrJson.json:
         emit_json(result)
         return

@@ -37,9 +37,10 @@ from wattshift.services.valuation_results import (
     YearBtc,
     YearMw,
     YearUsd,
+    plan_note,
 )
 from wattshift.units import W_PER_MW, months_to_years, musd_to_usd
-from wattshift.valuation.conversion import PlanMargin, plan_conversion, plan_margin, switch_gains
+from wattshift.valuation.conversion import plan_conversion, plan_margin, switch_gains
 from wattshift.valuation.execution import (
     ChunkResult,
     Progress,
@@ -48,6 +49,7 @@ from wattshift.valuation.execution import (
     map_chunks,
     row_slices,
     run,
+    sequential_blas,
 )
 from wattshift.valuation.montecarlo import BUSINESSES, ValuationInputs
 from wattshift.valuation.returns import irr_percentiles
@@ -59,7 +61,16 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["FlexSpan", "ValuationRequest", "treasury_plan", "value_site"]
+__all__ = [
+    "FlexSpan",
+    "PreparedValuation",
+    "ValuationRequest",
+    "prepare_valuation",
+    "treasury_of",
+    "treasury_plan",
+    "value_prepared",
+    "value_site",
+]
 
 #: Paths whose cumulative discounted cash feeds the fan chart's percentiles [paths].
 FAN_PATHS = 1000
@@ -198,24 +209,11 @@ def _conversion(
         plan_margin_usd=margin.margin_usd,
         plan_margin_se_usd=margin.se_usd,
         next_best_schedule=[YearMw(year0 + y, float(mw)) for y, mw in enumerate(margin.next_best_mw_by_year)],
-        plan_note=_plan_note(margin),
+        plan_note=plan_note(margin),
         expected_gain_usd=plan.expected_gain_usd,
         capex_usd=plan.capex_usd,
         btc_to_sell=_btc_to_sell(strat, cfg.treasury.treasury_btc, year0),
         strategies_value_usd=ByStrategy(**{k: Summary.of(v) for k, v in strat.value_usd.items()}),
-    )
-
-
-def _plan_note(margin: PlanMargin) -> str:
-    """Whether the plan is clear of the next-best one by more than the Monte Carlo error."""
-    if margin.tied:
-        return (
-            f"tied: the next-best plan is {margin.margin_usd:,.0f} USD behind, within the Monte Carlo "
-            f"standard error ({margin.se_usd:,.0f} USD); another seed may choose it (run more paths)"
-        )
-    return (
-        f"the plan leads the next-best by {margin.margin_usd:,.0f} USD, "
-        f"{margin.margin_usd / margin.se_usd:.1f} Monte Carlo standard errors"
     )
 
 
@@ -241,11 +239,12 @@ def _distributions(res: ChunkResult, discount_rate: float) -> dict[str, Any]:
     """The :class:`SiteValuation` fields of the per-path distributions, by business: discount rate,
     NPV with and without terminal value, terminal value share, IRR, IRR-defined share, MIRR, payback."""
     npv = res.npv_usd
+    npv_summary, ex_terminal = _by_business(npv), _by_business(res.npv_ex_terminal_usd)  # once each
     return {
         "discount_rate": discount_rate,
-        "npv_usd": _by_business(npv),
-        "npv_ex_terminal_usd": _by_business(res.npv_ex_terminal_usd),
-        "terminal_value_share": _terminal_shares(_by_business(npv), _by_business(res.npv_ex_terminal_usd)),
+        "npv_usd": npv_summary,
+        "npv_ex_terminal_usd": ex_terminal,
+        "terminal_value_share": _terminal_shares(npv_summary, ex_terminal),
         "irr": _irr_by_business(res.irr_annual, npv, discount_rate),
         "irr_defined_share": Shares(**{b: float(np.isfinite(res.irr_annual[b]).mean()) for b in BUSINESSES}),
         "mirr": _by_business(res.mirr_annual),
@@ -269,10 +268,21 @@ def _conversion_fields(conv: ConversionResult) -> dict[str, Any]:
     }
 
 
-def _prepared(
-    wh: Warehouse, request: ValuationRequest
-) -> tuple[ValuationConfig, ValuationInputs, Calibration]:
-    """The request's configuration (with a flex backtest's figure when asked), inputs and calibration."""
+@dataclass(frozen=True)
+class PreparedValuation:
+    """What a valuation needs of the warehouse, read once (:func:`prepare_valuation`): the request,
+    its configuration (with a flex backtest's figure when asked), the inputs and the calibration.
+    The Monte Carlo (:func:`value_prepared`) then runs without the warehouse, which the caller may
+    close first (its memory is then free for the paths)."""
+
+    request: ValuationRequest
+    cfg: ValuationConfig
+    inputs: ValuationInputs
+    calibration: Calibration
+
+
+def prepare_valuation(wh: Warehouse, request: ValuationRequest) -> PreparedValuation:
+    """Read and calibrate everything :func:`value_prepared` needs (see :class:`PreparedValuation`)."""
     cfg = request_config(request)
     flex = (
         None if request.flex is None else flex_usd_per_mw_month_from_dispatch(wh, request.site, request.flex)
@@ -280,8 +290,9 @@ def _prepared(
     if flex is not None:  # ``assumptions`` shows the terms the run used: the backtest's figure
         mining = cfg.mining.model_copy(update={"flex_revenue_usd_per_mw_month": flex[0]})
         cfg = cfg.model_copy(update={"mining": mining})
-    inputs, calibration = build_inputs(wh, request.site, cfg, years=cfg.years, flex=flex)
-    return cfg, inputs, calibration
+    with sequential_blas():  # the calibration's products are small too
+        inputs, calibration = build_inputs(wh, request.site, cfg, years=cfg.years, flex=flex)
+    return PreparedValuation(request, cfg, inputs, calibration)
 
 
 def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | None = None) -> SiteValuation:
@@ -291,8 +302,20 @@ def value_site(wh: Warehouse, request: ValuationRequest, progress: Progress | No
     ``progress(done, total)``: Monte Carlo chunks of ``valuation.chunk_paths`` paths valued so far,
     and in all (:func:`~wattshift.valuation.execution.run`); the strategies pass that follows is not
     counted. The numbers are the same with or without it, and on any number of threads.
+    :func:`prepare_valuation` then :func:`value_prepared`.
     """
-    cfg, inputs, calibration = _prepared(wh, request)
+    return value_prepared(prepare_valuation(wh, request), progress)
+
+
+def value_prepared(prepared: PreparedValuation, progress: Progress | None = None) -> SiteValuation:
+    """:func:`value_site` on what :func:`prepare_valuation` read (no warehouse needed); one BLAS thread
+    throughout (every product is small: waking OpenBLAS's pool cost 0.6 s of spinning CPU)."""
+    with sequential_blas():
+        return _valued(prepared, progress)
+
+
+def _valued(prepared: PreparedValuation, progress: Progress | None) -> SiteValuation:
+    request, cfg, inputs, calibration = prepared.request, prepared.cfg, prepared.inputs, prepared.calibration
     threads = default_threads() if request.threads is None else request.threads
     res = run(
         inputs, paths=cfg.paths, seed=cfg.seed, chunk_paths=cfg.chunk_paths, with_irr=True,
@@ -344,7 +367,11 @@ def treasury_plan(wh: Warehouse, request: ValuationRequest, progress: Progress |
 
     The same run as :func:`value_site` (same progress reports), trimmed to the plan and its funding.
     """
-    full = value_site(wh, request, progress)
+    return treasury_of(value_site(wh, request, progress))
+
+
+def treasury_of(full: SiteValuation) -> TreasuryPlan:
+    """The plan and its funding of a valuation (:func:`treasury_plan`)."""
     return TreasuryPlan(
         site=full.site,
         site_mw=full.site_mw,

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wattshift.config.valuation import TreasuryTerms, ValuationConfig
+from wattshift.valuation.conversion import PlanMargin
 from wattshift.valuation.dcf import summary
 from wattshift.valuation.sensitivity import Bar
 
@@ -306,3 +307,16 @@ class TreasuryPlan:
     strategies_value_usd: ByStrategy
     treasury: TreasuryTerms
     calibration: Calibration
+
+
+def plan_note(margin: PlanMargin) -> str:
+    """Whether the plan is clear of the next-best one by more than the Monte Carlo error."""
+    if margin.tied:
+        return (
+            f"tied: the next-best plan is {margin.margin_usd:,.0f} USD behind, within the Monte Carlo "
+            f"standard error ({margin.se_usd:,.0f} USD); another seed may choose it (run more paths)"
+        )
+    return (
+        f"the plan leads the next-best by {margin.margin_usd:,.0f} USD, "
+        f"{margin.margin_usd / margin.se_usd:.1f} Monte Carlo standard errors"
+    )

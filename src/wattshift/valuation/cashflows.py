@@ -34,7 +34,7 @@ from wattshift.units import (
     mw_to_ths,
     usd_per_kw_month_to_usd_per_mw_month,
 )
-from wattshift.valuation.leases import LeasePaths, LeaseTerms, simulate_leases
+from wattshift.valuation.leases import LeasePaths, LeaseStream, LeaseTerms, lease_stream, simulate_leases
 from wattshift.valuation.specs import AiSpec, MiningSpec
 
 FloatArray = npt.NDArray[np.float64]
@@ -79,6 +79,12 @@ def draw_ai_events(terms: AiSpec, paths: int, rng: np.random.Generator, months: 
     """Simulate ``paths`` leases over ``months`` lease months from lease start
     (:func:`~wattshift.valuation.leases.simulate_leases`; one uniform per path and month)."""
     return simulate_leases(lease_terms(terms), paths, months, 0, rng)
+
+
+def ai_event_stream(terms: AiSpec, paths: int, rng: np.random.Generator, months: int) -> LeaseStream:
+    """The leases :func:`draw_ai_events` would draw next from ``rng``, kept as their random stream
+    (:class:`~wattshift.valuation.leases.LeaseStream`: a block regenerates its rows' bits)."""
+    return lease_stream(lease_terms(terms), paths, months, rng)
 
 
 def refresh_months(months: int, life_years: float, age_years: float) -> npt.NDArray[np.int64]:

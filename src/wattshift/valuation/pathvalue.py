@@ -29,7 +29,7 @@ from wattshift.valuation.cashflows import (
 )
 from wattshift.valuation.dcf import irr, monthly_rate, payback_months
 from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
-from wattshift.valuation.leases import LeasePaths, LeaseStarts
+from wattshift.valuation.leases import LeasePaths, LeaseStarts, LeaseStream
 from wattshift.valuation.montecarlo import BUSINESSES, Scenario, ValuationInputs
 from wattshift.valuation.returns import is_investment, mirr
 
@@ -47,13 +47,14 @@ class PathFlows:
     mining_ebitda_usd
         Mining EBITDA per site MW [USD/MW per month], ``(paths, months)``.
     ai_draws
-        Simulated AI leases of the paths (from lease start), in their 2-byte form
-        (:meth:`~wattshift.valuation.leases.LeaseStarts.expand` gives the flows' factors).
+        Simulated AI leases of the paths (from lease start), in their 2-byte form or as their
+        random stream (a run's: :class:`~wattshift.valuation.leases.LeaseStream`, regenerated
+        when needed); ``expand`` gives the flows' factors.
     """
 
     price_usd: FloatArray
     mining_ebitda_usd: FloatArray
-    ai_draws: LeaseStarts
+    ai_draws: LeaseStarts | LeaseStream
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ def value_block(
     start_years: int,
     keep_paths: int = 0,
     keep_flows: bool = False,
+    kept_leases: LeaseStream | None = None,
 ) -> BlockValues:
     """Value the paths of one block (module docstring).
 
@@ -289,6 +291,9 @@ def value_block(
         Rows (from the first) whose cumulative discounted cash is kept (fan chart).
     keep_flows
         Keep the price and mining EBITDA arrays for the strategies.
+    kept_leases
+        What the kept flows hold of the leases: the stream ``draws`` came from (a run's), or
+        None for ``draws`` in their 2-byte form.
     """
     flows = business_flows(inputs, scenario, draws)
     tv = business_terminal_usd(inputs, flows)
@@ -309,5 +314,9 @@ def value_block(
         },
         npv_switch_usd=switch_npvs(inputs, flows, disc, start_years),
         cum_pv_usd={b: np.cumsum(cash[b][:kept] * disc[None, :], axis=1) for b in BUSINESSES} if kept else {},
-        flows=PathFlows(scenario.price_usd, flows.mining.ebitda_usd, draws.compact()) if keep_flows else None,
+        flows=(
+            PathFlows(scenario.price_usd, flows.mining.ebitda_usd, kept_leases or draws.compact())
+            if keep_flows
+            else None
+        ),
     )

@@ -66,9 +66,19 @@ def is_investment(cash: FloatArray) -> BoolArray:
     cash
         Cash flows, shape ``(..., T)`` [USD].
     """
-    nonzero = cash != 0
-    first = np.take_along_axis(cash, np.argmax(nonzero, axis=-1)[..., None], axis=-1)[..., 0]
-    out: BoolArray = irr_defined(cash) & (first < 0)
+    if not np.isfinite(cash).all():  # NaN / inf: the sign rules of :func:`sign_changes`
+        nonzero = cash != 0
+        first = np.take_along_axis(cash, np.argmax(nonzero, axis=-1)[..., None], axis=-1)[..., 0]
+        slow: BoolArray = irr_defined(cash) & (first < 0)
+        return slow
+    # Finite flows: one change from negative to positive <=> some negative, some positive, and
+    # the last negative before the first positive (zeros anywhere); two argmax passes instead
+    # of carrying signs over zeros.
+    negative, positive = cash < 0, cash > 0
+    periods = cash.shape[-1]
+    last_negative = periods - 1 - np.argmax(negative[..., ::-1], axis=-1)
+    first_positive = np.argmax(positive, axis=-1)
+    out: BoolArray = negative.any(axis=-1) & positive.any(axis=-1) & (last_negative < first_positive)
     return out
 
 
@@ -132,8 +142,10 @@ def mirr(cash: FloatArray, finance_rate: float, reinvest_rate: float) -> FloatAr
     """
     periods = cash.shape[-1] - 1
     t = np.arange(cash.shape[-1], dtype=np.float64)
-    fv_positive = np.where(cash > 0, cash, 0.0) @ (1.0 + reinvest_rate) ** (periods - t)
-    pv_negative = -(np.where(cash < 0, cash, 0.0) @ (1.0 + finance_rate) ** -t)
+    # max(cash, 0) and min(cash, 0): the positive and negative parts (one pass each; they differ
+    # from a select only in the sign of a zero, which no sum or test below sees)
+    fv_positive = np.maximum(cash, 0.0) @ (1.0 + reinvest_rate) ** (periods - t)
+    pv_negative = -(np.minimum(cash, 0.0) @ (1.0 + finance_rate) ** -t)
     ok = (fv_positive > 0) & (pv_negative > 0) & (periods > 0)
     safe = np.where(ok, fv_positive / np.where(ok, pv_negative, 1.0), 1.0)
     out: FloatArray = np.where(ok, safe ** (1.0 / max(periods, 1)) - 1.0, np.nan)

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from wattshift.units import MONTHS_PER_YEAR
 from wattshift.valuation.cashflows import (
     CashFlows,
+    ai_capex_usd,
     ai_cash_flows,
     blend_cash_flows,
     lease_terms,
@@ -28,7 +29,7 @@ from wattshift.valuation.horizon import ai_terminal_usd, mining_terminal_usd
 from wattshift.valuation.leases import LeasePaths
 from wattshift.valuation.montecarlo import ValuationInputs
 from wattshift.valuation.pathvalue import PathFlows
-from wattshift.valuation.treasury import btc_sold_by_year, fund_by_month, strategy_value_usd
+from wattshift.valuation.treasury import btc_sold_by_year, fund_streams, strategy_value_usd
 
 FloatArray = npt.NDArray[np.float64]
 STRATEGIES = ("hold_and_mine", "sell_and_convert", "hybrid")
@@ -85,6 +86,29 @@ def _ai_from(inputs: ValuationInputs, leases: LeasePaths, start_month: int) -> C
     )
 
 
+def _ai_cash_from(
+    inputs: ValuationInputs, leases: LeasePaths, ai0: CashFlows, start_month: int
+) -> FloatArray:
+    """Cash [USD/MW per month] of months ``start_month ..`` of a conversion starting then,
+    ``(paths, months - start_month)``: the months ``start_month ..`` of
+    ``_ai_from(inputs, leases, start_month).cash_usd``.
+
+    With power passed through, lease month ``u`` earns the same whatever the start, so the lease
+    months are those of the month-0 conversion ``ai0`` from its lease start (the same bits,
+    without building a horizon of flows per start year).
+    """
+    terms, months = inputs.spec.ai, inputs.months
+    if not terms.power_pass_through:
+        return _ai_from(inputs, leases, start_month).cash_usd[:, start_month:]
+    capex = ai_capex_usd(terms, months, start_month)[start_month:]
+    cash = np.empty((ai0.ebitda_usd.shape[0], months - start_month))
+    built = min(terms.build_months, months - start_month)  # months without rent
+    np.subtract(0.0, capex[:built], out=cash[:, :built])
+    lease = ai0.ebitda_usd[:, terms.build_months : months - start_month]
+    np.subtract(lease, capex[built:], out=cash[:, built:])
+    return cash
+
+
 @dataclass(frozen=True)
 class Stream:
     """A strategy's site flows (linear in MW, :mod:`~wattshift.valuation.conversion`).
@@ -130,13 +154,13 @@ def strategy_streams(
         if mw <= 0:
             continue
         s = y * MONTHS_PER_YEAR
-        ai_s = _ai_from(inputs, leases, s)
-        keep = (np.arange(months) < s)[None, :]
-        # Cash of switch_cash_flows(mining, ai_s, s), month by month from one business or the other.
-        plan_cash += mw * np.where(keep, mining_cash, ai_s.cash_usd)
+        keep = np.arange(months) < s
+        # Cash of switch_cash_flows(mining, ai_s, s): mining before month s, the AI business from it.
+        plan_cash[:, :s] += mw * mining_cash[:, :s]
+        plan_cash[:, s:] += mw * _ai_cash_from(inputs, leases, ai0, s)
         plan_tv = plan_tv + mw * ai_terminal_usd(inputs, s + build)
-        plan_refresh = plan_refresh + mw * np.where(keep[0], refresh, 0.0)
-        plan_convert = plan_convert + mw * ai_s.capex_usd[0]
+        plan_refresh = plan_refresh + mw * np.where(keep, refresh, 0.0)
+        plan_convert = plan_convert + mw * ai_capex_usd(inputs.spec.ai, months, s)
     return {
         "hold_and_mine": Stream(site_mw * mining_cash, site_mw * mining_tv, site_mw * refresh, 0.0 * refresh),
         PLAN: Stream(plan_cash, plan_tv, plan_refresh, plan_convert),
@@ -158,13 +182,15 @@ def strategies_of_paths(
     out = StrategyResult({}, {}, {}, np.zeros((price.shape[1], 0)), {}, {})
     by_year = out.plan_btc_sold_by_year
     streams = strategy_streams(inputs, flows, site_mw=site_mw, mw_by_year=mw_by_year)
-    for name, stream in streams.items():
-        treasury = 0.0 if name == "hold_and_mine" else terms.treasury_btc
-        # The treasury funds the conversion and operations, not ASIC refreshes (financed apart).
-        funded = stream.cash_usd + stream.refresh_capex_usd[None, :]
-        funding = fund_by_month(
-            np.ascontiguousarray(funded.T), price, treasury_btc=treasury, cash_usd=terms.cash_usd
-        )
+    # The treasury funds the conversion and operations, not ASIC refreshes (financed apart):
+    # each stream's cash plus its refreshes, month-major, funded in one month loop.
+    funded = np.empty((len(streams), *price.shape))
+    for k, stream in enumerate(streams.values()):
+        np.add(stream.cash_usd.T, stream.refresh_capex_usd[:, None], out=funded[k])
+    treasuries = [0.0 if name == "hold_and_mine" else terms.treasury_btc for name in streams]
+    fundings = fund_streams(funded, price, treasury_btc=treasuries, cash_usd=terms.cash_usd)
+    del funded
+    for (name, stream), funding in zip(streams.items(), fundings, strict=True):
         npv_site = stream.cash_usd @ disc + stream.terminal_usd * disc[-1]
         value = strategy_value_usd(npv_site, funding, price, disc, cash_usd=terms.cash_usd)
         if name == "hold_and_mine":

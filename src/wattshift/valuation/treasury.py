@@ -16,6 +16,7 @@ discount rate, and saves it where it falls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,22 +93,56 @@ def fund_by_month(
     month's price; what is still negative is financed (``gap = max(-balance, 0)``). Without a
     treasury no BTC is ever sold, so the sale step is skipped (the same numbers).
     """
-    months, paths = flow_by_month_usd.shape
-    balance = np.full(paths, float(cash_usd))
-    btc = np.full(paths, float(treasury_btc))
-    sold = np.zeros((months, paths))
-    short = np.zeros((months, paths))
+    return fund_streams(
+        flow_by_month_usd[None], price_by_month_usd, treasury_btc=[treasury_btc], cash_usd=cash_usd
+    )[0]
+
+
+def fund_streams(
+    flows_usd: FloatArray, price_by_month_usd: FloatArray, *, treasury_btc: Sequence[float], cash_usd: float
+) -> list[Funding]:
+    """:func:`fund_by_month` of ``S`` cash-flow streams on the same price paths, in one month loop.
+
+    Parameters
+    ----------
+    flows_usd
+        Site free cash flow of each stream [USD/month], ``(S, months, paths)`` (not written to).
+    price_by_month_usd
+        BTC price [USD/BTC], ``(months, paths)``.
+    treasury_btc
+        BTC held now by each stream [BTC], ``S`` values.
+    cash_usd
+        Cash now [USD] (each stream).
+
+    Each stream's numbers are those of :func:`fund_by_month` on its own (the same operations on
+    each path; a stream without BTC skips the sale step, and a month in which none of a stream's
+    balances is negative is skipped: it would sell and borrow nothing).
+    """
+    streams, months, paths = flows_usd.shape
+    balance = np.full((streams, paths), float(cash_usd))
+    btc = np.repeat(np.asarray(treasury_btc, dtype=np.float64)[:, None], paths, axis=1)
+    sold = np.zeros((streams, months, paths))
+    short = np.zeros((streams, months, paths))
     need = np.empty(paths)
     for t in range(months):
-        balance += flow_by_month_usd[t]
-        if treasury_btc > 0:
-            np.maximum(np.negative(balance, out=need), 0.0, out=need)
-            sell = np.minimum(btc, need / price_by_month_usd[t], out=sold[t])
-            btc -= sell
-            balance += sell * price_by_month_usd[t]
-        gap = np.maximum(np.negative(balance, out=need), 0.0, out=short[t])
-        balance += gap
-    return Funding(btc_sold_by_month=sold, shortfall_by_month_usd=short, btc_left=btc, cash_left_usd=balance)
+        balance += flows_usd[:, t]
+        # A stream whose balances are all >= 0 this month sells nothing and borrows nothing
+        # (need = 0, so sell = 0 and gap = 0): its month is skipped, the numbers are the same.
+        # Most months of most streams are such months (one test for all streams first; NaN fails it).
+        if balance.min() >= 0.0:
+            continue
+        for s in range(streams):
+            bal, price = balance[s], price_by_month_usd[t]
+            if bal.min() >= 0.0:
+                continue
+            if treasury_btc[s] > 0:
+                np.maximum(np.negative(bal, out=need), 0.0, out=need)
+                sell = np.minimum(btc[s], np.divide(need, price, out=need), out=sold[s, t])
+                btc[s] -= sell
+                bal += np.multiply(sell, price, out=need)
+            gap = np.maximum(np.negative(bal, out=need), 0.0, out=short[s, t])
+            bal += gap
+    return [Funding(sold[s], short[s], btc[s], balance[s]) for s in range(streams)]
 
 
 def strategy_value_usd(
