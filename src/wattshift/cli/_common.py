@@ -112,13 +112,19 @@ def open_warehouse(db: Path | None, *, read_only: bool = True, wait_s: float | N
     """
     from wattshift.services.store import Warehouse
 
+    path = require_warehouse(db) if read_only else db_path(db)
+    wait = DEFAULT_WAIT_S if wait_s is None else wait_s
+    return Warehouse(path, read_only=read_only, wait_s=wait, on_wait=_note_wait)
+
+
+def require_warehouse(db: Path | None) -> Path:
+    """The warehouse file named by ``--db`` / ``$WATTSHIFT_DB``; a missing file is a clear error (exit 4)."""
     path = db_path(db)
-    if read_only and not path.exists():
+    if not path.exists():
         raise NotInWarehouseError(
             f"no warehouse at {path}: run `wattshift data ingest --all` first (or pass --db)"
         )
-    wait = DEFAULT_WAIT_S if wait_s is None else wait_s
-    return Warehouse(path, read_only=read_only, wait_s=wait, on_wait=_note_wait)
+    return path
 
 
 def lookup_wait() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wattshift.cli._common import DbOption, err, friendly_errors, open_warehouse
+from wattshift.cli._common import DbOption, err, friendly_errors, open_warehouse, require_warehouse
 
 
 @friendly_errors
@@ -36,7 +36,8 @@ def report(
     options: dict[str, dict[str, object]] = {}
     if site:
         options = {"dispatch": {"sites": list(site)}, "valuation": {"sites": list(site)}}
-    open_warehouse(db).close()  # a missing or locked warehouse fails here, before any process starts
+    # a missing warehouse fails here; nothing opens it before the lanes are forked (each opens its own)
+    require_warehouse(db)
     result = build_report_in_lanes(
         lambda: open_warehouse(db),
         out,
