@@ -37,7 +37,7 @@ import pytest
 
 from wattshift.config import Fleet, SiteConfig, parse_site
 from wattshift.dispatch.decompose import Decomposition, decompose
-from wattshift.dispatch.lp import build_lp, new_highs, pass_model, solve_lp
+from wattshift.dispatch.lp import build_lp, new_highs, pass_model, run_highs, solve_lp
 from wattshift.dispatch.merit import solve_merit
 from wattshift.dispatch.problem import DispatchProblem, build_problem
 from wattshift.dispatch.values import (
@@ -180,7 +180,7 @@ def linopy_solve(p: DispatchProblem, presolve: bool = True) -> LinopyResult:
     rows = np.flatnonzero(np.isin(m.matrices.clabels, ramp_con.labels.values.ravel()))
     upper = np.asarray(h.getLp().row_upper_)[rows]
     h.changeRowsBounds(rows.size, rows.astype(np.int32), -upper, upper)  # type: ignore[attr-defined]
-    h.run()
+    run_highs(h)
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal, "linopy's model did not solve"
     objective = float(h.getInfo().objective_function_value)  # linopy passes the maximise sense
     return LinopyResult(objective + p.constant_usd(), int(h.getNumRow()), int(h.getNumCol()))
@@ -191,7 +191,7 @@ def bare_highs_seconds(p: DispatchProblem) -> tuple[float, float]:
     h = new_highs(presolve=False)
     pass_model(h, build_lp(p))
     start = time.perf_counter()
-    h.run()
+    run_highs(h)
     return time.perf_counter() - start, float(h.getInfo().objective_function_value)
 
 

@@ -76,7 +76,7 @@ def test_min_down_time() -> None:
         min_off_intervals=np.array([2]),
         min_load_fraction=np.array([1.0]),
     )
-    assert solve_lp(p).objective_usd == pytest.approx(500.0)
+    assert solve_lp(p).objective_usd == pytest.approx(1000.0)
 
 
 def test_min_up_time_carried_from_previous_window() -> None:
@@ -229,3 +229,40 @@ def test_reserve_goes_to_best_paid_product_and_caps_are_shared() -> None:
     s = solve_lp(p)
     np.testing.assert_allclose(s.reserve_mw[:, 0], [0.0, 4.0, 0.0], atol=1e-7)
     assert s.objective_usd == pytest.approx(120.0)
+
+
+_THREADS_CHILD = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import highspy
+import numpy as np
+from _dispatch_helpers import problem
+from wattshift.dispatch.lp import solve_lp
+
+first = highspy.Highs()  # another HiGHS user starts the process's thread pool at its default size
+first.setOptionValue("output_flag", False)
+first.setOptionValue("threads", 2)
+first.addVar(0.0, 1.0)
+first.changeColCost(0, -1.0)
+assert first.run() == highspy.HighsStatus.kOk
+s = solve_lp(problem([0.0, 0.0], [[50.0, 50.0]], [10.0], ramp_mw_per_interval=np.array([2.0])))
+print(s.objective_usd)
+"""
+
+
+def test_dispatch_solves_after_another_highs_user_sized_the_thread_pool() -> None:
+    # HiGHS keeps one thread pool per process; a run asking for another size fails with kError
+    # ("Not Set") instead of solving. A fresh process (the pool is per process) in which a
+    # two-thread HiGHS run goes first must still solve the dispatch LP: 10 MW x 2 hourly intervals x 50 USD/MWh.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS_CHILD, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout.strip().splitlines()[-1]) == pytest.approx(1000.0)

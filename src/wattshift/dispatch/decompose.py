@@ -67,7 +67,7 @@ from wattshift.dispatch.links import (
     snap_to_hours,
     violated_links,
 )
-from wattshift.dispatch.lp import LpModel, WarmStart, build_lp, new_highs, pass_model, solve_lp
+from wattshift.dispatch.lp import LpModel, WarmStart, build_lp, new_highs, pass_model, run_highs, solve_lp
 from wattshift.dispatch.merit import reserves_are_separable, solve_merit
 from wattshift.dispatch.problem import (
     BoolArray,
@@ -212,7 +212,7 @@ def _solve_windows(
     joins = (fleet_rows + seg_pos[None, 1:] - 1).ravel()
     h = new_highs(presolve=False)
     pass_model(h, _pinned_model(model, relaxed, idx, fixed, joins))
-    h.run()
+    run_highs(h)
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"window LP: {h.modelStatusToString(status)}")

@@ -266,6 +266,8 @@ def new_highs(
     only spin while they wait for work: the report's dispatch section took the same wall time with
     one thread and 1.27 s of CPU instead of 1.74 s (2026-11-29, 2 cores), CPU the other lane of
     :mod:`wattshift.report.lanes` (or a neighbour) needs. Parallel runs come from processes instead.
+    HiGHS's thread pool is one per process, sized by the first run; :func:`run_highs` falls back to
+    that pool when another HiGHS user (a valuation, linopy) started it first.
     """
     h = _construct_quietly()
     h.setOptionValue("output_flag", False)
@@ -320,6 +322,23 @@ class WarmStart:
         return h
 
 
+def run_highs(h: highspy.Highs) -> None:
+    """``h.run()``, on the process's HiGHS thread pool whatever size it was started with.
+
+    HiGHS keeps one global scheduler per process, sized by the ``threads`` option of the first run;
+    a later run asking for another size fails at once with ``kError`` (model status "Not Set") rather
+    than solving (HiGHS 1.16, ``Highs::run``). :func:`new_highs` asks for one thread; where another
+    HiGHS user in this process (the valuation's conversion plan, linopy) started the pool with its
+    default size first, the run is repeated with ``threads = 0``, which takes the pool as it is.
+    """
+    import highspy
+
+    status = h.run()
+    if status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        h.setOptionValue("threads", 0)
+        h.run()
+
+
 def solve_lp(
     p: DispatchProblem, *, time_limit_s: float | None = None, warm: WarmStart | None = None
 ) -> Schedule:
@@ -342,7 +361,7 @@ def solve_lp(
     else:
         h = new_highs(time_limit_s=time_limit_s, presolve=model.integrality is not None)
         pass_model(h, model)
-    h.run()
+    run_highs(h)
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"HiGHS did not solve the dispatch problem: {h.modelStatusToString(status)}")
