@@ -76,7 +76,7 @@ def test_min_down_time() -> None:
         min_off_intervals=np.array([2]),
         min_load_fraction=np.array([1.0]),
     )
-    assert solve_lp(p).objective_usd == pytest.approx(1000.0)
+    assert solve_lp(p).objective_usd == pytest.approx(500.0)
 
 
 def test_min_up_time_carried_from_previous_window() -> None:
