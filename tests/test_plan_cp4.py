@@ -109,7 +109,8 @@ def test_day_outside_the_4cp_months_is_the_plain_plan(warehouse: Any) -> None:
     doc = plan_dict(make_plan(warehouse, _site(), day))
     plain = plan_dict(make_plan(warehouse, load_site(SITE_FILE), day))
     assert "cp4" not in plain  # a site without [peak_charges]: the document as before
-    assert doc.pop("cp4")["in_season"] is False
+    cp4 = doc.pop("cp4")
+    assert cp4["in_season"] is False and cp4["alert"] is False and cp4["threshold_pct"] == 3.0
     assert doc == plain
 
 
@@ -194,3 +195,42 @@ def test_cli_table_says_alert_and_api_model_holds_cp4(
     doc = plan_dict(make_plan(warehouse, _site(), dt.date(2023, 8, 16)))
     model = PlanOut.model_validate(doc)
     assert model.cp4 is not None and model.cp4.alert is False
+
+
+def test_top_price_charges_the_days_highest_price_intervals(warehouse: Any) -> None:
+    # rule "top_price" on the plan's one-day grid: its 4 highest-price intervals, one group at the
+    # full month's rate (the day may hold the month's peak: a conservative proxy)
+    day = dt.date(2023, 8, 10)
+    doc = plan_dict(make_plan(warehouse, _site(rule="top_price", intervals_per_month=4), day))
+    cp4 = doc["cp4"]
+    prices = np.array([r["price_usd_per_mwh"] for r in doc["intervals"]])
+    top = {doc["intervals"][i]["start"] for i in np.argsort(-prices, kind="stable")[:4]}
+    charged = [r for r in doc["intervals"] if r["start"] in top]
+    assert cp4["rule"] == "top_price" and cp4["charged_intervals"] == 4 and cp4["alert"] is True
+    assert cp4["yesterday_peak_mw"] is None and cp4["threshold_pct"] is None
+    assert all(sum(r["mining_mw"].values()) < 1e-6 for r in charged)
+    # one group: the charge is the month's rate on the largest load among the four (aux only)
+    assert cp4["expected_charge_usd"] == pytest.approx(MONTH_USD_PER_MW * AUX_MW)
+
+
+def test_api_plan_answers_cp4_for_a_site_with_peak_charges(
+    warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    import wattshift.api.routers.plan as router
+    from wattshift.api.app import create_app
+    from wattshift.services.sites import example_sites
+
+    sites = example_sites()
+    rockdale = next(s for s in sites if s["id"] == "fixed_block_700mw")
+    raw = dict(rockdale["site"]) | {"peak_charges": {"rate_usd_per_kw_year": 60.0, "rate_source": "test"}}
+    extra = dict(rockdale) | {"id": "rockdale_4cp", "site": raw}
+    monkeypatch.setattr(router, "example_sites", lambda: [*sites, extra])
+    with TestClient(create_app(db_path=warehouse_path)) as client:
+        res = client.get("/api/plan", params={"site": "rockdale_4cp", "date": "2023-08-10"})
+        assert res.status_code == 200, res.text
+        cp4 = PlanOut.model_validate(res.json()).cp4
+        assert cp4 is not None and cp4.alert and cp4.charge_avoided_usd == pytest.approx(190_093.34, abs=0.01)
+        plain = client.get("/api/plan", params={"site": "fixed_block_700mw", "date": "2023-08-10"})
+        assert plain.status_code == 200 and "cp4" not in plain.json()

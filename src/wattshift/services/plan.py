@@ -213,7 +213,9 @@ def make_plan(wh: DispatchSource, site: SiteConfig, day: dt.date, *, node: str |
         spec.fleets.efficiency_j_per_th,
         pool_fee=spec.pool_fee,
     )[:, 0]
-    peaks = None if spec.peak is None else plan_peaks(wh, spec.peak, day, grid, price, tz)
+    peaks = (
+        None if spec.peak is None else plan_peaks(wh, spec.peak, day, grid, price, tz, PLAN_INTERVAL_MINUTES)
+    )
     return _solve_plan(wh, spec, day, grid, price, strike, node, iso, peaks)
 
 
@@ -330,7 +332,9 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
     }
     if plan.peaks is not None:  # only sites with [peak_charges]: the document of the others is unchanged
         load = plan.fleet_mw.sum(axis=0) + plan.gpu_mw + plan.aux_mw
-        doc["cp4"] = cp4_block(plan.peaks, plan.interval_start, load, plan.always_on_mw)
+        doc["cp4"] = cp4_block(
+            plan.peaks, plan.interval_start, load, plan.always_on_mw, PLAN_INTERVAL_MINUTES
+        )
     return doc
 
 

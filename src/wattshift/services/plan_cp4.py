@@ -81,8 +81,19 @@ class PlanPeaks:
         return replace(spec, peak=replace(spec.peak, rate_usd_per_mw_month=rate))
 
 
-def _none(rule: str, n: int, in_season: bool) -> PlanPeaks:
-    return PlanPeaks(rule, in_season, False, np.full(n, -1, dtype=np.int64), 0, np.zeros(0))
+def _out_of_season(peak: PeakSpec, n: int) -> PlanPeaks:
+    """No charged interval (a day outside ``peak.months``); the rule's parameters for the record."""
+    cp4 = peak.rule == "ercot_4cp"
+    return PlanPeaks(
+        rule=peak.rule,
+        in_season=False,
+        alert=False,
+        group=np.full(n, -1, dtype=np.int64),
+        n_groups=0,
+        rate_usd_per_mw=np.zeros(0),
+        threshold_pct=peak.alert_threshold_pct if cp4 else None,
+        window_local_hours=peak.alert_window_local_hours if cp4 else None,
+    )
 
 
 def plan_peaks(
@@ -92,8 +103,11 @@ def plan_peaks(
     grid: pd.DatetimeIndex,
     price_usd_per_mwh: FloatArray,
     timezone: str,
+    interval_minutes: float = 15.0,
 ) -> PlanPeaks:
-    """The peak groups of the plan of ``day`` on ``grid`` (UTC starts of 15-minute intervals).
+    """The peak groups of the plan of ``day`` on ``grid`` (UTC starts, ``interval_minutes`` apart).
+
+    ``price_usd_per_mwh`` (T,) [USD/MWh] is the plan's price, read by ``top_price`` only.
 
     Raises
     ------
@@ -102,16 +116,18 @@ def plan_peaks(
     """
     T = len(grid)
     if day.month not in peak.months:
-        return _none(peak.rule, T, False)
+        return _out_of_season(peak, T)
     if peak.rule != "ercot_4cp":
-        group, n = peak_groups(peak, grid, price_usd_per_mwh, 15.0, timezone)
+        group, n = peak_groups(peak, grid, price_usd_per_mwh, interval_minutes, timezone)
         assert group is not None
         rates = np.full(n, peak.rate_usd_per_mw_month)
         return PlanPeaks(peak.rule, True, bool((group >= 0).any()), group, n, rates)
-    return _alert(wh, peak, day, grid, timezone)
+    return _alert(wh, peak, day, grid, timezone, interval_minutes)
 
 
-def _alert(wh: Any, peak: PeakSpec, day: dt.date, grid: pd.DatetimeIndex, timezone: str) -> PlanPeaks:
+def _alert(
+    wh: Any, peak: PeakSpec, day: dt.date, grid: pd.DatetimeIndex, timezone: str, interval_minutes: float
+) -> PlanPeaks:
     """The 4CP-day rule for ``day`` from the load of the hours before its midnight only."""
     month_start = day.replace(day=1)
     load, hours = hourly_load(
@@ -121,10 +137,13 @@ def _alert(wh: Any, peak: PeakSpec, day: dt.date, grid: pd.DatetimeIndex, timezo
     peaks = daily_peaks_mw(load, hours, timezone)
     alerts = alert_days(peaks, rule)
     yesterday = pd.Timestamp(day - dt.timedelta(days=1))
-    known = peaks[peaks.index >= pd.Timestamp(month_start)] if day.day > 1 else peaks[[yesterday]]
+    # the month-to-date reference of alert_days: d's month through d − 1 (on the 1st, d − 1 itself)
+    known = (
+        peaks[peaks.index >= pd.Timestamp(month_start)] if day.day > 1 else peaks[peaks.index == yesterday]
+    )
     alert = bool(alerts.get(pd.Timestamp(day), False))
     group, n = alert_groups(alert_intervals(grid, alerts, rule, timezone))
-    share = alert_rate_share(rule, peak.alert_hit_probability, 15.0)
+    share = alert_rate_share(rule, peak.alert_hit_probability, interval_minutes)
     return PlanPeaks(
         rule="ercot_4cp",
         in_season=True,
@@ -147,7 +166,11 @@ def expected_charge_usd(peaks: PlanPeaks, load_mw: FloatArray) -> float:
 
 
 def cp4_block(
-    peaks: PlanPeaks, interval_start: pd.DatetimeIndex, plan_load_mw: FloatArray, always_on_mw: float
+    peaks: PlanPeaks,
+    interval_start: pd.DatetimeIndex,
+    plan_load_mw: FloatArray,
+    always_on_mw: float,
+    interval_minutes: float = 15.0,
 ) -> dict[str, Any]:
     """The ``cp4`` block of the plan's JSON: the decision, its reason in numbers, the charge avoided.
 
@@ -161,7 +184,7 @@ def cp4_block(
     always = expected_charge_usd(peaks, np.full(len(plan_load_mw), always_on_mw))
     planned = expected_charge_usd(peaks, plan_load_mw)
     window = peaks.window_local_hours
-    adder = float(peaks.rate_usd_per_mw[0]) / minutes_to_hours(15) if peaks.n_groups else 0.0
+    adder = float(peaks.rate_usd_per_mw[0]) / minutes_to_hours(interval_minutes) if peaks.n_groups else 0.0
     return {
         "rule": peaks.rule,
         "in_season": peaks.in_season,
