@@ -234,3 +234,24 @@ def test_api_plan_answers_cp4_for_a_site_with_peak_charges(
         assert cp4 is not None and cp4.alert and cp4.charge_avoided_usd == pytest.approx(190_093.34, abs=0.01)
         plain = client.get("/api/plan", params={"site": "fixed_block_700mw", "date": "2023-08-10"})
         assert plain.status_code == 200 and "cp4" not in plain.json()
+
+
+def test_plan_alert_days_of_2023_are_the_backtests(warehouse: Any) -> None:
+    """Day by day, the plan's alert (load through D - 1 only) equals the backtest rule's over the
+    whole series: 76 alert days in June-September 2023 (README, ``wattshift cp4 backtest``)."""
+    from wattshift.dispatch.cp4 import AlertRule, alert_days, daily_peaks_mw
+
+    site = _site()
+    spec = site_spec(site, resolve_fleets(site, warehouse.asic_models()))
+    assert spec.peak is not None
+    load = warehouse.system_load("ERCOT")
+    series = alert_days(
+        daily_peaks_mw(load["load_mw"].to_numpy(), pd.DatetimeIndex(load["interval_start_utc"]), TZ),
+        AlertRule(),
+    )
+    planned = []
+    for day in pd.date_range("2023-06-01", "2023-09-30", freq="D").date:
+        grid = pd.date_range(pd.Timestamp(day, tz=TZ), periods=4, freq="15min").tz_convert("UTC")
+        planned.append(plan_peaks(warehouse, spec.peak, day, grid, np.zeros(4), TZ).alert)
+    expected = series["2023-06-01":"2023-09-30"].to_numpy().tolist()
+    assert planned == expected and sum(planned) == 76
