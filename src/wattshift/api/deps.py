@@ -247,6 +247,16 @@ class ShortReads:
         with self._access.read() as wh:
             return wh.gpu_prices(gpu, start, end)
 
+    def system_load(self, zone: str = "ERCOT", *, iso: str = "ERCOT") -> pd.DataFrame:
+        """Hourly system load (one short read; the 4CP rule of plans and dispatch)."""
+        with self._access.read() as wh:
+            return wh.system_load(zone, iso=iso)
+
+    def cp4_intervals(self) -> pd.DataFrame:
+        """ERCOT's published 4CP intervals (one short read)."""
+        with self._access.read() as wh:
+            return wh.cp4_intervals()
+
 
 def get_access(request: Request) -> WarehouseAccess:
     """The app's :class:`WarehouseAccess` (set by :func:`wattshift.api.app.create_app`)."""

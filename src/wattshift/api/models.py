@@ -91,8 +91,28 @@ class PlanIntervalOut(_Strict):
     price_usd_per_mwh: float
 
 
+class PlanCp4Out(_Strict):
+    """The plan's peak charge (sites with ``[peak_charges]``; ``services.plan_cp4.cp4_block``)."""
+
+    rule: str
+    in_season: bool
+    alert: bool
+    yesterday_peak_mw: float | None
+    month_to_date_peak_mw: float | None
+    threshold_pct: float | None
+    window_local: str | None
+    charged_intervals: int
+    first_charged_start: dt.datetime | None
+    last_charged_start: dt.datetime | None
+    adder_usd_per_mwh: float
+    expected_charge_usd: float
+    always_on_charge_usd: float
+    charge_avoided_usd: float
+
+
 class PlanOut(_Strict):
-    """``GET /api/plan``: MW by use per interval of one operating day, strike prices, expected net."""
+    """``GET /api/plan``: MW by use per interval of one operating day, strike prices, expected net;
+    ``cp4`` for a site with peak charges."""
 
     date: dt.date
     site: str
@@ -100,6 +120,7 @@ class PlanOut(_Strict):
     intervals: list[PlanIntervalOut]
     strike_prices_usd_per_mwh: dict[str, float]
     expected_net_usd: float
+    cp4: PlanCp4Out | None = None
 
 
 class DispatchOut(BaseModel):

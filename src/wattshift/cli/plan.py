@@ -48,6 +48,22 @@ def _table(doc: dict[str, Any]) -> Table:
     return table
 
 
+def _cp4_line(cp4: dict[str, Any]) -> str:
+    """One line on the day's peak charge: alert or not, and why, in numbers."""
+    if not cp4["in_season"]:
+        return f"4CP ({cp4['rule']}): not a charged month, no peak charge in the plan"
+    avoided = f"expected charge avoided [USD]: {cp4['charge_avoided_usd']:,.0f}"
+    if cp4["rule"] != "ercot_4cp":
+        return f"4CP ({cp4['rule']}): {cp4['charged_intervals']} charged intervals; {avoided}"
+    why = (
+        f"yesterday's ERCOT peak {cp4['yesterday_peak_mw']:,.0f} MW vs month-to-date peak "
+        f"{cp4['month_to_date_peak_mw']:,.0f} MW, threshold {cp4['threshold_pct']:g} %"
+    )
+    if not cp4["alert"]:
+        return f"4CP: no alert day ({why})"
+    return f"4CP alert day ({why}): curtail {cp4['window_local']} local; {avoided}"
+
+
 def plan(
     site: Annotated[Path, typer.Option("--site", help="Site TOML file.", exists=False)],
     date: Annotated[
@@ -82,6 +98,8 @@ def _run(site_path: Path, day: dt.date, node: str | None, fmt: TableJsonCsv, db:
         strikes = ", ".join(f"{k} {v:,.2f}" for k, v in doc["strike_prices_usd_per_mwh"].items())
         out.print(f"strike prices [USD/MWh]: {strikes}", highlight=False)
         out.print(f"expected net [USD]: {doc['expected_net_usd']:,.0f}", highlight=False)
+        if "cp4" in doc:
+            out.print(_cp4_line(doc["cp4"]), highlight=False)
         err.print(f"{len(doc['intervals'])} intervals of {site.name}", highlight=False)
 
 

@@ -17,6 +17,13 @@ Each fleet's **curtailment strike price** is its mining value per MWh at that ha
 pool fee [USD/MWh]: above it a MWh of that fleet costs more than it earns. Ramp limits and minimum
 on/off times are honoured by the schedule itself (LP/MILP); the strike applies to a price expected
 to last at least the fleet's minimum off time.
+
+A site with ``[peak_charges]`` (ERCOT 4CP) has its charge in the plan (:mod:`wattshift.services.plan_cp4`:
+the 4CP-day alert rule from ERCOT's native load through ``D − 1``, decided at ``D``'s midnight). On a
+charged interval the strike keeps its meaning but is compared with the price **plus** the charge
+adder ``rate x share / Δt`` [USD/MWh] (``cp4.adder_usd_per_mwh`` of the JSON): a fleet mines there only
+if its strike exceeds both. A site without peak charges, or a day outside the charged months, gets
+the same schedule as before.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from wattshift.dispatch.backtest import solve
 from wattshift.dispatch.calendar import hour_numbers
 from wattshift.dispatch.forecast import TRAIN_DAYS, fit_spread
 from wattshift.dispatch.problem import FloatArray, build_problem
-from wattshift.dispatch.settlement import SettlementInputs, settle
+from wattshift.dispatch.settlement import SettlementInputs, always_on, settle
 from wattshift.dispatch.spec import SiteSpec
 from wattshift.dispatch.values import daily_hashprice_usd_per_th_day, fleet_values_usd_per_mwh
 from wattshift.errors import NotInWarehouseError
@@ -46,6 +53,7 @@ from wattshift.services.dispatch_inputs import (
     reserve_prices,
 )
 from wattshift.services.dispatch_spec import site_spec
+from wattshift.services.plan_cp4 import PlanPeaks, cp4_block, plan_peaks
 from wattshift.services.sites import resolve_fleets
 from wattshift.units import minutes_to_hours
 
@@ -78,7 +86,11 @@ class Plan:
     strike_usd_per_mwh
         Curtailment strike price of each fleet (K,) [USD/MWh].
     expected_net_usd
-        Net at the prices used [USD].
+        Net at the prices used, expected peak charges deducted [USD].
+    peaks
+        The day's peak charges (sites with ``[peak_charges]``; else None).
+    aux_mw, always_on_mw
+        Auxiliary load and the always-on site load (every machine on, aux included) [MW].
     """
 
     date: dt.date
@@ -94,6 +106,9 @@ class Plan:
     price_usd_per_mwh: FloatArray
     strike_usd_per_mwh: FloatArray
     expected_net_usd: float
+    peaks: PlanPeaks | None = None
+    aux_mw: float = 0.0
+    always_on_mw: float = 0.0
 
 
 def _held_span(wh: DispatchSource, node: str, iso: str = "ERCOT") -> str:
@@ -198,7 +213,10 @@ def make_plan(wh: DispatchSource, site: SiteConfig, day: dt.date, *, node: str |
         spec.fleets.efficiency_j_per_th,
         pool_fee=spec.pool_fee,
     )[:, 0]
-    return _solve_plan(wh, spec, day, grid, price, strike, node, iso)
+    peaks = (
+        None if spec.peak is None else plan_peaks(wh, spec.peak, day, grid, price, tz, PLAN_INTERVAL_MINUTES)
+    )
+    return _solve_plan(wh, spec, day, grid, price, strike, node, iso, peaks)
 
 
 def _solve_plan(
@@ -210,14 +228,17 @@ def _solve_plan(
     strike: FloatArray,
     node: str,
     iso: str = "ERCOT",
+    peaks: PlanPeaks | None = None,
 ) -> Plan:
     T = len(grid)
+    groups = (None, 0) if peaks is None else (peaks.group, peaks.n_groups)
+    decide = spec if peaks is None else peaks.decision_spec(spec)
     values = np.repeat(strike[:, None], T, axis=1)
     ai = np.full(T, spec.gpu.ai_value_usd_per_mwh if spec.gpu is not None else 0.0)
     tz = MARKETS[iso].timezone
     reserve = reserve_prices(wh, spec, grid, tz, iso=iso)
     problem = build_problem(
-        spec,
+        decide,
         interval_minutes=PLAN_INTERVAL_MINUTES,
         price_usd_per_mwh=price,
         fleet_value_usd_per_mwh=values,
@@ -225,10 +246,19 @@ def _solve_plan(
         reserve_price_usd_per_mw_h=reserve if spec.reserves is not None else None,
         day_index=np.zeros(T, dtype=np.int64),
         reserve_hour=hour_numbers(grid),
+        peak_group=groups[0],
+        n_peak_groups=groups[1],
     )
     sched = solve(problem, "auto")
     per, totals = settle(
-        _at_prices(spec, price, values, ai, reserve), sched.fleet_mw, sched.gpu_mw, sched.reserve_mw
+        _at_prices(spec, price, values, ai, reserve, peaks),
+        sched.fleet_mw,
+        sched.gpu_mw,
+        sched.reserve_mw,
+    )
+    fl = spec.fleets
+    base_fleet, base_gpu = always_on(
+        fl.power_mw, fl.efficiency_j_per_th, spec.gpu_capacity_mw, spec.interconnect_mw - spec.aux_mw, 1
     )
     return Plan(
         date=day,
@@ -244,13 +274,21 @@ def _solve_plan(
         price_usd_per_mwh=price,
         strike_usd_per_mwh=strike,
         expected_net_usd=totals["net_usd"],
+        peaks=peaks,
+        aux_mw=spec.aux_mw,
+        always_on_mw=float(base_fleet.sum() + base_gpu.sum()) + spec.aux_mw,
     )
 
 
 def _at_prices(
-    spec: SiteSpec, price: FloatArray, values: FloatArray, ai: FloatArray, reserve: FloatArray
+    spec: SiteSpec,
+    price: FloatArray,
+    values: FloatArray,
+    ai: FloatArray,
+    reserve: FloatArray,
+    peaks: PlanPeaks | None = None,
 ) -> SettlementInputs:
-    """Settlement of the plan at the prices it used (expected net)."""
+    """Settlement of the plan at the prices it used, expected peak charges included (expected net)."""
     return SettlementInputs(
         interval_hours=minutes_to_hours(PLAN_INTERVAL_MINUTES),
         price_usd_per_mwh=price,
@@ -261,8 +299,8 @@ def _at_prices(
         block_mw=spec.block_mw,
         block_price_usd_per_mwh=spec.block_price_usd_per_mwh,
         deliverable_mw=spec.deliverable_mw,
-        peak_group=None,
-        peak_rate_usd_per_mw=np.zeros(0),
+        peak_group=None if peaks is None else peaks.group,
+        peak_rate_usd_per_mw=np.zeros(0) if peaks is None else peaks.rate_usd_per_mw,
         reserve_is_up=spec.reserves.is_up if spec.reserves is not None else np.zeros(0, dtype=bool),
         deployment_share=spec.reserves.deployment_share if spec.reserves is not None else 0.0,
         gpu_capital_cost_usd_per_hour=spec.gpu.capital_cost_usd_per_hour if spec.gpu is not None else 0.0,
@@ -282,7 +320,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         }
         for t in range(len(plan.interval_start))
     ]
-    return {
+    doc: dict[str, Any] = {
         "date": plan.date.isoformat(),
         "site": plan.site,
         "timezone": plan.timezone,
@@ -292,6 +330,12 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         },
         "expected_net_usd": plan.expected_net_usd,
     }
+    if plan.peaks is not None:  # only sites with [peak_charges]: the document of the others is unchanged
+        load = plan.fleet_mw.sum(axis=0) + plan.gpu_mw + plan.aux_mw
+        doc["cp4"] = cp4_block(
+            plan.peaks, plan.interval_start, load, plan.always_on_mw, PLAN_INTERVAL_MINUTES
+        )
+    return doc
 
 
 def plan_frame(plan: Plan) -> pd.DataFrame:
