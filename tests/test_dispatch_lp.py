@@ -253,7 +253,8 @@ print(s.objective_usd)
 def test_dispatch_solves_after_another_highs_user_sized_the_thread_pool() -> None:
     # HiGHS keeps one thread pool per process; a run asking for another size fails with kError
     # ("Not Set") instead of solving. A fresh process (the pool is per process) in which a
-    # two-thread HiGHS run goes first must still solve the dispatch LP: 10 MW x 2 hourly intervals x 50 USD/MWh.
+    # two-thread HiGHS run goes first must still solve the dispatch LP:
+    # 10 MW x 2 hourly intervals x 50 USD/MWh.
     import subprocess
     import sys
     from pathlib import Path
