@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from wattshift.mining.siting import siting_metrics
 from wattshift.services.markets import COMPARE_KEYS, compare_markets
 from wattshift.services.mining import cost_assumptions
 from wattshift.warehouse import Warehouse
+from wattshift.warehouse.queries import PriceArrays, SeriesWindow
 
 runner = CliRunner()
 
@@ -99,31 +101,38 @@ def test_compare_2024_covers_every_market(warehouse: Warehouse) -> None:
 
 
 class _CountingReads:
-    """The warehouse, counting the price reads that found nothing (NotInWarehouseError)."""
+    """The warehouse, counting the price reads and those that found nothing (NotInWarehouseError)."""
 
     def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
+        self.read: list[tuple[str, str, str]] = []
         self.empty_reads: list[tuple[str, str, str]] = []
+        self.batches = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.wh, name)
 
-    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
-        try:
-            return self.wh.iso_prices(node, market, start, end, iso=iso)
-        except NotInWarehouseError:
-            self.empty_reads.append((iso, node, market))
-            raise
+    def iso_prices_batch(self, wanted: Sequence[SeriesWindow]) -> list[PriceArrays | NotInWarehouseError]:
+        self.batches += 1
+        got = self.wh.iso_prices_batch(wanted)
+        self.read += [(w.iso, w.node, w.market) for w in wanted]
+        self.empty_reads += [
+            (w.iso, w.node, w.market) for w, g in zip(wanted, got, strict=True) if isinstance(g, Exception)
+        ]
+        return got
 
 
 def test_series_without_prices_in_the_year_are_not_read(warehouse: Warehouse) -> None:
     """Series whose held span misses the year are passed over before reading: the same table, and no
-    read comes back empty (2022: the real-time series of some nodes start later)."""
+    read comes back empty (2022: the real-time series of some nodes start later); one batch read per
+    market, each node's series read once."""
     counting = _CountingReads(warehouse)
     table = compare_markets(counting, 2022, efficiency_j_per_th=20.0, with_flex=False)
     assert counting.empty_reads == []
     held = warehouse.price_nodes()
     assert len(table.rows) == 45 and len(held) > len(table.rows)
+    assert sorted(counting.read) == sorted((r.market, r.node, r.product) for r in table.rows)
+    assert counting.batches == len({r.market for r in table.rows})
 
 
 def test_a_year_without_ecb_rates_is_reported_as_skipped(warehouse: Warehouse) -> None:

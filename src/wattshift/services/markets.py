@@ -33,6 +33,7 @@ from wattshift.mining.siting import siting_metrics
 from wattshift.services.catalogue import find_asic
 from wattshift.services.market_flex import flex_value, one_mw_spec
 from wattshift.services.mining import cost_assumptions, resolve_assumptions
+from wattshift.warehouse.queries import PriceArrays, SeriesWindow
 
 #: Keys of each JSON row, in order.
 COMPARE_KEYS: tuple[str, ...] = (
@@ -68,6 +69,10 @@ class CompareSource(Protocol):
 
     def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
         """Prices of one series in USD/MWh."""
+        ...
+
+    def iso_prices_batch(self, wanted: Sequence[SeriesWindow]) -> list[PriceArrays | NotInWarehouseError]:
+        """Several series in one read: per window its prices in USD/MWh, or the error of that read."""
         ...
 
 
@@ -160,6 +165,16 @@ def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
     return series[keep]
 
 
+def _nodes_by_market(series: pd.DataFrame) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """``(market, [(node, products), ...])`` of ``series``, sorted by market and node; products
+    real-time first, then day-ahead."""
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    for key, group in series.groupby(["iso", "node"], sort=True):
+        products = [p for p in ("rt", "da") if p in set(group["market"])]
+        out.setdefault(str(key[0]), []).append((str(key[1]), products))
+    return list(out.items())
+
+
 def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> pd.Series:
     btc = wh.btc_daily()
     if btc.empty:
@@ -189,23 +204,17 @@ def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex) -> tup
 
 
 def _row(
-    wh: CompareSource,
-    iso: str,
-    node: str,
-    product: str,
-    year: int,
-    value_by_day: pd.Series,
+    series: PriceArrays, iso: str, node: str, product: str, year: int, value_by_day: pd.Series
 ) -> CompareRow | None:
     start, end = _year_utc(iso, year)
-    prices = wh.iso_prices(node, product, start, end, iso=iso)
-    days = prices["interval_start_utc"].dt.tz_localize(None).dt.normalize()
+    days = series.interval_start_utc.astype("datetime64[D]").astype("datetime64[ns]")  # UTC days
     value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
     has_value = ~np.isnan(value)
     if not has_value.any():
         return None
     m = siting_metrics(
-        prices["price_usd_per_mwh"].to_numpy(dtype=np.float64)[has_value],
-        prices["interval_minutes"].to_numpy(dtype=np.float64)[has_value] / 60.0,
+        series.price_usd_per_mwh[has_value],
+        series.interval_minutes.astype(np.float64)[has_value] / 60.0,
         value[has_value],
         (end - start).total_seconds() / 3600.0,
     )
@@ -223,26 +232,53 @@ def _row(
     )
 
 
-def _first_product(
+def _market_rows(
     wh: CompareSource,
     iso: str,
-    node: str,
-    products: set[str],
+    nodes: list[tuple[str, list[str]]],
     year: int,
     value_by_day: pd.Series,
     skipped: list[dict[str, str]],
-) -> CompareRow | None:
-    """Row of the real-time product if it has prices in ``year``, else of the day-ahead one."""
-    for product in ("rt", "da"):
-        if product not in products:
-            continue
-        try:
-            return _row(wh, iso, node, product, year, value_by_day)
-        except NotInWarehouseError as exc:
-            if "ECB" in str(exc):  # prices held, but no exchange rate to convert them
-                skipped.append({"market": iso, "node": node, "reason": str(exc)})
-                return None
-    return None
+) -> list[CompareRow]:
+    """Rows of the ``(node, products)`` of one market: per node the real-time product if it has
+    prices in ``year``, else the day-ahead one (:func:`read_first_products`); a series held without
+    an ECB rate to convert it is listed in ``skipped``."""
+    rows: list[CompareRow] = []
+    for (node, _), found in zip(nodes, read_first_products(wh, iso, nodes, year), strict=True):
+        if isinstance(found, PriceArrays):
+            row = _row(found, iso, node, found.market, year, value_by_day)
+            if row is not None:
+                rows.append(row)
+        elif found is not None and "ECB" in str(found):  # prices held, but no rate to convert them
+            skipped.append({"market": iso, "node": node, "reason": str(found)})
+    return rows
+
+
+def read_first_products(
+    wh: CompareSource, iso: str, nodes: list[tuple[str, list[str]]], year: int
+) -> list[PriceArrays | NotInWarehouseError | None]:
+    """Per ``(node, products)`` of market ``iso`` (products in order of preference), the prices in
+    the market's ``year`` of the first product that has some (one batch read per rank of
+    preference); else the last product's error (``None``: no product)."""
+    start, end = _year_utc(iso, year)
+    found: list[PriceArrays | NotInWarehouseError | None] = [None] * len(nodes)
+    for rank in range(max((len(p) for _, p in nodes), default=0)):
+        todo = [
+            i
+            for i, (_, products) in enumerate(nodes)
+            if rank < len(products) and (rank == 0 or _try_next(found[i]))
+        ]
+        if not todo:
+            break
+        wanted = [SeriesWindow(iso, nodes[i][0], nodes[i][1][rank], start, end) for i in todo]
+        for i, got in zip(todo, wh.iso_prices_batch(wanted), strict=True):
+            found[i] = got
+    return found
+
+
+def _try_next(found: PriceArrays | NotInWarehouseError | None) -> bool:
+    """A product not held in the year (not one held without an exchange rate): try the next one."""
+    return isinstance(found, NotInWarehouseError) and "ECB" not in str(found)
 
 
 def compare_markets(
@@ -277,11 +313,8 @@ def compare_markets(
     series = _in_year(_selected(wh.price_nodes(), markets, nodes), year)
     rows: list[CompareRow] = []
     skipped: list[dict[str, str]] = []
-    for key, group in series.groupby(["iso", "node"], sort=True):
-        iso, node = str(key[0]), str(key[1])
-        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped)
-        if row is not None:
-            rows.append(row)
+    for iso, of_market in _nodes_by_market(series):
+        rows.extend(_market_rows(wh, iso, of_market, year, value_by_day, skipped))
     if not rows and not skipped:
         raise NotInWarehouseError(f"no market node has prices in {year} (see `wattshift data status`)")
     rows.sort(key=lambda r: r.mining_margin_usd_per_mwh, reverse=True)
