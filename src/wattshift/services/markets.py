@@ -31,6 +31,9 @@ from wattshift.markets import MARKETS, check_node_in, market
 from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
 from wattshift.services.catalogue import find_asic
+from wattshift.services.market_duration import PriceDuration as PriceDuration
+from wattshift.services.market_duration import price_duration as price_duration
+from wattshift.services.market_duration import year_utc
 from wattshift.services.market_flex import flex_value, one_mw_spec
 from wattshift.services.mining import cost_assumptions, resolve_assumptions
 from wattshift.warehouse.queries import PriceArrays, SeriesWindow
@@ -146,13 +149,6 @@ def _selected(held: pd.DataFrame, markets: Sequence[str] | None, nodes: Sequence
     return held[np.asarray(keep, dtype=bool)] if len(held) else held
 
 
-def _year_utc(iso: str, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The market's local calendar ``year`` as a UTC span ``[start, end)``."""
-    tz = MARKETS[iso].timezone
-    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
-    return start, pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
-
-
 def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
     """Series with an interval in the market's ``year`` (``price_nodes``' first/last): reading the
     others would only raise :class:`NotInWarehouseError`, which ``_first_product`` passes over."""
@@ -160,7 +156,7 @@ def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
     for i, (iso, first, last) in enumerate(
         zip(series["iso"].astype(str), series["first"], series["last"], strict=True)
     ):
-        start, end = _year_utc(iso, year)
+        start, end = year_utc(iso, year)
         keep[i] = first < end and last >= start
     return series[keep]
 
@@ -188,14 +184,28 @@ def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) ->
 
 
 @dataclass(frozen=True)
-class _Flex:
+class FlexInputs:
     """What the flexibility value needs: the 1 MW spec and the daily hashprice [USD/TH/day]."""
 
     spec: SiteSpec
     hashprice: pd.Series
 
 
-def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex) -> tuple[float | None, int]:
+def flex_inputs(
+    wh: CompareSource,
+    table: CompareResult,
+    *,
+    pue: float | None = None,
+    assumptions: MiningAssumptions | None = None,
+) -> FlexInputs:
+    """The 1 MW fleet of ``table``'s efficiency (times PUE) and the hashprice, for :func:`add_flex`."""
+    a = resolve_assumptions(assumptions, pue)
+    hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
+    eff = min(table.efficiency_j_per_th * a.pue, MAX_EFFICIENCY_J_PER_TH)
+    return FlexInputs(one_mw_spec(eff, a.pool_fee), hashprice)
+
+
+def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: FlexInputs) -> tuple[float | None, int]:
     try:
         found = flex_value(wh, iso, node, year, flex.spec, flex.hashprice)
     except NotInWarehouseError:
@@ -206,7 +216,7 @@ def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex) -> tup
 def _row(
     series: PriceArrays, iso: str, node: str, product: str, year: int, value_by_day: pd.Series
 ) -> CompareRow | None:
-    start, end = _year_utc(iso, year)
+    start, end = year_utc(iso, year)
     days = series.interval_start_utc.astype("datetime64[D]").astype("datetime64[ns]")  # UTC days
     value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
     has_value = ~np.isnan(value)
@@ -260,7 +270,7 @@ def read_first_products(
     """Per ``(node, products)`` of market ``iso`` (products in order of preference), the prices in
     the market's ``year`` of the first product that has some (one batch read per rank of
     preference); else the last product's error (``None``: no product)."""
-    start, end = _year_utc(iso, year)
+    start, end = year_utc(iso, year)
     found: list[PriceArrays | NotInWarehouseError | None] = [None] * len(nodes)
     for rank in range(max((len(p) for _, p in nodes), default=0)):
         todo = [
@@ -340,56 +350,12 @@ def add_flex(
     those ``table`` was built with; a row's value is the one :func:`compare_markets` with
     ``with_flex=True`` gives it.
     """
-    a = resolve_assumptions(assumptions, pue)
-    hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
-    eff = min(table.efficiency_j_per_th * a.pue, MAX_EFFICIENCY_J_PER_TH)
-    flex = _Flex(one_mw_spec(eff, a.pool_fee), hashprice)
+    flex = flex_inputs(wh, table, pue=pue, assumptions=assumptions)
     wanted = set(keys)
     rows = [_with_flex(wh, r, flex) if (r.market, r.node) in wanted else r for r in table.rows]
     return replace(table, rows=rows)
 
 
-def _with_flex(wh: CompareSource, row: CompareRow, flex: _Flex) -> CompareRow:
+def _with_flex(wh: CompareSource, row: CompareRow, flex: FlexInputs) -> CompareRow:
     usd, days = _flex(wh, row.market, row.node, row.year, flex)
     return replace(row, flex_value_usd_per_mw_year=usd, flex_days=days)
-
-
-@dataclass(frozen=True)
-class PriceDuration:
-    """Price-duration curve of one node over one year: prices sorted high to low against the hours
-    during which the price was at least that high (``hours`` (N,) [h], ``price_usd_per_mwh`` (N,))."""
-
-    market: str
-    node: str
-    year: int
-    product: str
-    hours: list[float]
-    price_usd_per_mwh: list[float]
-
-
-def price_duration(wh: CompareSource, iso: str, node: str, year: int, *, points: int = 400) -> PriceDuration:
-    """Price-duration curve of ``node`` in ``year`` (the market's local calendar year), in USD.
-
-    The real-time product where the market has one, else the day-ahead one. ``points`` evenly spaced
-    positions of the sorted intervals are kept (the first and last always), each interval weighted by
-    its length (hours) [Δt].
-
-    Raises
-    ------
-    UnknownMarketError
-        An unknown market or node.
-    NotInWarehouseError
-        No prices of the node in the year.
-    """
-    iso = market(iso).name
-    check_node_in(node, [iso])
-    product = "rt" if "rt" in MARKETS[iso].products else "da"
-    start, end = _year_utc(iso, year)
-    frame = wh.iso_prices(node, product, start, end, iso=iso)
-    if frame.empty:
-        raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")
-    price = frame["price_usd_per_mwh"].to_numpy(dtype=np.float64)
-    order = np.argsort(-price, kind="stable")
-    hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[order] / 60.0)
-    keep = np.unique(np.linspace(0, price.size - 1, min(points, price.size)).round().astype(np.int64))
-    return PriceDuration(iso, node, year, product, hours[keep].tolist(), price[order][keep].tolist())
