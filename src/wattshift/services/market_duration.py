@@ -83,11 +83,10 @@ def duration_curve(
     intervals outside the year are left out). ``frame`` must hold an interval in the year."""
     start, end = year_utc(iso, year)
     starts = frame["interval_start_utc"]
-    frame = frame[((starts >= start) & (starts < end)).to_numpy()]
-    price = frame["price_usd_per_mwh"].to_numpy(dtype=np.float64)
+    in_year = ((starts >= start) & (starts < end)).to_numpy()
+    price = frame["price_usd_per_mwh"].to_numpy(dtype=np.float64)[in_year]
     order = np.argsort(-price, kind="stable")
-    hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[order] / 60.0)
+    hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[in_year][order] / 60.0)
     keep = np.unique(np.linspace(0, price.size - 1, min(points, price.size)).round().astype(np.int64))
-    return PriceDuration(
-        iso, node, year, duration_product(iso), hours[keep].tolist(), price[order][keep].tolist()
-    )
+    product = duration_product(iso)
+    return PriceDuration(iso, node, year, product, hours[keep].tolist(), price[order][keep].tolist())
