@@ -21,7 +21,7 @@ from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import NotInWarehouseError
 from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
-from wattshift.services.markets import COMPARE_KEYS, compare_markets
+from wattshift.services.markets import COMPARE_KEYS, _DailyValue, compare_markets
 from wattshift.services.mining import cost_assumptions
 from wattshift.warehouse import Warehouse
 from wattshift.warehouse.queries import PriceArrays, SeriesWindow
@@ -165,3 +165,20 @@ def test_cli_json_keys_and_errors(warehouse_path: Path) -> None:
     assert both.exit_code == 3 and "exactly one" in both.output
     listing = runner.invoke(app, ["markets", "list", "--format", "json"])
     assert {m["market"] for m in json.loads(listing.stdout)} >= {"PJM", "NORDPOOL"}
+
+
+@given(
+    st.lists(st.integers(0, 60), unique=True, max_size=30),
+    st.lists(st.integers(-5, 65), max_size=50),
+)
+def test_daily_value_lookup_is_pandas_reindex(held: list[int], wanted: list[int]) -> None:
+    """The siting table's day lookup (NumPy) gives what ``Series.reindex`` gives: the day's value, NaN
+    on a day without one (also with no day held at all)."""
+    base = np.datetime64("2024-01-01", "D")
+    days = base + np.asarray(held, dtype=np.int64)
+    values = np.arange(len(held), dtype=np.float64) * 1.5 + 0.25
+    order = np.argsort(days)
+    lookup = _DailyValue(days[order], values[order])
+    target = base + np.asarray(wanted, dtype=np.int64)
+    expected = pd.Series(values, index=pd.DatetimeIndex(days)).reindex(pd.DatetimeIndex(target)).to_numpy()
+    np.testing.assert_array_equal(lookup.at(target), expected)

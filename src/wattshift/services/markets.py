@@ -171,7 +171,22 @@ def _nodes_by_market(series: pd.DataFrame) -> list[tuple[str, list[tuple[str, li
     return list(out.items())
 
 
-def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> pd.Series:
+@dataclass(frozen=True)
+class _DailyValue:
+    """Mining value of a MWh per UTC day: ``day`` (D,) sorted ``datetime64[D]``, ``usd_per_mwh`` (D,)."""
+
+    day: np.ndarray
+    usd_per_mwh: np.ndarray
+
+    def at(self, day: np.ndarray) -> np.ndarray:
+        """The value on each of ``day`` (``datetime64[D]``), NaN on a day without one [USD/MWh]."""
+        if self.day.size == 0:
+            return np.full(day.shape, np.nan)
+        i = np.minimum(np.searchsorted(self.day, day), self.day.size - 1)
+        return np.where(self.day[i] == day, self.usd_per_mwh[i], np.nan)
+
+
+def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> _DailyValue:
     btc = wh.btc_daily()
     if btc.empty:
         raise NotInWarehouseError(
@@ -180,7 +195,9 @@ def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) ->
     econ = economics_frame(
         btc, efficiency_j_per_th=eff, power_usd_per_kwh=0.0, assumptions=cost_assumptions(a)
     )
-    return pd.Series(econ["mining_value_usd_per_mwh"].to_numpy(), index=pd.DatetimeIndex(econ["date"]))
+    day = econ["date"].to_numpy().astype("datetime64[D]")
+    order = np.argsort(day, kind="stable")
+    return _DailyValue(day[order], econ["mining_value_usd_per_mwh"].to_numpy(dtype=np.float64)[order])
 
 
 @dataclass(frozen=True)
@@ -214,11 +231,10 @@ def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: FlexInputs) -
 
 
 def _row(
-    series: PriceArrays, iso: str, node: str, product: str, year: int, value_by_day: pd.Series
+    series: PriceArrays, iso: str, node: str, product: str, year: int, value_by_day: _DailyValue
 ) -> CompareRow | None:
     start, end = year_utc(iso, year)
-    days = series.interval_start_utc.astype("datetime64[D]").astype("datetime64[ns]")  # UTC days
-    value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
+    value = value_by_day.at(series.interval_start_utc.astype("datetime64[D]"))  # of the UTC day
     has_value = ~np.isnan(value)
     if not has_value.any():
         return None
@@ -247,7 +263,7 @@ def _market_rows(
     iso: str,
     nodes: list[tuple[str, list[str]]],
     year: int,
-    value_by_day: pd.Series,
+    value_by_day: _DailyValue,
     skipped: list[dict[str, str]],
 ) -> list[CompareRow]:
     """Rows of the ``(node, products)`` of one market: per node the real-time product if it has
