@@ -4,7 +4,9 @@
 product (day-ahead where a market has no real-time prices in wattshift, e.g. Nord Pool), cuts the
 market's local calendar year, converts to USD (EUR at the ECB rate of the day, in the warehouse) and
 runs :func:`wattshift.mining.siting.siting_metrics` against the mining value of a MWh of each UTC day
-(:func:`wattshift.mining.economics_frame`, with the fleet's efficiency, pool fee and PUE).
+(:func:`wattshift.mining.economics_frame`, with the fleet's efficiency, pool fee and PUE). The series
+of one market are read in one query (``wh.iso_prices_batch``: one market's year at a time, never the
+whole warehouse at once).
 
 The value of flexibility per MW-year (``flex_value_usd_per_mw_year``) comes from the dispatch engine
 in forecast foresight, no hindsight (:mod:`wattshift.services.market_flex`): a 1 MW fleet of the
