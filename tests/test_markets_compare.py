@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ from wattshift.config.mining import MiningAssumptions
 from wattshift.errors import NotInWarehouseError
 from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
-from wattshift.services.markets import COMPARE_KEYS, compare_markets
+from wattshift.services.markets import COMPARE_KEYS, _DailyValue, compare_markets
 from wattshift.services.mining import cost_assumptions
 from wattshift.warehouse import Warehouse
+from wattshift.warehouse.queries import PriceArrays, SeriesWindow
 
 runner = CliRunner()
 
@@ -99,31 +101,38 @@ def test_compare_2024_covers_every_market(warehouse: Warehouse) -> None:
 
 
 class _CountingReads:
-    """The warehouse, counting the price reads that found nothing (NotInWarehouseError)."""
+    """The warehouse, counting the price reads and those that found nothing (NotInWarehouseError)."""
 
     def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
+        self.read: list[tuple[str, str, str]] = []
         self.empty_reads: list[tuple[str, str, str]] = []
+        self.batches = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.wh, name)
 
-    def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
-        try:
-            return self.wh.iso_prices(node, market, start, end, iso=iso)
-        except NotInWarehouseError:
-            self.empty_reads.append((iso, node, market))
-            raise
+    def iso_prices_batch(self, wanted: Sequence[SeriesWindow]) -> list[PriceArrays | NotInWarehouseError]:
+        self.batches += 1
+        got = self.wh.iso_prices_batch(wanted)
+        self.read += [(w.iso, w.node, w.market) for w in wanted]
+        self.empty_reads += [
+            (w.iso, w.node, w.market) for w, g in zip(wanted, got, strict=True) if isinstance(g, Exception)
+        ]
+        return got
 
 
 def test_series_without_prices_in_the_year_are_not_read(warehouse: Warehouse) -> None:
     """Series whose held span misses the year are passed over before reading: the same table, and no
-    read comes back empty (2022: the real-time series of some nodes start later)."""
+    read comes back empty (2022: the real-time series of some nodes start later); one batch read per
+    market, each node's series read once."""
     counting = _CountingReads(warehouse)
     table = compare_markets(counting, 2022, efficiency_j_per_th=20.0, with_flex=False)
     assert counting.empty_reads == []
     held = warehouse.price_nodes()
     assert len(table.rows) == 45 and len(held) > len(table.rows)
+    assert sorted(counting.read) == sorted((r.market, r.node, r.product) for r in table.rows)
+    assert counting.batches == len({r.market for r in table.rows})
 
 
 def test_a_year_without_ecb_rates_is_reported_as_skipped(warehouse: Warehouse) -> None:
@@ -156,3 +165,20 @@ def test_cli_json_keys_and_errors(warehouse_path: Path) -> None:
     assert both.exit_code == 3 and "exactly one" in both.output
     listing = runner.invoke(app, ["markets", "list", "--format", "json"])
     assert {m["market"] for m in json.loads(listing.stdout)} >= {"PJM", "NORDPOOL"}
+
+
+@given(
+    st.lists(st.integers(0, 60), unique=True, max_size=30),
+    st.lists(st.integers(-5, 65), max_size=50),
+)
+def test_daily_value_lookup_is_pandas_reindex(held: list[int], wanted: list[int]) -> None:
+    """The siting table's day lookup (NumPy) gives what ``Series.reindex`` gives: the day's value, NaN
+    on a day without one (also with no day held at all)."""
+    base = np.datetime64("2024-01-01", "D")
+    days = base + np.asarray(held, dtype=np.int64)
+    values = np.arange(len(held), dtype=np.float64) * 1.5 + 0.25
+    order = np.argsort(days)
+    lookup = _DailyValue(days[order], values[order])
+    target = base + np.asarray(wanted, dtype=np.int64)
+    expected = pd.Series(values, index=pd.DatetimeIndex(days)).reindex(pd.DatetimeIndex(target)).to_numpy()
+    np.testing.assert_array_equal(lookup.at(target), expected)

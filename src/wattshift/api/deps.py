@@ -25,7 +25,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -236,6 +236,11 @@ class ShortReads:
         """ISO prices of one node and market for ``[start, end)`` (one short read)."""
         with self._access.read() as wh:
             return wh.iso_prices(node, market, start, end, iso=iso)
+
+    def iso_prices_batch(self, wanted: Sequence[Any]) -> list[Any]:
+        """Several price series in one query (one short read); per window its arrays or error."""
+        with self._access.read() as wh:
+            return wh.iso_prices_batch(wanted)
 
     def price_nodes(self) -> pd.DataFrame:
         """Price series held (one short read)."""

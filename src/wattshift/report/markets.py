@@ -3,7 +3,8 @@
 From :func:`wattshift.services.markets.compare_markets` for one year and one fleet efficiency: a
 ranked bar chart of the mining margin of an always-on MW per node, the value of flexibility per
 MW-year (dispatch engine, forecast foresight, no hindsight) of the best node of each market, and
-the price-duration curves of those nodes (:func:`wattshift.services.markets.price_duration`).
+the price-duration curves of those nodes (:func:`wattshift.services.market_best.best_nodes`: the
+curve and the flexibility value from one read of each node).
 """
 
 from __future__ import annotations
@@ -14,25 +15,13 @@ from typing import Any
 import plotly.graph_objects as go
 
 from wattshift.report.base import Section, figure_html, table_html
-from wattshift.services.markets import (
-    CompareRow,
-    CompareSource,
-    add_flex,
-    compare_markets,
-    price_duration,
-)
+from wattshift.services.market_best import best_nodes
+from wattshift.services.market_duration import PriceDuration
+from wattshift.services.markets import CompareRow, CompareSource, compare_markets
 
 #: Defaults: the last full year of the EIA files and the fleet efficiency of issue 15's question.
 DEFAULT_YEAR = 2024
 DEFAULT_EFFICIENCY_J_PER_TH = 20.0
-
-
-def _best_per_market(rows: list[CompareRow]) -> list[CompareRow]:
-    """The best-margin node of each market (rows arrive best margin first)."""
-    seen: dict[str, CompareRow] = {}
-    for r in rows:
-        seen.setdefault(r.market, r)
-    return list(seen.values())
 
 
 def _ranked_figure(rows: list[CompareRow], flex: dict[tuple[str, str], float | None]) -> go.Figure:
@@ -59,12 +48,13 @@ def _ranked_figure(rows: list[CompareRow], flex: dict[tuple[str, str], float | N
     return fig
 
 
-def _duration_figure(wh: CompareSource, rows: list[CompareRow], year: int) -> go.Figure:
+def _duration_figure(curves: list[PriceDuration], year: int) -> go.Figure:
     fig = go.Figure()
-    for r in rows:
-        curve = price_duration(wh, r.market, r.node, year)
+    for curve in curves:
         fig.add_trace(
-            go.Scatter(x=curve.hours, y=curve.price_usd_per_mwh, mode="lines", name=f"{r.market} {r.node}")
+            go.Scatter(
+                x=curve.hours, y=curve.price_usd_per_mwh, mode="lines", name=f"{curve.market} {curve.node}"
+            )
         )
     fig.update_layout(
         title=f"Price duration {year}: hours at or above each price (best node of each market)",
@@ -83,9 +73,10 @@ def build_section(
 ) -> Section:
     """The Markets section for ``year`` and a fleet of ``efficiency_j_per_th`` [J/TH]."""
     table = compare_markets(wh, year, efficiency_j_per_th=efficiency_j_per_th, with_flex=False)
-    # the dispatch runs only for the best node of each market (the rows whose flexibility is shown)
-    table = add_flex(wh, table, [(r.market, r.node) for r in _best_per_market(table.rows)])
-    best = _best_per_market(table.rows)
+    # the dispatch runs only for the best node of each market (the rows whose flexibility is shown),
+    # whose duration curves come from the same read of its prices
+    found = best_nodes(wh, table)
+    table, best = found.table, found.best
     flex = {(r.market, r.node): r.flex_value_usd_per_mw_year for r in best}
     rows: list[dict[str, object]] = [
         {
@@ -112,7 +103,7 @@ def build_section(
         intro
         + figure_html(_ranked_figure(table.rows[:25], flex), height_px=640)
         + table_html(rows, caption=html.escape(f"Best node of each market, {year}"))
-        + figure_html(_duration_figure(wh, best, year), height_px=420)
+        + figure_html(_duration_figure(found.curves, year), height_px=420)
     )
     return Section(
         id="markets",

@@ -3,8 +3,11 @@
 Several sections read the same things (the BTC daily frame eight times, the ASIC catalogue six,
 the list of price series twice). :class:`OnceReads` answers a repeated read with the same arguments
 from the first result, as a copy, so a section that changes the frame it was given cannot change
-what the next one reads. Price series are not kept: some 70 node-years of intervals are read, few
-twice, and keeping them all would cost far more memory than reading those few again.
+what the next one reads. Price series are not kept: the Markets section reads each market's series
+of the year in one query (:func:`wattshift.services.markets.compare_markets`) and the best node of
+each market once more, with the weeks before the year, for both its flexibility value and its
+duration curve (:func:`wattshift.services.market_best.best_nodes`); keeping some 70 node-years of
+intervals would cost far more memory than reading those eight again.
 
 It lives only as long as one :func:`wattshift.report.build.build_report`: the warehouse is opened
 read-only for the report, so a read cannot go stale within it.

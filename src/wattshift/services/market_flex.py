@@ -102,22 +102,57 @@ class _Prices:
     intraday: FloatArray | None
 
 
-def _prices(wh: DispatchSource, iso: str, node: str, year: int) -> _Prices:
-    """Settlement and forecast decision prices of the complete days of ``year`` (module docstring)."""
+@dataclass(frozen=True)
+class FlexPrices:
+    """What :func:`flex_value` reads of a node: its settlement product over the year and the
+    :data:`~wattshift.dispatch.forecast.TRAIN_DAYS` + 1 days before (``settle``, never empty) and,
+    where the forecast uses it, the day-ahead series over the same span (``day_ahead``, else empty)."""
+
+    iso: str
+    node: str
+    year: int
+    product: str
+    settle: pd.DataFrame
+    day_ahead: pd.DataFrame
+
+
+def _year_span(iso: str, year: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """Start of the history, of the year and of the next year (local midnights, UTC)."""
     tz = MARKETS[iso].timezone
     lo, hi = day_start_utc(dt.date(year, 1, 1), tz), day_start_utc(dt.date(year + 1, 1, 1), tz)
-    hist = day_start_utc(dt.date(year, 1, 1) - dt.timedelta(days=TRAIN_DAYS + 1), tz)
+    return day_start_utc(dt.date(year, 1, 1) - dt.timedelta(days=TRAIN_DAYS + 1), tz), lo, hi
+
+
+def read_flex_prices(wh: DispatchSource, iso: str, node: str, year: int) -> FlexPrices:
+    """The prices :func:`flex_value` decides and settles on (module docstring).
+
+    Raises
+    ------
+    NotInWarehouseError
+        No prices of the settlement product in the year or the history before it.
+    """
+    hist, _, hi = _year_span(iso, year)
     product = settle_product(iso)
     frame = wh.iso_prices(node, product, hist, hi, iso=iso)
     if frame.empty:
         raise NotInWarehouseError(f"no {iso} {node} {product!r} prices in {year}")
+    da = pd.DataFrame()
+    if product == "rt" and "da" in MARKETS[iso].products:
+        da = _held(wh, iso, node, "da", hist, hi)
+    return FlexPrices(iso, node, year, product, frame, da)
+
+
+def _prices(held: FlexPrices) -> _Prices:
+    """Settlement and forecast decision prices of the complete days of the year (module docstring)."""
+    iso, node, year, product, frame = held.iso, held.node, held.year, held.product, held.settle
+    tz = MARKETS[iso].timezone
+    hist, lo, hi = _year_span(iso, year)
     step_min = int(frame["interval_minutes"].min())
     grid = pd.date_range(hist, hi, freq=pd.Timedelta(minutes=step_min), inclusive="left")
     settle = reindexed(frame, grid)
     da = np.zeros(len(grid))
     if product == "rt" and "da" in MARKETS[iso].products:
-        da_frame = _held(wh, iso, node, "da", hist, hi)
-        da = da if da_frame.empty else reindexed(da_frame, grid)
+        da = da if held.day_ahead.empty else reindexed(held.day_ahead, grid)
     day = day_numbers(grid, tz)
     keep = _complete(day, settle, da)
     grid, settle, da, day = grid[keep], settle[keep], da[keep], day[keep]
@@ -144,8 +179,20 @@ def flex_value(
     NotInWarehouseError
         No prices for the node in the year, or no complete operating day.
     """
-    p = _prices(wh, iso, node, year)
-    tz = MARKETS[iso].timezone
+    return flex_value_of(read_flex_prices(wh, iso, node, year), spec, hashprice)
+
+
+def flex_value_of(held: FlexPrices, spec: SiteSpec, hashprice: pd.Series) -> FlexValue:
+    """:func:`flex_value` on prices already read (:func:`read_flex_prices`).
+
+    Raises
+    ------
+    NotInWarehouseError
+        No complete operating day in the year.
+    """
+    year = held.year
+    p = _prices(held)
+    tz = MARKETS[held.iso].timezone
     day = day_numbers(p.grid, tz)
     eff, fee = spec.fleets.efficiency_j_per_th, spec.pool_fee
     # mining value (K, T) [USD/MWh] on the day's hashprice and, at decision time, the day before's

@@ -4,7 +4,9 @@
 product (day-ahead where a market has no real-time prices in wattshift, e.g. Nord Pool), cuts the
 market's local calendar year, converts to USD (EUR at the ECB rate of the day, in the warehouse) and
 runs :func:`wattshift.mining.siting.siting_metrics` against the mining value of a MWh of each UTC day
-(:func:`wattshift.mining.economics_frame`, with the fleet's efficiency, pool fee and PUE).
+(:func:`wattshift.mining.economics_frame`, with the fleet's efficiency, pool fee and PUE). The series
+of one market are read in one query (``wh.iso_prices_batch``: one market's year at a time, never the
+whole warehouse at once).
 
 The value of flexibility per MW-year (``flex_value_usd_per_mw_year``) comes from the dispatch engine
 in forecast foresight, no hindsight (:mod:`wattshift.services.market_flex`): a 1 MW fleet of the
@@ -31,8 +33,12 @@ from wattshift.markets import MARKETS, check_node_in, market
 from wattshift.mining import economics_frame
 from wattshift.mining.siting import siting_metrics
 from wattshift.services.catalogue import find_asic
+from wattshift.services.market_duration import PriceDuration as PriceDuration
+from wattshift.services.market_duration import price_duration as price_duration
+from wattshift.services.market_duration import year_utc
 from wattshift.services.market_flex import flex_value, one_mw_spec
 from wattshift.services.mining import cost_assumptions, resolve_assumptions
+from wattshift.warehouse.queries import PriceArrays, SeriesWindow
 
 #: Keys of each JSON row, in order.
 COMPARE_KEYS: tuple[str, ...] = (
@@ -68,6 +74,10 @@ class CompareSource(Protocol):
 
     def iso_prices(self, node: str, market: str, start: Any, end: Any, *, iso: str = "ERCOT") -> pd.DataFrame:
         """Prices of one series in USD/MWh."""
+        ...
+
+    def iso_prices_batch(self, wanted: Sequence[SeriesWindow]) -> list[PriceArrays | NotInWarehouseError]:
+        """Several series in one read: per window its prices in USD/MWh, or the error of that read."""
         ...
 
 
@@ -141,13 +151,6 @@ def _selected(held: pd.DataFrame, markets: Sequence[str] | None, nodes: Sequence
     return held[np.asarray(keep, dtype=bool)] if len(held) else held
 
 
-def _year_utc(iso: str, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The market's local calendar ``year`` as a UTC span ``[start, end)``."""
-    tz = MARKETS[iso].timezone
-    start = pd.Timestamp(f"{year}-01-01", tz=tz).tz_convert("UTC")
-    return start, pd.Timestamp(f"{year + 1}-01-01", tz=tz).tz_convert("UTC")
-
-
 def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
     """Series with an interval in the market's ``year`` (``price_nodes``' first/last): reading the
     others would only raise :class:`NotInWarehouseError`, which ``_first_product`` passes over."""
@@ -155,12 +158,37 @@ def _in_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
     for i, (iso, first, last) in enumerate(
         zip(series["iso"].astype(str), series["first"], series["last"], strict=True)
     ):
-        start, end = _year_utc(iso, year)
+        start, end = year_utc(iso, year)
         keep[i] = first < end and last >= start
     return series[keep]
 
 
-def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> pd.Series:
+def _nodes_by_market(series: pd.DataFrame) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """``(market, [(node, products), ...])`` of ``series``, sorted by market and node; products
+    real-time first, then day-ahead."""
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    for key, group in series.groupby(["iso", "node"], sort=True):
+        products = [p for p in ("rt", "da") if p in set(group["market"])]
+        out.setdefault(str(key[0]), []).append((str(key[1]), products))
+    return list(out.items())
+
+
+@dataclass(frozen=True)
+class _DailyValue:
+    """Mining value of a MWh per UTC day: ``day`` (D,) sorted ``datetime64[D]``, ``usd_per_mwh`` (D,)."""
+
+    day: np.ndarray
+    usd_per_mwh: np.ndarray
+
+    def at(self, day: np.ndarray) -> np.ndarray:
+        """The value on each of ``day`` (``datetime64[D]``), NaN on a day without one [USD/MWh]."""
+        if self.day.size == 0:
+            return np.full(day.shape, np.nan)
+        i = np.minimum(np.searchsorted(self.day, day), self.day.size - 1)
+        return np.where(self.day[i] == day, self.usd_per_mwh[i], np.nan)
+
+
+def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) -> _DailyValue:
     btc = wh.btc_daily()
     if btc.empty:
         raise NotInWarehouseError(
@@ -169,18 +197,34 @@ def _mining_value_by_day(wh: CompareSource, eff: float, a: MiningAssumptions) ->
     econ = economics_frame(
         btc, efficiency_j_per_th=eff, power_usd_per_kwh=0.0, assumptions=cost_assumptions(a)
     )
-    return pd.Series(econ["mining_value_usd_per_mwh"].to_numpy(), index=pd.DatetimeIndex(econ["date"]))
+    day = econ["date"].to_numpy().astype("datetime64[D]")
+    order = np.argsort(day, kind="stable")
+    return _DailyValue(day[order], econ["mining_value_usd_per_mwh"].to_numpy(dtype=np.float64)[order])
 
 
 @dataclass(frozen=True)
-class _Flex:
+class FlexInputs:
     """What the flexibility value needs: the 1 MW spec and the daily hashprice [USD/TH/day]."""
 
     spec: SiteSpec
     hashprice: pd.Series
 
 
-def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex) -> tuple[float | None, int]:
+def flex_inputs(
+    wh: CompareSource,
+    table: CompareResult,
+    *,
+    pue: float | None = None,
+    assumptions: MiningAssumptions | None = None,
+) -> FlexInputs:
+    """The 1 MW fleet of ``table``'s efficiency (times PUE) and the hashprice, for :func:`add_flex`."""
+    a = resolve_assumptions(assumptions, pue)
+    hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
+    eff = min(table.efficiency_j_per_th * a.pue, MAX_EFFICIENCY_J_PER_TH)
+    return FlexInputs(one_mw_spec(eff, a.pool_fee), hashprice)
+
+
+def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: FlexInputs) -> tuple[float | None, int]:
     try:
         found = flex_value(wh, iso, node, year, flex.spec, flex.hashprice)
     except NotInWarehouseError:
@@ -189,23 +233,16 @@ def _flex(wh: CompareSource, iso: str, node: str, year: int, flex: _Flex) -> tup
 
 
 def _row(
-    wh: CompareSource,
-    iso: str,
-    node: str,
-    product: str,
-    year: int,
-    value_by_day: pd.Series,
+    series: PriceArrays, iso: str, node: str, product: str, year: int, value_by_day: _DailyValue
 ) -> CompareRow | None:
-    start, end = _year_utc(iso, year)
-    prices = wh.iso_prices(node, product, start, end, iso=iso)
-    days = prices["interval_start_utc"].dt.tz_localize(None).dt.normalize()
-    value = value_by_day.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=np.float64)
+    start, end = year_utc(iso, year)
+    value = value_by_day.at(series.interval_start_utc.astype("datetime64[D]"))  # of the UTC day
     has_value = ~np.isnan(value)
     if not has_value.any():
         return None
     m = siting_metrics(
-        prices["price_usd_per_mwh"].to_numpy(dtype=np.float64)[has_value],
-        prices["interval_minutes"].to_numpy(dtype=np.float64)[has_value] / 60.0,
+        series.price_usd_per_mwh[has_value],
+        series.interval_minutes.astype(np.float64)[has_value] / 60.0,
         value[has_value],
         (end - start).total_seconds() / 3600.0,
     )
@@ -223,26 +260,53 @@ def _row(
     )
 
 
-def _first_product(
+def _market_rows(
     wh: CompareSource,
     iso: str,
-    node: str,
-    products: set[str],
+    nodes: list[tuple[str, list[str]]],
     year: int,
-    value_by_day: pd.Series,
+    value_by_day: _DailyValue,
     skipped: list[dict[str, str]],
-) -> CompareRow | None:
-    """Row of the real-time product if it has prices in ``year``, else of the day-ahead one."""
-    for product in ("rt", "da"):
-        if product not in products:
-            continue
-        try:
-            return _row(wh, iso, node, product, year, value_by_day)
-        except NotInWarehouseError as exc:
-            if "ECB" in str(exc):  # prices held, but no exchange rate to convert them
-                skipped.append({"market": iso, "node": node, "reason": str(exc)})
-                return None
-    return None
+) -> list[CompareRow]:
+    """Rows of the ``(node, products)`` of one market: per node the real-time product if it has
+    prices in ``year``, else the day-ahead one (:func:`read_first_products`); a series held without
+    an ECB rate to convert it is listed in ``skipped``."""
+    rows: list[CompareRow] = []
+    for (node, _), found in zip(nodes, read_first_products(wh, iso, nodes, year), strict=True):
+        if isinstance(found, PriceArrays):
+            row = _row(found, iso, node, found.market, year, value_by_day)
+            if row is not None:
+                rows.append(row)
+        elif found is not None and "ECB" in str(found):  # prices held, but no rate to convert them
+            skipped.append({"market": iso, "node": node, "reason": str(found)})
+    return rows
+
+
+def read_first_products(
+    wh: CompareSource, iso: str, nodes: list[tuple[str, list[str]]], year: int
+) -> list[PriceArrays | NotInWarehouseError | None]:
+    """Per ``(node, products)`` of market ``iso`` (products in order of preference), the prices in
+    the market's ``year`` of the first product that has some (one batch read per rank of
+    preference); else the last product's error (``None``: no product)."""
+    start, end = year_utc(iso, year)
+    found: list[PriceArrays | NotInWarehouseError | None] = [None] * len(nodes)
+    for rank in range(max((len(p) for _, p in nodes), default=0)):
+        todo = [
+            i
+            for i, (_, products) in enumerate(nodes)
+            if rank < len(products) and (rank == 0 or _try_next(found[i]))
+        ]
+        if not todo:
+            break
+        wanted = [SeriesWindow(iso, nodes[i][0], nodes[i][1][rank], start, end) for i in todo]
+        for i, got in zip(todo, wh.iso_prices_batch(wanted), strict=True):
+            found[i] = got
+    return found
+
+
+def _try_next(found: PriceArrays | NotInWarehouseError | None) -> bool:
+    """A product not held in the year (not one held without an exchange rate): try the next one."""
+    return isinstance(found, NotInWarehouseError) and "ECB" not in str(found)
 
 
 def compare_markets(
@@ -277,11 +341,8 @@ def compare_markets(
     series = _in_year(_selected(wh.price_nodes(), markets, nodes), year)
     rows: list[CompareRow] = []
     skipped: list[dict[str, str]] = []
-    for key, group in series.groupby(["iso", "node"], sort=True):
-        iso, node = str(key[0]), str(key[1])
-        row = _first_product(wh, iso, node, set(group["market"]), year, value_by_day, skipped)
-        if row is not None:
-            rows.append(row)
+    for iso, of_market in _nodes_by_market(series):
+        rows.extend(_market_rows(wh, iso, of_market, year, value_by_day, skipped))
     if not rows and not skipped:
         raise NotInWarehouseError(f"no market node has prices in {year} (see `wattshift data status`)")
     rows.sort(key=lambda r: r.mining_margin_usd_per_mwh, reverse=True)
@@ -307,56 +368,12 @@ def add_flex(
     those ``table`` was built with; a row's value is the one :func:`compare_markets` with
     ``with_flex=True`` gives it.
     """
-    a = resolve_assumptions(assumptions, pue)
-    hashprice = daily_hashprice_usd_per_th_day(wh.btc_daily())
-    eff = min(table.efficiency_j_per_th * a.pue, MAX_EFFICIENCY_J_PER_TH)
-    flex = _Flex(one_mw_spec(eff, a.pool_fee), hashprice)
+    flex = flex_inputs(wh, table, pue=pue, assumptions=assumptions)
     wanted = set(keys)
     rows = [_with_flex(wh, r, flex) if (r.market, r.node) in wanted else r for r in table.rows]
     return replace(table, rows=rows)
 
 
-def _with_flex(wh: CompareSource, row: CompareRow, flex: _Flex) -> CompareRow:
+def _with_flex(wh: CompareSource, row: CompareRow, flex: FlexInputs) -> CompareRow:
     usd, days = _flex(wh, row.market, row.node, row.year, flex)
     return replace(row, flex_value_usd_per_mw_year=usd, flex_days=days)
-
-
-@dataclass(frozen=True)
-class PriceDuration:
-    """Price-duration curve of one node over one year: prices sorted high to low against the hours
-    during which the price was at least that high (``hours`` (N,) [h], ``price_usd_per_mwh`` (N,))."""
-
-    market: str
-    node: str
-    year: int
-    product: str
-    hours: list[float]
-    price_usd_per_mwh: list[float]
-
-
-def price_duration(wh: CompareSource, iso: str, node: str, year: int, *, points: int = 400) -> PriceDuration:
-    """Price-duration curve of ``node`` in ``year`` (the market's local calendar year), in USD.
-
-    The real-time product where the market has one, else the day-ahead one. ``points`` evenly spaced
-    positions of the sorted intervals are kept (the first and last always), each interval weighted by
-    its length (hours) [Δt].
-
-    Raises
-    ------
-    UnknownMarketError
-        An unknown market or node.
-    NotInWarehouseError
-        No prices of the node in the year.
-    """
-    iso = market(iso).name
-    check_node_in(node, [iso])
-    product = "rt" if "rt" in MARKETS[iso].products else "da"
-    start, end = _year_utc(iso, year)
-    frame = wh.iso_prices(node, product, start, end, iso=iso)
-    if frame.empty:
-        raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")
-    price = frame["price_usd_per_mwh"].to_numpy(dtype=np.float64)
-    order = np.argsort(-price, kind="stable")
-    hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[order] / 60.0)
-    keep = np.unique(np.linspace(0, price.size - 1, min(points, price.size)).round().astype(np.int64))
-    return PriceDuration(iso, node, year, product, hours[keep].tolist(), price[order][keep].tolist())

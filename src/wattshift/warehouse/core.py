@@ -8,18 +8,19 @@ other processes (:mod:`~wattshift.warehouse.lock`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
 import duckdb
 import pandas as pd
 
-from wattshift.errors import WattshiftError
+from wattshift.errors import NotInWarehouseError, WattshiftError
 from wattshift.warehouse import derived, market_queries, queries, reports
 from wattshift.warehouse.files import check_warehouse_file
 from wattshift.warehouse.ingest import IngestMixin
 from wattshift.warehouse.lock import DEFAULT_WAIT_S, OnWait, WriterLock, connect_waiting
-from wattshift.warehouse.queries import DayLike, TimeLike, fetch_one
+from wattshift.warehouse.queries import DayLike, PriceArrays, SeriesWindow, TimeLike, fetch_one
 from wattshift.warehouse.schema import DDL, SCHEMA_VERSION
 
 
@@ -179,6 +180,11 @@ class Warehouse(IngestMixin):
             When nothing matches; the message names the span held (gaps are never filled).
         """
         return queries.iso_prices(self._con, node, market, start, end, iso=iso)
+
+    def iso_prices_batch(self, wanted: Sequence[SeriesWindow]) -> list[PriceArrays | NotInWarehouseError]:
+        """Several price series in one query: per window what :meth:`iso_prices` gives, as arrays,
+        or the error it raises (returned); see :func:`~wattshift.warehouse.queries.iso_prices_batch`."""
+        return queries.iso_prices_batch(self._con, wanted)
 
     def price_nodes(self) -> pd.DataFrame:
         """Price series held: ``iso, node, market, interval_minutes, first, last, rows``."""

@@ -8,7 +8,9 @@ numbers as float64. Nothing is filled or interpolated: a missing interval stays 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NoReturn
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, NoReturn
 
 import duckdb
 import numpy as np
@@ -17,6 +19,7 @@ import pandas as pd
 from wattshift.data.gpu import GPU_PRICE_COLUMNS
 from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
 from wattshift.errors import NotInWarehouseError
+from wattshift.markets import MARKETS
 from wattshift.warehouse import fx
 
 DayLike = dt.date | str | pd.Timestamp
@@ -155,6 +158,133 @@ def iso_prices(
         columns=list(ISO_PRICE_COLUMNS),
     )
     return fx.to_usd(con, frame, iso, fx.series_currency(con, iso, node, market))
+
+
+class SeriesWindow(NamedTuple):
+    """One price series and the span ``[start, end)`` to read of it (as :func:`iso_prices` takes them)."""
+
+    iso: str
+    node: str
+    market: str
+    start: TimeLike
+    end: TimeLike
+
+
+@dataclass(frozen=True)
+class PriceArrays:
+    """One price series read by :func:`iso_prices_batch`: the columns of :func:`iso_prices`' frame.
+
+    ``interval_start_utc`` (N,) naive ``datetime64[ns]`` meaning UTC, sorted; ``interval_minutes``
+    (N,) int64 [min]; ``price_usd_per_mwh`` (N,) float64 [USD/MWh], converted from the series'
+    currency as :func:`iso_prices` converts it.
+    """
+
+    iso: str
+    node: str
+    market: str
+    interval_start_utc: np.ndarray
+    interval_minutes: np.ndarray
+    price_usd_per_mwh: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """The frame :func:`iso_prices` returns for this series and span (same columns and dtypes)."""
+        count = len(self.interval_start_utc)
+        return pd.DataFrame(
+            {
+                "iso": pd.array([self.iso], dtype="str").repeat(count),
+                "node": pd.array([self.node], dtype="str").repeat(count),
+                "market": pd.array([self.market], dtype="str").repeat(count),
+                "interval_start_utc": pd.DatetimeIndex(self.interval_start_utc).tz_localize("UTC"),
+                "interval_minutes": self.interval_minutes,
+                "price_usd_per_mwh": self.price_usd_per_mwh,
+            },
+            columns=list(ISO_PRICE_COLUMNS),
+        )
+
+
+#: One query joins the wanted windows to the series ids and the values; the outer time bounds let
+#: DuckDB's zone maps skip the row groups outside every window. The rows are sorted by window and
+#: time in NumPy (``np.lexsort``: 10-20 ms for 700 k rows, a third of what ``ORDER BY`` adds).
+_BATCH_SQL = """
+SELECT w.k, v.interval_start_utc, v.interval_minutes, v.price_usd_per_mwh
+FROM (SELECT unnest($k) AS k, unnest($iso) AS iso, unnest($node) AS node, unnest($market) AS market,
+             unnest($lo) AS lo, unnest($hi) AS hi) AS w
+JOIN price_series AS s ON s.iso = w.iso AND s.node = w.node AND s.market = w.market
+JOIN iso_price_values AS v
+  ON v.series_id = s.series_id AND v.interval_start_utc >= w.lo AND v.interval_start_utc < w.hi
+WHERE v.interval_start_utc >= $first AND v.interval_start_utc < $last
+"""
+
+
+def iso_prices_batch(
+    con: duckdb.DuckDBPyConnection, wanted: Sequence[SeriesWindow]
+) -> list[PriceArrays | NotInWarehouseError]:
+    """Several price series in one query: for each window of ``wanted``, in order, what
+    :func:`iso_prices` gives for it, as arrays (:meth:`PriceArrays.frame` is its frame), or the
+    :class:`~wattshift.errors.NotInWarehouseError` it raises (returned, not raised: the caller
+    decides; the same message).
+
+    One DuckDB query reads every window (a few milliseconds each when read one by one), and the
+    rows are split by window in NumPy. All windows' rows are held at once: ask for a market's
+    series at a time, not the whole warehouse.
+    """
+    if not wanted:
+        return []
+    spans = [(as_utc(w.start).tz_localize(None), as_utc(w.end).tz_localize(None)) for w in wanted]
+    values = con.execute(
+        _BATCH_SQL,
+        {
+            "k": list(range(len(wanted))),
+            "iso": [w.iso for w in wanted],
+            "node": [w.node for w in wanted],
+            "market": [w.market for w in wanted],
+            "lo": [lo.to_pydatetime() for lo, _ in spans],
+            "hi": [hi.to_pydatetime() for _, hi in spans],
+            "first": min(lo for lo, _ in spans).to_pydatetime(),
+            "last": max(hi for _, hi in spans).to_pydatetime(),
+        },
+    ).fetchnumpy()
+    window = np.asarray(values["k"], dtype=np.int64)
+    starts = np.asarray(values["interval_start_utc"]).astype("datetime64[ns]")
+    order = np.lexsort((starts, window))  # by window, then by interval start
+    window, starts = window[order], starts[order]
+    minutes = np.asarray(values["interval_minutes"], dtype=np.int64)[order]
+    prices = np.asarray(values["price_usd_per_mwh"], dtype=np.float64)[order]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(window, minlength=len(wanted)))])
+    currencies = _currencies(con)
+    out: list[PriceArrays | NotInWarehouseError] = []
+    for i, w in enumerate(wanted):
+        a, b = int(bounds[i]), int(bounds[i + 1])
+        try:
+            if a == b:
+                _raise_not_held(con, w.iso, w.node, w.market, as_utc(w.start), as_utc(w.end))
+            currency = currencies.get((w.iso, w.node, w.market), "USD")
+            price = _to_usd(con, starts[a:b], prices[a:b], w.iso, currency)
+        except NotInWarehouseError as exc:
+            out.append(exc)
+            continue
+        out.append(PriceArrays(w.iso, w.node, w.market, starts[a:b].copy(), minutes[a:b].copy(), price))
+    return out
+
+
+def _currencies(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], str]:
+    """Currency of every series not in USD (:func:`wattshift.warehouse.fx.series_currency`, all at once)."""
+    rows = con.execute("SELECT iso, node, market, currency FROM price_currency").fetchall()
+    return {(str(iso), str(node), str(market)): str(cur) for iso, node, market, cur in rows}
+
+
+def _to_usd(
+    con: duckdb.DuckDBPyConnection, starts: np.ndarray, price: np.ndarray, iso: str, currency: str
+) -> np.ndarray:
+    """``price`` [currency/MWh] in USD/MWh at the rate of each interval's local delivery day
+    (:func:`wattshift.warehouse.fx.to_usd` on arrays: the same days, rates and products)."""
+    if currency == "USD" or price.size == 0:
+        return price.copy()
+    tz = MARKETS[iso].timezone if iso in MARKETS else "UTC"
+    local = pd.DatetimeIndex(starts).tz_localize("UTC").tz_convert(tz).tz_localize(None).to_numpy()
+    rate: np.ndarray = fx.usd_per_unit(con, currency, local.astype("datetime64[D]"))
+    converted: np.ndarray = price * rate
+    return converted
 
 
 def _raise_not_held(
