@@ -9,7 +9,7 @@ import pytest
 
 from wattshift.errors import NotInWarehouseError
 from wattshift.services.market_best import best_nodes, best_per_market
-from wattshift.services.market_duration import duration_curve, price_duration
+from wattshift.services.market_duration import duration_curve, price_duration, year_utc
 from wattshift.services.markets import CompareRow, add_flex, compare_markets
 from wattshift.warehouse import Warehouse
 
@@ -67,13 +67,18 @@ def test_curve_from_a_longer_span_is_the_curve_of_the_year(warehouse: Warehouse)
     assert len(curve.hours) == 400 and curve.hours[-1] == 8784.0
 
 
-def test_a_best_node_without_its_curves_product_raises_as_before(warehouse: Warehouse) -> None:
+def test_a_best_node_on_day_ahead_prices_gets_its_curve_from_them(warehouse: Warehouse) -> None:
     """2022: ERCOT HB_PAN is in the table on day-ahead prices (its real-time series starts later);
-    its curve (real-time) raises the error ``price_duration`` raises, as the section did before."""
+    its curve is drawn from those, the product of its row (the section failed on that year before)."""
     table = compare_markets(warehouse, 2022, efficiency_j_per_th=20.0, markets=["ERCOT"], with_flex=False)
     assert table.rows[0].node == "HB_PAN" and table.rows[0].product == "da"
-    with pytest.raises(NotInWarehouseError) as raised:
-        best_nodes(warehouse, table)
-    with pytest.raises(NotInWarehouseError) as single:
+    best = best_nodes(warehouse, table)
+    curve = best.curves[0]
+    assert (curve.node, curve.product) == ("HB_PAN", "da")
+    assert curve == price_duration(warehouse, "ERCOT", "HB_PAN", 2022, product="da")
+    start, end = year_utc("ERCOT", 2022)
+    held = warehouse.iso_prices("HB_PAN", "da", start, end, iso="ERCOT")
+    assert curve.hours[-1] == held["interval_minutes"].sum() / 60.0 > 8700  # every hour held that year
+    assert curve.price_usd_per_mwh == sorted(curve.price_usd_per_mwh, reverse=True)
+    with pytest.raises(NotInWarehouseError, match="HB_PAN"):  # the real-time curve is still not held
         price_duration(warehouse, "ERCOT", "HB_PAN", 2022)
-    assert str(raised.value) == str(single.value)

@@ -18,7 +18,6 @@ from wattshift.errors import NotInWarehouseError
 from wattshift.services.market_duration import (
     PriceDuration,
     duration_curve,
-    duration_product,
     price_duration,
     year_utc,
 )
@@ -89,15 +88,16 @@ def _flex_and_curve(wh: CompareSource, row: CompareRow, flex: FlexInputs) -> tup
         except NotInWarehouseError:
             pass
     with_flex = replace(row, flex_value_usd_per_mw_year=usd, flex_days=days)
-    if held is not None and _covers_year(held):
-        return with_flex, duration_curve(held.settle, row.market, row.node, row.year)
-    return with_flex, price_duration(wh, row.market, row.node, row.year)  # reads, or raises its error
+    if held is not None and _covers_year(held, row.product):
+        return with_flex, duration_curve(held.settle, row.market, row.node, row.year, product=row.product)
+    # the row's own product: day-ahead where the node had no real-time prices that year
+    return with_flex, price_duration(wh, row.market, row.node, row.year, product=row.product)
 
 
-def _covers_year(held: FlexPrices) -> bool:
+def _covers_year(held: FlexPrices, product: str) -> bool:
     """Whether ``held.settle`` is the curve's product with an interval in the year (then the curve
     is cut from it: the year's intervals of a read over a longer span are the year's read)."""
-    if held.product != duration_product(held.iso):
+    if held.product != product:
         return False
     start, end = year_utc(held.iso, held.year)
     starts = held.settle["interval_start_utc"]

@@ -54,10 +54,14 @@ def duration_product(iso: str) -> str:
     return "rt" if "rt" in MARKETS[iso].products else "da"
 
 
-def price_duration(wh: DurationSource, iso: str, node: str, year: int, *, points: int = 400) -> PriceDuration:
+def price_duration(
+    wh: DurationSource, iso: str, node: str, year: int, *, points: int = 400, product: str | None = None
+) -> PriceDuration:
     """Price-duration curve of ``node`` in ``year`` (the market's local calendar year), in USD.
 
-    The real-time product where the market has one, else the day-ahead one. ``points`` evenly spaced
+    ``product``: None = the real-time product where the market has one, else the day-ahead one
+    (:func:`duration_product`); the siting table passes its row's product, which is day-ahead for a
+    node without real-time prices that year (ERCOT HB_PAN in 2022). ``points`` evenly spaced
     positions of the sorted intervals are kept (the first and last always), each interval weighted by
     its length (hours) [Δt].
 
@@ -70,19 +74,19 @@ def price_duration(wh: DurationSource, iso: str, node: str, year: int, *, points
     """
     iso = market(iso).name
     check_node_in(node, [iso])
-    product = duration_product(iso)
+    product = duration_product(iso) if product is None else product
     start, end = year_utc(iso, year)
     frame = wh.iso_prices(node, product, start, end, iso=iso)
     if frame.empty:
         raise NotInWarehouseError(f"no {iso} {node} {product} prices in {year}")
-    return duration_curve(frame, iso, node, year, points=points)
+    return duration_curve(frame, iso, node, year, points=points, product=product)
 
 
 def duration_curve(
-    frame: pd.DataFrame, iso: str, node: str, year: int, *, points: int = 400
+    frame: pd.DataFrame, iso: str, node: str, year: int, *, points: int = 400, product: str | None = None
 ) -> PriceDuration:
-    """The curve of :func:`price_duration` from ``frame``, the node's prices in the product of
-    :func:`duration_product` over a span that covers the year (sorted by interval start; the
+    """The curve of :func:`price_duration` from ``frame``, the node's prices in ``product`` (None =
+    :func:`duration_product`) over a span that covers the year (sorted by interval start; the
     intervals outside the year are left out). ``frame`` must hold an interval in the year."""
     start, end = year_utc(iso, year)
     starts = frame["interval_start_utc"]
@@ -91,5 +95,5 @@ def duration_curve(
     order = np.argsort(-price, kind="stable")
     hours = np.cumsum(frame["interval_minutes"].to_numpy(dtype=np.float64)[in_year][order] / 60.0)
     keep = np.unique(np.linspace(0, price.size - 1, min(points, price.size)).round().astype(np.int64))
-    product = duration_product(iso)
+    product = duration_product(iso) if product is None else product
     return PriceDuration(iso, node, year, product, hours[keep].tolist(), price[order][keep].tolist())
