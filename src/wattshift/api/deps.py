@@ -93,16 +93,20 @@ class WarehouseAccess:
             "no warehouse yet: run `wattshift data ingest --all` or POST a file to /api/data/ingest first"
         )
 
-    def _open(self, *, wait_s: float) -> Warehouse:
-        """Open read-only, retrying while another process writes; 503 after ``wait_s``."""
+    def _open(self, *, wait_s: float, read_only: bool = True) -> Warehouse:
+        """Open the warehouse, retrying while another process writes; 503 after ``wait_s``.
+
+        A read-only open of a missing file is a 404 (:meth:`_missing`), checked on every try.
+        """
         from wattshift.services.store import Warehouse
 
         deadline = time.monotonic() + wait_s
         while True:
-            if not self.db_path.exists():
+            if read_only and not self.db_path.exists():
                 raise self._missing()
             try:  # the warehouse's own wait (wattshift.warehouse.lock) is bounded by what is left here
-                return Warehouse(self.db_path, read_only=True, wait_s=max(0.0, deadline - time.monotonic()))
+                wait = max(0.0, deadline - time.monotonic())
+                return Warehouse(self.db_path, read_only=read_only, wait_s=wait)
             except WattshiftError as exc:
                 if not is_busy(exc):
                     raise
@@ -137,23 +141,9 @@ class WarehouseAccess:
         WarehouseBusyError
             If another process kept writing the file for :attr:`busy_timeout_s` (503).
         """
-        from wattshift.services.store import Warehouse
-
         with self._lock.write():
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            deadline = time.monotonic() + self.busy_timeout_s
-            while True:
-                try:
-                    opened = Warehouse(
-                        self.db_path, read_only=False, wait_s=max(0.0, deadline - time.monotonic())
-                    )
-                    break
-                except WattshiftError as exc:
-                    if not is_busy(exc):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise _busy() from None
-                time.sleep(_BUSY_POLL_S)
+            opened = self._open(wait_s=self.busy_timeout_s, read_only=False)
             try:
                 with opened as wh:
                     yield wh
