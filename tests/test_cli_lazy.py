@@ -16,7 +16,8 @@ import textwrap
 import typer
 from typer.testing import CliRunner
 
-from wattshift.cli import COMMAND_MODULES, MODULE_ORDER, app, build_commands
+from wattshift import __version__
+from wattshift.cli import COMMAND_MODULES, MODULE_ORDER, app, build_commands, run
 
 
 def test_every_command_name_maps_to_the_module_that_registers_it() -> None:
@@ -89,3 +90,44 @@ def test_spelled_out_mvrv_label_matches_the_engine() -> None:
     from wattshift.services.signals import MVRV_Z_LABEL
 
     assert MVRV_Z_LABEL_TEXT == MVRV_Z_LABEL
+
+
+_FROZEN_AT_EXIT = textwrap.dedent(
+    """
+    import atexit, gc, sys
+    from wattshift.cli import run
+    atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))
+    sys.argv = ["wattshift", *sys.argv[1:]]
+    run()
+    """
+)
+
+
+def test_the_script_freezes_what_is_alive_before_shutdown_and_keeps_the_exit_code() -> None:
+    """``run`` (the script's entry point) leaves shutdown's cyclic collections nothing to scan."""
+    ok = subprocess.run(
+        [sys.executable, "-c", _FROZEN_AT_EXIT, "--version"], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines() == [f"wattshift {__version__}", "frozen at exit: True"]
+    bad = subprocess.run(
+        [sys.executable, "-c", _FROZEN_AT_EXIT, "no-such-command"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2, bad.stderr
+    assert bad.stdout.splitlines() == ["frozen at exit: True"]
+
+
+def test_python_dash_m_and_the_script_are_the_same_entry_point() -> None:
+    import tomllib
+    from pathlib import Path
+
+    import wattshift.__main__ as dunder_main
+
+    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"][
+        "scripts"
+    ]
+    assert scripts == {"wattshift": "wattshift.cli:run"}
+    assert dunder_main.run is run

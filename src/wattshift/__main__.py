@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wattshift.cli import app
+from wattshift.cli import run
 
 if __name__ == "__main__":
-    app(prog_name="wattshift")
+    run()

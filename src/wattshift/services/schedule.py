@@ -95,7 +95,7 @@ def run_command(job: JobConfig, base: Path, access: WriteAccess, tz: str) -> tup
     today, tomorrow = _days(tz)
     args = [a.format(date=today.isoformat(), tomorrow=tomorrow.isoformat()) for a in job.args]
     done = subprocess.run(  # the wattshift CLI itself, with fixed arguments from the schedule file
-        [sys.executable, "-c", "from wattshift.cli import app; app()", *args],
+        [sys.executable, "-c", "from wattshift.cli import run; run()", *args],
         cwd=base,
         capture_output=True,
         text=True,
