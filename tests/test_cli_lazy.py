@@ -130,4 +130,4 @@ def test_python_dash_m_and_the_script_are_the_same_entry_point() -> None:
         "scripts"
     ]
     assert scripts == {"wattshift": "wattshift.cli:run"}
-    assert dunder_main.run is run
+    assert vars(dunder_main)["run"] is run
