@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,7 +76,9 @@ def fake_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     assert os.getpid() == parent
 
 
-def test_plan_puts_the_longest_first_into_the_least_loaded_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tasks_go_out_longest_first_and_parts_share_their_sections_cost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(lanes, "SECTION_COST_S", {"a": 1.09, "d": 0.99, "v": 0.70, "s": 0.22, "m": 0.14})
     tasks = [
         ("m", 0, None),
@@ -85,18 +88,50 @@ def test_plan_puts_the_longest_first_into_the_least_loaded_lane(monkeypatch: pyt
         ("d", 2, "z"),
         ("v", 0, None),
         ("a", 0, None),
+        ("unknown", 0, None),
     ]
-    plan = lanes.plan_lanes(tasks, 2)
-    # LPT by hand: a 1.09 -> L0; v 0.70 -> L1; d 0.33 -> L1 (1.03); d -> L1 (1.36); d -> L0 (1.42);
-    # s 0.22 -> L1 (1.58); m 0.14 -> L0 (1.56); each lane then in the given order
-    assert plan == [
-        [("m", 0, None), ("d", 2, "z"), ("a", 0, None)],
-        [("s", 0, None), ("d", 0, "x"), ("d", 1, "y"), ("v", 0, None)],
+    # by hand: unknown 1.0 (the default) after a 1.09; v 0.70; each d part 0.99 / 3 = 0.33, in order
+    assert lanes.longest_first(tasks) == [
+        ("a", 0, None),
+        ("unknown", 0, None),
+        ("v", 0, None),
+        ("d", 0, "x"),
+        ("d", 1, "y"),
+        ("d", 2, "z"),
+        ("s", 0, None),
+        ("m", 0, None),
     ]
-    assert lanes.plan_lanes(tasks, 1) == [tasks]
-    assert len(lanes.plan_lanes(tasks[:1], 2)) == 1  # no empty lane
-    with pytest.raises(ValueError, match="lanes must be >= 1"):
-        lanes.plan_lanes(tasks, 0)
+
+
+def test_lanes_take_each_task_once_from_the_shared_counter() -> None:
+    import multiprocessing
+
+    counter = multiprocessing.get_context("fork").Value("q", 0)
+    tasks = [("t", i, None) for i in range(5)]
+    first, second = lanes._take(counter, tasks), lanes._take(counter, tasks)
+    taken = [next(first), next(second), next(second), *first, *second]
+    assert taken == tasks  # interleaved lanes: every task once, in order, then both run dry
+
+
+def test_a_lane_held_up_by_a_long_task_leaves_the_remaining_tasks_to_the_other(
+    fake_sections: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever lane takes the long section first is busy with it; the other builds every part."""
+    whole = sys.modules["wattshift.report.fake_whole"].build_section
+
+    def long_task(wh: object, **kw: Any) -> Section:
+        time.sleep(1.0)
+        section: Section = whole(wh, **kw)
+        return section
+
+    monkeypatch.setattr(sys.modules["wattshift.report.fake_whole"], "build_section", long_task)
+    result = lanes.build_report_in_lanes(_opener, tmp_path, lanes=2)
+    page = result.path.read_text()
+    whole_pid = re.findall(r"whole pid=(\d+)", page)
+    parts_pids = set(re.findall(r"part \d pid=(\d+)", page))
+    assert len(whole_pid) == 1 and len(parts_pids) == 1
+    assert parts_pids != set(whole_pid)  # the three parts went to the lane that was free
+    assert result.sections == ["fake_whole", "fake_parted"]
 
 
 def test_two_lanes_write_the_serial_page(fake_sections: list[str], tmp_path: Path) -> None:
@@ -115,24 +150,27 @@ def test_two_lanes_write_the_serial_page(fake_sections: list[str], tmp_path: Pat
     assert "Failed:</strong> ValueError: no prices for HB_NOWHERE" in pages[1]
 
 
-def test_a_worker_that_dies_fails_its_sections_and_the_report_still_ends(
+def test_a_worker_that_dies_fails_the_task_it_was_building_and_the_report_still_ends(
     fake_sections: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parent = os.getpid()
 
-    def dying(wh: object, part: int, **_: Any) -> str:
+    def dying(wh: object, *args: Any, **_: Any) -> Any:
         if os.getpid() != parent:
             os._exit(3)
-        return f"<p>part {part}</p>"
+        time.sleep(0.1)  # the parent cannot take every task before the worker takes one
+        return f"<p>part {args}</p>" if args else Section(id="whole", title="Whole", html="<p>whole</p>")
 
     monkeypatch.setattr(sys.modules["wattshift.report.fake_parted"], "build_part", dying)
+    monkeypatch.setattr(sys.modules["wattshift.report.fake_whole"], "build_section", dying)
     result = lanes.build_report_in_lanes(_opener, tmp_path, lanes=2)
     dead = {name: msg for name, msg in result.failures.items() if "exit code 3" in msg}
-    assert dead, result.failures  # the worker's sections say it died
+    assert len(dead) == 1, result.failures  # the one task the worker took; the parent built the rest
+    assert set(result.failures) == {*dead, "fake_failing"}
     assert result.path.exists()
 
 
-def test_a_lane_that_cannot_open_the_warehouse_fails_its_sections(
+def test_a_lane_that_cannot_open_the_warehouse_leaves_its_share_to_the_other(
     fake_sections: list[str], tmp_path: Path
 ) -> None:
     parent = os.getpid()
@@ -144,7 +182,24 @@ def test_a_lane_that_cannot_open_the_warehouse_fails_its_sections(
         yield object()
 
     result = lanes.build_report_in_lanes(opener, tmp_path, lanes=2)
-    assert any(msg == "OSError: warehouse is locked" for msg in result.failures.values())
+    assert result.sections == ["fake_whole", "fake_parted"]
+    assert set(result.failures) == {"fake_failing"}
+    assert set(re.findall(r"pid=(\d+)", result.path.read_text())) == {str(parent)}
+
+
+def test_when_no_lane_can_open_the_warehouse_every_section_fails_saying_why(
+    fake_sections: list[str], tmp_path: Path
+) -> None:
+    @contextmanager
+    def opener() -> Iterator[Any]:
+        raise OSError(f"warehouse is locked (pid {'parent' if os.getpid() == parent else 'worker'})")
+        yield object()
+
+    parent = os.getpid()
+    result = lanes.build_report_in_lanes(opener, tmp_path, lanes=2)
+    assert result.sections == []
+    both = "OSError: warehouse is locked (pid parent); OSError: warehouse is locked (pid worker)"
+    assert result.failures == dict.fromkeys(fake_sections, both)
 
 
 def test_figure_ids_from_different_processes_are_renumbered_in_page_order() -> None:

@@ -1,20 +1,24 @@
 """The report's sections built in parallel lanes: the CLI process and forked worker processes at once.
 
 The sections are independent (each reads the warehouse and returns HTML), and on two cores the
-report's wall time is the longest lane's, not the sum of the sections. The lanes are filled longest
-section first by the measured CPU seconds of :data:`SECTION_COST_S` (Graham's LPT rule: within 4/3
-of the best split; Graham, "Bounds on multiprocessing timing anomalies", SIAM J. Appl. Math. 17,
-1969).
+report's wall time is the longest lane's, not the sum of the sections. The tasks (sections, or
+their parts) are handed out longest first, by the measured seconds of :data:`SECTION_COST_S`, to
+whichever lane is free next: a shared counter, not a plan made in advance, so a task that runs
+longer than measured, or a lane slowed down by the machine, shifts the remaining tasks to the
+other lane (list scheduling in LPT order, within 4/3 of the best split even when the costs are
+only an order: Graham, "Bounds on multiprocessing timing anomalies", SIAM J. Appl. Math. 17, 1969).
 
 Each worker is forked *before* any process opens the warehouse, so no DuckDB instance is shared
 across the fork; every lane then opens its own read-only connection (DuckDB lets several processes
-read one file). A worker sends its finished sections back through a pipe; a worker that dies is
-reported as a failure of each of its sections, never a hang. Where ``fork`` is not available, or
-one lane is asked for, the sections are built one after the other in this process.
+read one file), and takes tasks only once it is open: a lane that cannot open it leaves its share
+to the others. A worker sends its finished tasks back through a pipe when the counter runs out; a
+task that no lane finished (its worker died while building it, or no lane could open the
+warehouse) is reported as that section's failure, never a hang. Where ``fork`` is not available,
+or one lane is asked for, the tasks are built one after the other in this process.
 
 A section module may split its work into parts (``section_parts``, ``build_part`` and
-``join_parts``, as :mod:`wattshift.report.dispatch` does per site): its parts are then planned
-like sections, possibly in different lanes, and joined in order in this process.
+``join_parts``, as :mod:`wattshift.report.dispatch` does per site): its parts are then handed out
+like sections, possibly to different lanes, and joined in order in this process.
 """
 
 from __future__ import annotations
@@ -25,11 +29,11 @@ import multiprocessing
 import os
 import signal
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wattshift.report.build import (
     SECTION_MODULES,
@@ -45,7 +49,7 @@ if TYPE_CHECKING:
     from wattshift.services.store import Warehouse
 
 #: Wall seconds of each section built alone on the demo warehouse (``benchmarks/bench_report.py``,
-#: median of 3, 2026-11-29 at load average 1.0); only their order matters to the lane plan.
+#: median of 3, 2026-11-29 at load average 1.0); only their order matters: the longest go first.
 SECTION_COST_S: dict[str, float] = {
     "dispatch": 1.01,
     "markets": 0.85,
@@ -91,40 +95,47 @@ def section_tasks(names: Sequence[str], options: dict[str, dict[str, Any]]) -> l
     return tasks
 
 
-def plan_lanes(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
-    """Split ``tasks`` into ``lanes`` lists, longest first into the least loaded lane (LPT).
+def longest_first(tasks: Sequence[Task]) -> list[Task]:
+    """``tasks`` in the order lanes take them: longest first, ties in the order given.
 
-    Parameters
-    ----------
-    tasks
-        From :func:`section_tasks`; a part costs its section's :data:`SECTION_COST_S` over the
-        number of parts, a section missing from it 1 s.
-    lanes
-        Number of lanes (>= 1); empty lanes are dropped.
-
-    Returns
-    -------
-    list of list of Task
-        The lanes, each in the order the tasks were given.
+    A part costs its section's :data:`SECTION_COST_S` over the number of parts, a section missing
+    from it 1 s.
     """
-    if lanes < 1:
-        raise ValueError(f"lanes must be >= 1, got {lanes}")
     count = Counter(name for name, _, _ in tasks)
     cost = [SECTION_COST_S.get(name, 1.0) / count[name] for name, _, _ in tasks]
-    load = [0.0] * lanes
-    plan: list[list[int]] = [[] for _ in range(lanes)]
-    for i in sorted(range(len(tasks)), key=lambda i: -cost[i]):
-        lane = min(range(lanes), key=lambda k: load[k])
-        plan[lane].append(i)
-        load[lane] += cost[i]
-    return [[tasks[i] for i in sorted(lane)] for lane in plan if lane]
+    return [tasks[i] for i in sorted(range(len(tasks)), key=lambda i: -cost[i])]
 
 
-def _run(open_wh: Opener, tasks: list[Task], options: dict[str, dict[str, Any]], progress: Any) -> list[Done]:
-    """Build ``tasks`` on a warehouse of this process's own: ``(name, index, whole?, result, failure)``."""
+class _Counter(Protocol):
+    """The next task's index, shared by the lanes (``multiprocessing.Value``)."""
+
+    value: int
+
+    def get_lock(self) -> AbstractContextManager[Any]: ...
+
+
+def _take(counter: _Counter, tasks: Sequence[Task]) -> Iterator[Task]:
+    """Tasks from the shared ``counter`` until none is left (each task goes to one lane only)."""
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        if index >= len(tasks):
+            return
+        yield tasks[index]
+
+
+def _run(
+    open_wh: Opener, todo: Iterator[Task], options: dict[str, dict[str, Any]], progress: Any
+) -> list[Done]:
+    """Open a warehouse of this process's own, then build the tasks of ``todo``.
+
+    Returns ``(name, index, whole?, result, failure)`` per task built; an error opening the
+    warehouse is raised before any task is taken.
+    """
     done: list[Done] = []
     with open_wh() as wh, building(wh) as reads:
-        for name, index, part in tasks:
+        for name, index, part in todo:
             module = importlib.import_module(f"wattshift.report.{name}")
             opts = options.get(name, {})
             if progress is not None:
@@ -141,28 +152,26 @@ def _run(open_wh: Opener, tasks: list[Task], options: dict[str, dict[str, Any]],
 
 
 def _worker(
-    send: Connection, open_wh: Opener, tasks: list[Task], options: dict[str, Any], progress: Any
+    send: Connection, open_wh: Opener, todo: Iterator[Task], options: dict[str, Any], progress: Any
 ) -> None:
-    """A forked lane: build ``tasks`` and send them back (Ctrl-C is the parent's to handle)."""
+    """A forked lane: build tasks from ``todo`` and send them back (Ctrl-C is the parent's to handle)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        done: list[Done] | str = _run(open_wh, tasks, options, progress)
-    except Exception as exc:  # opening the warehouse failed: each of its tasks says so
+        done: list[Done] | str = _run(open_wh, todo, options, progress)
+    except Exception as exc:  # opening the warehouse failed: the other lanes take its share
         done = f"{type(exc).__name__}: {exc}"
     send.send(done)
     send.close()
 
 
-def _collect(tasks: list[Task], recv: Connection, proc: multiprocessing.process.BaseProcess) -> list[Done]:
-    """A worker's results, or a failure for each of its tasks if it sent an error or nothing."""
+def _collect(recv: Connection, proc: multiprocessing.process.BaseProcess) -> list[Done] | str:
+    """A worker's finished tasks, or why it has none (its error, or how it ended)."""
     try:
         got: list[Done] | str = recv.recv()
     except EOFError:
         proc.join()
         got = f"the worker process building it ended with exit code {proc.exitcode} before sending it"
     proc.join()
-    if isinstance(got, str):
-        return [(name, index, part is None, None, got) for name, index, part in tasks]
     return got
 
 
@@ -189,20 +198,36 @@ def _assemble(names: Sequence[str], done: list[Done]) -> Built:
 def _run_lanes(
     open_wh: Opener, tasks: list[Task], lanes: int, options: dict[str, dict[str, Any]], progress: Any
 ) -> list[Done]:
-    """Every task built: the first lane in this process, the others in forked workers."""
-    plan = plan_lanes(tasks, lanes) if "fork" in multiprocessing.get_all_start_methods() else [tasks]
+    """Every task built, or failed: this process is the first lane, forked workers the others."""
+    order = longest_first(tasks)
+    forking = lanes > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if not forking:
+        return _run(open_wh, iter(tasks), options, progress)
     ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("q", 0)
     workers = []
-    for lane in plan[1:]:
+    for _ in range(lanes - 1):
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(send, open_wh, lane, options, progress), daemon=True)
+        todo = _take(counter, order)
+        proc = ctx.Process(target=_worker, args=(send, open_wh, todo, options, progress), daemon=True)
         proc.start()
         send.close()
-        workers.append((lane, recv, proc))
-    done = _run(open_wh, plan[0], options, progress) if plan else []
-    for lane, recv, proc in workers:
-        done += _collect(lane, recv, proc)
-    return done
+        workers.append((recv, proc))
+    done: list[Done] = []
+    reasons: list[str] = []
+    try:
+        done += _run(open_wh, _take(counter, order), options, progress)
+    except Exception as exc:  # this lane could not open the warehouse: the workers take its share
+        reasons.append(f"{type(exc).__name__}: {exc}")
+    for recv, proc in workers:
+        got = _collect(recv, proc)
+        if isinstance(got, str):
+            reasons.append(got)
+        else:
+            done += got
+    built = {(name, index) for name, index, *_ in done}
+    reason = "; ".join(dict.fromkeys(reasons)) or "no lane built it"
+    return done + [(n, i, p is None, None, reason) for n, i, p in tasks if (n, i) not in built]
 
 
 def build_report_in_lanes(
