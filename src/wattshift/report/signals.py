@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from wattshift.report.axes import log_axis
 from wattshift.report.base import Section, figure_html, table_html
 from wattshift.services import signals as service
+from wattshift.services.derived import DailySnapshot, DailyTables
 from wattshift.services.signals import DEFAULT_HORIZONS_DAYS, MVRV_Z_LABEL, DailySource, SignalRules
 
 SOURCES: tuple[str, ...] = (
@@ -193,7 +194,7 @@ def _pct(value: Any) -> str:
 
 
 def build_section(
-    wh: DailySource,
+    wh: DailyTables,
     *,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
@@ -206,7 +207,9 @@ def build_section(
     Parameters
     ----------
     wh
-        Warehouse with BTC daily and Fear & Greed data.
+        Warehouse with BTC daily and Fear & Greed data (and the ASIC catalogue: with the default
+        rules the section reads the daily tables once, as a
+        :class:`~wattshift.services.derived.DailySnapshot`).
     start, end
         Span shown in the charts [UTC days]; default: from the first priced day to the last day.
     rules
@@ -219,19 +222,21 @@ def build_section(
     Section
         Charts (six panels), today's reading, the Hash Ribbons episode table and the backtest.
     """
-    frame = service.signals_history(wh, start, end, rules=rules)
+    # the signals frame of the default rules computed once for the four reads below, not once each
+    source: DailySource = DailySnapshot.build(wh) if rules is None else wh
+    frame = service.signals_history(source, start, end, rules=rules)
     if start is None:  # charts begin with the first priced day (2010-07-18), not the 2009 hash rate
         priced = frame["price_usd"].notna().to_numpy()
         frame = frame.iloc[int(priced.argmax()) :].reset_index(drop=True) if priced.any() else frame
-    today = service.signals_day(wh, rules=rules)
+    today = service.signals_day(source, rules=rules)
     chosen = rules or SignalRules()
     episodes = service.ribbons(
-        wh,
+        source,
         merge_gap_days=chosen.ribbons_merge_gap_days,
         use_previous_day_hashrate=chosen.ribbons_previous_day_hashrate,
         horizons_days=horizons_days,
     )
-    backtest = service.backtest(wh, horizons_days, rules=rules)
+    backtest = service.backtest(source, horizons_days, rules=rules)
 
     body = "".join(
         [
