@@ -67,13 +67,18 @@ def test_template_is_written_once_per_page_not_into_each_figure() -> None:
 def test_no_default_template_while_building_and_restored_after_a_failure() -> None:
     import plotly.io as pio
 
-    from wattshift.report.build import _no_default_template
+    from wattshift.report.build import no_default_template
 
     before = pio.templates.default
-    with pytest.raises(RuntimeError), _no_default_template():
+    with pytest.raises(RuntimeError), no_default_template():
         assert pio.templates.default is None and go.Figure().to_plotly_json()["layout"] == {}
+        with no_default_template():  # nested (lanes, then each lane's build): still none inside
+            assert pio.templates.default is None
+        assert pio.templates.default is None
         raise RuntimeError("a section failed")
     assert pio.templates.default == before and before is not None
+    # put back without re-validating it (plotly's own attribute): new figures get it again
+    assert go.Figure().to_plotly_json()["layout"]["template"] == pio.templates[before].to_plotly_json()
 
 
 @pytest.mark.slow

@@ -67,7 +67,7 @@ def section_builder(name: str) -> Callable[..., Section] | None:
 
 
 @contextmanager
-def _no_default_template() -> Iterator[None]:
+def no_default_template() -> Iterator[None]:
     """No plotly default template while the sections build their figures.
 
     Every new figure would otherwise load (the first time) and attach plotly's default template,
@@ -76,12 +76,16 @@ def _no_default_template() -> Iterator[None]:
     """
     import plotly.io as pio
 
-    default = pio.templates.default
-    pio.templates.default = None
+    templates = pio.templates
+    default = templates.default
+    templates.default = None
     try:
         yield
     finally:
-        pio.templates.default = default
+        # The old default was validated when it was set: it is put back without validating it again,
+        # which would load plotly's default template (0.085 s, at the end of each report lane).
+        # tests/test_report_page.py checks that the default reads back as it was.
+        templates._default = default
 
 
 def failed_section(name: str, message: str) -> Section:
@@ -107,10 +111,10 @@ def building(wh: Warehouse) -> Iterator[Warehouse]:
     Thousands of BLAS calls on vectors of one year of intervals (dot products of 10^4-10^5
     elements) run with one BLAS thread each, since waking OpenBLAS's other threads costs more than
     the product itself (3x on 2 shared cores, measured in benchmarks/bench_report.py); no plotly
-    default template is attached to the figures (see :func:`_no_default_template`).
+    default template is attached to the figures (see :func:`no_default_template`).
     """
     reads = cast("Warehouse", OnceReads(wh))  # duck-typed: the warehouse, each read done once
-    with threadpool_limits(limits=1, user_api="blas"), _no_default_template():
+    with threadpool_limits(limits=1, user_api="blas"), no_default_template():
         yield reads
 
 

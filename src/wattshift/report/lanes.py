@@ -41,6 +41,7 @@ from wattshift.report.build import (
     ReportResult,
     building,
     failed_section,
+    no_default_template,
     section_builder,
     write_page,
 )
@@ -270,7 +271,10 @@ def build_report_in_lanes(
     # (copy-on-write pages): 0.2-0.5 s less CPU for the report on 2 cores (bench_cli.py, 2026-11-29).
     gc.freeze()
     try:
-        done = _run_lanes(open_wh, tasks, wanted, options, progress)
+        # No plotly default template before the fork: the lanes inherit it (its validator's first
+        # use costs 0.11 s of imports, once here instead of once per lane; the workers never restore it)
+        with no_default_template():
+            done = _run_lanes(open_wh, tasks, wanted, options, progress)
     finally:
         gc.unfreeze()
     return write_page(out_dir, _assemble(names, done))
