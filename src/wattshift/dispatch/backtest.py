@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 from typing import Any, Literal
 
 import numpy as np
@@ -103,8 +104,6 @@ class BacktestResult:
 
     Attributes
     ----------
-    schedule
-        Per-interval frame (MW per use, price, USD per stream).
     totals
         Totals of :func:`wattshift.dispatch.settlement.settle` for the optimised schedule.
     always_on_totals
@@ -117,15 +116,22 @@ class BacktestResult:
         Total build + solve time [s].
     windows
         Number of windows solved.
+    schedule_of
+        Builds :attr:`schedule` (a caller that reads only the totals never pays for the frame).
     """
 
-    schedule: pd.DataFrame
     totals: dict[str, float]
     always_on_totals: dict[str, float]
     objective_usd: float
     solver: str
     solve_seconds: float
     windows: int
+    schedule_of: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    @cached_property
+    def schedule(self) -> pd.DataFrame:
+        """Per-interval frame (MW per use, price, USD per stream), built on first use."""
+        return self.schedule_of()
 
     @property
     def value_of_flexibility_usd(self) -> float:
@@ -145,8 +151,9 @@ def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None =
     ConfigError
         ``solver = "merit"`` on a site with constraints the merit order cannot honour.
     """
-    if solver == "merit" or (solver == "auto" and reserves_are_separable(problem)):
-        if not reserves_are_separable(problem):
+    separable = solver != "lp" and reserves_are_separable(problem)
+    if solver == "merit" or (solver == "auto" and separable):
+        if not separable:
             raise ConfigError(
                 "--solver merit: this site has ramp limits, min on/off time, down reserves, hourly "
                 "reserve awards, energy budgets or multi-interval peak charges; use --solver lp or auto"
@@ -190,11 +197,8 @@ def _decision_problems(
 
     A separable window executes each interval on its one-step price; otherwise both are the same.
     """
-    values = (
-        inputs.fleet_value_usd_per_mwh
-        if inputs.decision_fleet_value_usd_per_mwh is None
-        else (inputs.decision_fleet_value_usd_per_mwh)
-    )
+    values = inputs.decision_fleet_value_usd_per_mwh
+    values = inputs.fleet_value_usd_per_mwh if values is None else values
     n_res = site.n_products
     problem = build_problem(
         site,
@@ -215,14 +219,15 @@ def _solve_windows(
     site: SiteSpec,
     inputs: BacktestInputs,
     solver: SolverName,
+    day: IntArray,
     cuts: list[slice],
     peaks: tuple[IntArray | None, int],
     progress: Progress | None,
 ) -> _Solved:
-    """Solve the windows in order, carrying fleet state and peak loads from one to the next."""
+    """Solve the windows ``cuts`` of the operating days ``day`` (T,) in order, carrying fleet state
+    and peak loads from one to the next."""
     idx = inputs.interval_start_utc
     T, K, n_res = len(idx), site.fleets.n, site.n_products
-    day = day_numbers(idx, inputs.timezone)
     hour = hour_numbers(idx)
     group, n_groups = peaks
     out = _Solved(np.zeros((K, T)), np.zeros(T), np.zeros((n_res, T)), set(), len(cuts), np.zeros(T))
@@ -289,12 +294,13 @@ def run_backtest(
     T = len(idx)
     peaks, (group, n_groups) = _peaks(site, inputs)
     started = time.perf_counter()
-    cuts = windows(day_numbers(idx, inputs.timezone), window_days)
+    day = day_numbers(idx, inputs.timezone)
+    cuts = windows(day, window_days)
     decide_site = site
     if site.peak is not None and inputs.peak_decision_rate_share != 1.0:
         rate = site.peak.rate_usd_per_mw_month * inputs.peak_decision_rate_share
         decide_site = replace(site, peak=replace(site.peak, rate_usd_per_mw_month=rate))
-    done = _solve_windows(decide_site, inputs, solver, cuts, peaks, progress)
+    done = _solve_windows(decide_site, inputs, solver, day, cuts, peaks, progress)
     elapsed = time.perf_counter() - started
 
     settle_in = settlement_inputs(site, inputs, inputs.settle_price_usd_per_mwh, group, n_groups)
@@ -310,13 +316,13 @@ def run_backtest(
     base_in = replace(settle_in, planned_load_mw=base_fleet.sum(axis=0) + base_gpu + site.aux_mw)
     _, base = settle(base_in, base_fleet, base_gpu, np.zeros((site.n_products, T)))
     return BacktestResult(
-        schedule=_frame(site, inputs, done, per),
         totals=totals,
         always_on_totals=base,
         objective_usd=decided["net_usd"],
         solver="+".join(sorted(done.solvers)),
         solve_seconds=elapsed,
         windows=done.windows,
+        schedule_of=_frame(site, inputs, done, per),
     )
 
 
@@ -344,20 +350,18 @@ def _peaks(
     return decide, (decide if settle is None else settle)
 
 
-def _frame(site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]) -> pd.DataFrame:
-    """The per-interval schedule frame of a finished backtest."""
+def _frame(
+    site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]
+) -> partial[pd.DataFrame]:
+    """The per-interval schedule frame of a finished backtest, to build on first use.
+
+    The settlement prices are copied now, as the frame built at once would hold them; every other
+    array is the backtest's own.
+    """
     products = list(site.reserves.products) if site.reserves is not None else []
-    return schedule_frame(
-        inputs.interval_start_utc,
-        list(site.fleets.names),
-        done.fleet_mw,
-        done.gpu_mw,
-        products,
-        done.reserve_mw,
-        inputs.settle_price_usd_per_mwh,
-        per,
-        timezone=inputs.timezone,
-    )
+    fleets, price = list(site.fleets.names), inputs.settle_price_usd_per_mwh.copy()
+    args = (inputs.interval_start_utc, fleets, done.fleet_mw, done.gpu_mw, products, done.reserve_mw, price)
+    return partial(schedule_frame, *args, per, timezone=inputs.timezone)
 
 
 def settlement_inputs(
