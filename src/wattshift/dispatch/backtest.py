@@ -139,19 +139,27 @@ class BacktestResult:
         return self.totals["net_usd"] - self.always_on_totals["net_usd"]
 
 
-def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None = None) -> Schedule:
+def solve(
+    problem: DispatchProblem,
+    solver: SolverName,
+    warm: WarmStart | None = None,
+    *,
+    separable: bool | None = None,
+) -> Schedule:
     """Solve one window with ``solver`` (``auto``: merit order when it is exact, the LP by the exact
     window decomposition when ramps and hourly up-reserve awards are the only coupling
     (:mod:`~wattshift.dispatch.decompose`),
     else the whole LP/MILP; ``warm`` carries HiGHS's basis from window to window for the whole LP, see
-    :class:`~wattshift.dispatch.lp.WarmStart`).
+    :class:`~wattshift.dispatch.lp.WarmStart`; ``separable``: :func:`reserves_are_separable` of
+    ``problem`` when the caller knows it, None: found here).
 
     Raises
     ------
     ConfigError
         ``solver = "merit"`` on a site with constraints the merit order cannot honour.
     """
-    separable = solver != "lp" and reserves_are_separable(problem)
+    if separable is None:
+        separable = solver != "lp" and reserves_are_separable(problem)
     if solver == "merit" or (solver == "auto" and separable):
         if not separable:
             raise ConfigError(
@@ -192,8 +200,8 @@ class _Solved:
 
 def _decision_problems(
     site: SiteSpec, inputs: BacktestInputs, w: slice, common: dict[str, Any], solver: SolverName
-) -> tuple[DispatchProblem, DispatchProblem]:
-    """(Day-start problem, executed problem) of window ``w``.
+) -> tuple[DispatchProblem, DispatchProblem, bool | None]:
+    """(Day-start problem, executed problem, whether both are separable: True, or None = not known).
 
     A separable window executes each interval on its one-step price; otherwise both are the same.
     """
@@ -211,8 +219,8 @@ def _decision_problems(
     )
     intraday = inputs.intraday_price_usd_per_mwh
     if intraday is not None and solver != "lp" and problem.merit_is_exact():
-        return problem, replace(problem, price_usd_per_mwh=intraday[w])
-    return problem, problem
+        return problem, replace(problem, price_usd_per_mwh=intraday[w]), True
+    return problem, problem, None
 
 
 def _solve_windows(
@@ -246,11 +254,11 @@ def _solve_windows(
             "reserve_hour": hour[w] - hour[w][0],
             "initial": state,
         }
-        planned, executed = _decision_problems(site, inputs, w, common, solver)
-        sched = solve(executed, solver, warm)
+        planned, executed, separable = _decision_problems(site, inputs, w, common, solver)
+        sched = solve(executed, solver, warm, separable=separable)
         out.solvers.add(sched.solver)
         if inputs.day_ahead_price_usd_per_mwh is not None:
-            plan = sched if planned is executed else solve(planned, solver, warm)
+            plan = sched if planned is executed else solve(planned, solver, warm, separable=separable)
             out.planned_load_mw[w] = plan.load_mw(site.aux_mw)
         out.fleet_mw[:, w], out.gpu_mw[w] = sched.fleet_mw, sched.gpu_mw
         if n_res:
@@ -353,11 +361,7 @@ def _peaks(
 def _frame(
     site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]
 ) -> partial[pd.DataFrame]:
-    """The per-interval schedule frame of a finished backtest, to build on first use.
-
-    The settlement prices are copied now, as the frame built at once would hold them; every other
-    array is the backtest's own.
-    """
+    """The schedule frame of a finished backtest, built on first use (of the prices as they are now)."""
     products = list(site.reserves.products) if site.reserves is not None else []
     fleets, price = list(site.fleets.names), inputs.settle_price_usd_per_mwh.copy()
     args = (inputs.interval_start_utc, fleets, done.fleet_mw, done.gpu_mw, products, done.reserve_mw, price)
