@@ -223,3 +223,65 @@ def test_progress_counts_windows_and_changes_nothing(window_days: int | None, wi
     assert watched.result.schedule.equals(quiet.result.schedule)
     assert watched.result.totals == quiet.result.totals
     assert watched.result.objective_usd == quiet.result.objective_usd
+
+
+def test_schedule_is_built_on_first_use_from_the_prices_of_the_run() -> None:
+    import pickle
+
+    import pandas as pd
+
+    from wattshift.dispatch.backtest import BacktestInputs, run_backtest
+    from wattshift.dispatch.settlement import schedule_frame
+    from wattshift.dispatch.spec import FleetSpec, SiteSpec
+
+    fleets = FleetSpec(
+        names=("a",),
+        power_mw=np.array([10.0]),
+        efficiency_j_per_th=np.array([20.0]),
+        ramp_mw_per_min=np.array([np.inf]),
+        min_on_minutes=np.zeros(1),
+        min_off_minutes=np.zeros(1),
+        min_load_fraction=np.zeros(1),
+    )
+    spec = SiteSpec(name="t", interconnect_mw=10.0, fleets=fleets)
+    # the DST night of 2024-11-03 in Chicago, negative prices included: mining pays 50 USD/MWh
+    grid = pd.date_range("2024-11-03 04:00", periods=8, freq="h", tz="UTC")
+    price = np.array([-20.0, 10.0, 80.0, 40.0, -5.0, 60.0, 49.0, 51.0])
+    inputs = BacktestInputs(
+        interval_start_utc=grid,
+        interval_minutes=60.0,
+        decision_price_usd_per_mwh=price,
+        settle_price_usd_per_mwh=price,
+        fleet_value_usd_per_mwh=np.full((1, 8), 50.0),
+        ai_value_usd_per_mwh=np.zeros(8),
+        reserve_price_usd_per_mw_h=np.zeros((0, 8)),
+        timezone="America/Chicago",
+    )
+    result = run_backtest(spec, inputs, window_days=1)
+    price[:] = 1e6  # the caller's array changing after the run leaves the schedule as it was
+    frame = result.schedule
+    assert frame is result.schedule  # built once
+    on = np.array([10.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0, 0.0])
+    np.testing.assert_array_equal(frame["mw_a"].to_numpy(), on)
+    settled = np.array([-20.0, 10.0, 80.0, 40.0, -5.0, 60.0, 49.0, 51.0])
+    np.testing.assert_array_equal(frame["price_usd_per_mwh"].to_numpy(), settled)
+    # mining 50 x 10 MWh, energy at the price, in the hours on: 700 + 400 + 100 + 550 + 10 = 1,760 USD
+    assert frame["value_usd"].sum() == pytest.approx(1760.0, rel=1e-12)
+    assert result.totals["net_usd"] == pytest.approx(1760.0, rel=1e-12)
+    assert list(frame["interval_start_local"].dt.strftime("%H%z")[2:4]) == ["01-0500", "01-0600"]
+    copy = pickle.loads(pickle.dumps(result))  # Dask tasks and report lanes ship results
+    pd.testing.assert_frame_equal(copy.schedule, frame, check_exact=True)
+    per = {
+        "mining_mw": on,
+        "curtailed_mw": 10.0 - on,
+        "load_mw": on,
+        "mining_usd": 50.0 * on,
+        "ai_usd": np.zeros(8),
+        "reserves_usd": np.zeros(8),
+        "sellback_usd": np.zeros(8),
+        "energy_cost_usd": settled * on,
+    }
+    eager = schedule_frame(
+        grid, ["a"], on[None, :], np.zeros(8), [], np.zeros((0, 8)), settled, per, timezone="America/Chicago"
+    )
+    pd.testing.assert_frame_equal(frame, eager, check_exact=True)

@@ -149,7 +149,7 @@ def test_backtest_auto_uses_the_decomposition(monkeypatch: pytest.MonkeyPatch) -
     def no_full_lp(*args: object, **kwargs: object) -> Schedule:
         raise AssertionError("auto solved the whole LP")
 
-    monkeypatch.setattr(backtest, "solve_lp", no_full_lp)
+    monkeypatch.setattr("wattshift.dispatch.rolling.solve_lp", no_full_lp)  # where backtest.solve lives
     auto = backtest.solve(p, "auto")
     assert auto.solver == "lp"
     assert auto.objective_usd == pytest.approx(expected, rel=1e-12)

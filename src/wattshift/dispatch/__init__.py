@@ -14,7 +14,8 @@ One module per concept (DESIGN.md section 5):
   (:mod:`~wattshift.dispatch.links`);
 - :mod:`~wattshift.dispatch.values`: mining value per fleet and AI value per interval [USD/MWh];
 - :mod:`~wattshift.dispatch.settlement`: revenue by stream, energy cost, charges, always-on reference;
-- :mod:`~wattshift.dispatch.backtest`: rolling-horizon backtest over a price history.
+- :mod:`~wattshift.dispatch.backtest`: rolling-horizon backtest over a price history, its windows
+  solved in order by :mod:`~wattshift.dispatch.rolling`.
 """
 
 from __future__ import annotations

@@ -5,41 +5,39 @@ in one piece); each window is solved with the decision prices — the real-time 
 (perfect foresight, an upper bound), the day-ahead prices, or a forecast from information available
 at the time (:mod:`wattshift.dispatch.forecast`) — and settled at the settlement prices.
 Fleet loads, on/off state and the peak-charge loads already incurred are carried from one window
-to the next, so ramp limits, minimum on/off time and 4CP charges hold across window boundaries.
-The value of flexibility is the net against an always-on reference on the same prices.
+to the next, so ramp limits, minimum on/off time and 4CP charges hold across window boundaries
+(:mod:`wattshift.dispatch.rolling`; windows the merit order solves alone are solved in one piece,
+with the same schedule). The value of flexibility is the net against an always-on reference on the
+same prices.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
 
-from wattshift.dispatch.calendar import day_numbers, hour_numbers, peak_groups, windows
-from wattshift.dispatch.decompose import decomposable, solve_decomposed
-from wattshift.dispatch.lp import WarmStart, solve_lp
-from wattshift.dispatch.merit import reserves_are_separable, solve_merit
-from wattshift.dispatch.problem import (
-    DispatchProblem,
-    FloatArray,
-    InitialState,
-    IntArray,
-    Schedule,
-    build_problem,
-)
+from wattshift.dispatch.calendar import day_numbers, peak_groups, windows
+from wattshift.dispatch.problem import FloatArray, IntArray
+from wattshift.dispatch.rolling import Progress, Solved, SolverName, solve, solve_windows
 from wattshift.dispatch.settlement import SettlementInputs, always_on, schedule_frame, settle
 from wattshift.dispatch.spec import SiteSpec
 from wattshift.errors import ConfigError
 from wattshift.units import minutes_to_hours
 
-SolverName = Literal["auto", "merit", "lp"]
-
-#: ``progress(windows_done, windows_total)``: called with 0 before the first window and after each one.
-Progress = Callable[[int, int], None]
+__all__ = [
+    "BacktestInputs",
+    "BacktestResult",
+    "Progress",
+    "SolverName",
+    "run_backtest",
+    "settlement_inputs",
+    "solve",
+]
 
 
 @dataclass(frozen=True)
@@ -103,8 +101,6 @@ class BacktestResult:
 
     Attributes
     ----------
-    schedule
-        Per-interval frame (MW per use, price, USD per stream).
     totals
         Totals of :func:`wattshift.dispatch.settlement.settle` for the optimised schedule.
     always_on_totals
@@ -117,147 +113,27 @@ class BacktestResult:
         Total build + solve time [s].
     windows
         Number of windows solved.
+    schedule_of
+        Builds :attr:`schedule` (a caller that reads only the totals never pays for the frame).
     """
 
-    schedule: pd.DataFrame
     totals: dict[str, float]
     always_on_totals: dict[str, float]
     objective_usd: float
     solver: str
     solve_seconds: float
     windows: int
+    schedule_of: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    @cached_property
+    def schedule(self) -> pd.DataFrame:
+        """Per-interval frame (MW per use, price, USD per stream), built on first use."""
+        return self.schedule_of()
 
     @property
     def value_of_flexibility_usd(self) -> float:
         """Net of the optimised schedule minus net of always-on mining on the same prices [USD]."""
         return self.totals["net_usd"] - self.always_on_totals["net_usd"]
-
-
-def solve(problem: DispatchProblem, solver: SolverName, warm: WarmStart | None = None) -> Schedule:
-    """Solve one window with ``solver`` (``auto``: merit order when it is exact, the LP by the exact
-    window decomposition when ramps and hourly up-reserve awards are the only coupling
-    (:mod:`~wattshift.dispatch.decompose`),
-    else the whole LP/MILP; ``warm`` carries HiGHS's basis from window to window for the whole LP, see
-    :class:`~wattshift.dispatch.lp.WarmStart`).
-
-    Raises
-    ------
-    ConfigError
-        ``solver = "merit"`` on a site with constraints the merit order cannot honour.
-    """
-    if solver == "merit" or (solver == "auto" and reserves_are_separable(problem)):
-        if not reserves_are_separable(problem):
-            raise ConfigError(
-                "--solver merit: this site has ramp limits, min on/off time, down reserves, hourly "
-                "reserve awards, energy budgets or multi-interval peak charges; use --solver lp or auto"
-            )
-        return solve_merit(problem)
-    if solver == "auto" and decomposable(problem):
-        return solve_decomposed(problem, warm=warm)
-    return solve_lp(problem, warm=warm)
-
-
-def _state_after(fleet_mw: FloatArray, prev: InitialState | None) -> InitialState:
-    """Fleet state at the end of a window (load, on/off, intervals in that state)."""
-    on = fleet_mw[:, -1] > 1e-9
-    running = fleet_mw > 1e-9
-    same = running == on[:, None]
-    # length of the trailing run of `same` per fleet
-    flipped = ~same[:, ::-1]
-    run = np.where(flipped.any(axis=1), flipped.argmax(axis=1), same.shape[1]).astype(np.int64)
-    if prev is not None:
-        carried = (run == same.shape[1]) & (prev.on == on)
-        run = np.where(carried, run + prev.intervals_in_state, run)
-    return InitialState(fleet_mw=fleet_mw[:, -1].copy(), on=on, intervals_in_state=run)
-
-
-@dataclass
-class _Solved:
-    """Schedules of all windows, stitched (K, T), (T,), (R, T) [MW]."""
-
-    fleet_mw: FloatArray
-    gpu_mw: FloatArray
-    reserve_mw: FloatArray
-    solvers: set[str]
-    windows: int
-    planned_load_mw: FloatArray
-
-
-def _decision_problems(
-    site: SiteSpec, inputs: BacktestInputs, w: slice, common: dict[str, Any], solver: SolverName
-) -> tuple[DispatchProblem, DispatchProblem]:
-    """(Day-start problem, executed problem) of window ``w``.
-
-    A separable window executes each interval on its one-step price; otherwise both are the same.
-    """
-    values = (
-        inputs.fleet_value_usd_per_mwh
-        if inputs.decision_fleet_value_usd_per_mwh is None
-        else (inputs.decision_fleet_value_usd_per_mwh)
-    )
-    n_res = site.n_products
-    problem = build_problem(
-        site,
-        interval_minutes=inputs.interval_minutes,
-        price_usd_per_mwh=inputs.decision_price_usd_per_mwh[w],
-        fleet_value_usd_per_mwh=values[:, w],
-        ai_value_usd_per_mwh=inputs.ai_value_usd_per_mwh[w],
-        reserve_price_usd_per_mw_h=inputs.reserve_price_usd_per_mw_h[:, w] if n_res else None,
-        **common,
-    )
-    intraday = inputs.intraday_price_usd_per_mwh
-    if intraday is not None and solver != "lp" and problem.merit_is_exact():
-        return problem, replace(problem, price_usd_per_mwh=intraday[w])
-    return problem, problem
-
-
-def _solve_windows(
-    site: SiteSpec,
-    inputs: BacktestInputs,
-    solver: SolverName,
-    cuts: list[slice],
-    peaks: tuple[IntArray | None, int],
-    progress: Progress | None,
-) -> _Solved:
-    """Solve the windows in order, carrying fleet state and peak loads from one to the next."""
-    idx = inputs.interval_start_utc
-    T, K, n_res = len(idx), site.fleets.n, site.n_products
-    day = day_numbers(idx, inputs.timezone)
-    hour = hour_numbers(idx)
-    group, n_groups = peaks
-    out = _Solved(np.zeros((K, T)), np.zeros(T), np.zeros((n_res, T)), set(), len(cuts), np.zeros(T))
-    floor = np.zeros(n_groups)
-    state: InitialState | None = None
-    warm = WarmStart()
-    if progress is not None:
-        progress(0, len(cuts))
-    for done, w in enumerate(cuts, start=1):
-        g = None if group is None else group[w]
-        common: dict[str, Any] = {
-            "peak_group": g,
-            "n_peak_groups": n_groups,
-            "peak_floor_mw": floor.copy(),
-            "day_index": day[w] - day[w][0],
-            "reserve_hour": hour[w] - hour[w][0],
-            "initial": state,
-        }
-        planned, executed = _decision_problems(site, inputs, w, common, solver)
-        sched = solve(executed, solver, warm)
-        out.solvers.add(sched.solver)
-        if inputs.day_ahead_price_usd_per_mwh is not None:
-            plan = sched if planned is executed else solve(planned, solver, warm)
-            out.planned_load_mw[w] = plan.load_mw(site.aux_mw)
-        out.fleet_mw[:, w], out.gpu_mw[w] = sched.fleet_mw, sched.gpu_mw
-        if n_res:
-            out.reserve_mw[:, w] = sched.reserve_mw
-        if g is not None:
-            load = sched.load_mw(site.aux_mw)
-            for c in np.unique(g[g >= 0]):
-                floor[c] = max(floor[c], float(load[g == c].max()))
-        state = _state_after(sched.fleet_mw, state)
-        if progress is not None:
-            progress(done, len(cuts))
-    return out
 
 
 def run_backtest(
@@ -289,12 +165,13 @@ def run_backtest(
     T = len(idx)
     peaks, (group, n_groups) = _peaks(site, inputs)
     started = time.perf_counter()
-    cuts = windows(day_numbers(idx, inputs.timezone), window_days)
+    day = day_numbers(idx, inputs.timezone)
+    cuts = windows(day, window_days)
     decide_site = site
     if site.peak is not None and inputs.peak_decision_rate_share != 1.0:
         rate = site.peak.rate_usd_per_mw_month * inputs.peak_decision_rate_share
         decide_site = replace(site, peak=replace(site.peak, rate_usd_per_mw_month=rate))
-    done = _solve_windows(decide_site, inputs, solver, cuts, peaks, progress)
+    done = solve_windows(decide_site, inputs, solver, day, cuts, peaks, progress)
     elapsed = time.perf_counter() - started
 
     settle_in = settlement_inputs(site, inputs, inputs.settle_price_usd_per_mwh, group, n_groups)
@@ -310,13 +187,13 @@ def run_backtest(
     base_in = replace(settle_in, planned_load_mw=base_fleet.sum(axis=0) + base_gpu + site.aux_mw)
     _, base = settle(base_in, base_fleet, base_gpu, np.zeros((site.n_products, T)))
     return BacktestResult(
-        schedule=_frame(site, inputs, done, per),
         totals=totals,
         always_on_totals=base,
         objective_usd=decided["net_usd"],
         solver="+".join(sorted(done.solvers)),
         solve_seconds=elapsed,
         windows=done.windows,
+        schedule_of=_frame(site, inputs, done, per),
     )
 
 
@@ -344,20 +221,14 @@ def _peaks(
     return decide, (decide if settle is None else settle)
 
 
-def _frame(site: SiteSpec, inputs: BacktestInputs, done: _Solved, per: dict[str, FloatArray]) -> pd.DataFrame:
-    """The per-interval schedule frame of a finished backtest."""
+def _frame(
+    site: SiteSpec, inputs: BacktestInputs, done: Solved, per: dict[str, FloatArray]
+) -> partial[pd.DataFrame]:
+    """The schedule frame of a finished backtest, built on first use (of the prices as they are now)."""
     products = list(site.reserves.products) if site.reserves is not None else []
-    return schedule_frame(
-        inputs.interval_start_utc,
-        list(site.fleets.names),
-        done.fleet_mw,
-        done.gpu_mw,
-        products,
-        done.reserve_mw,
-        inputs.settle_price_usd_per_mwh,
-        per,
-        timezone=inputs.timezone,
-    )
+    fleets, price = list(site.fleets.names), inputs.settle_price_usd_per_mwh.copy()
+    args = (inputs.interval_start_utc, fleets, done.fleet_mw, done.gpu_mw, products, done.reserve_mw, price)
+    return partial(schedule_frame, *args, per, timezone=inputs.timezone)
 
 
 def settlement_inputs(

@@ -16,20 +16,35 @@ from wattshift.dispatch.problem import FloatArray, IntArray
 from wattshift.dispatch.spec import PeakSpec
 
 
+def _ticks(interval_start_utc: pd.DatetimeIndex, span: np.timedelta64) -> int:
+    """Ticks of the index's storage unit (``ns``, ``us``, ``ms`` or ``s``) in ``span``."""
+    return int(span // np.timedelta64(1, interval_start_utc.unit))
+
+
 def day_numbers(interval_start_utc: pd.DatetimeIndex, timezone: str = "UTC") -> IntArray:
-    """Local day of each interval, counted from the first interval's day (T,) [days]."""
-    local = interval_start_utc.tz_convert(timezone).tz_localize(None).normalize()
-    return np.asarray((local - local[0]).days, dtype=np.int64) if len(local) else np.zeros(0, np.int64)
+    """Local day of each interval, counted from the first interval's day (T,) [days].
+
+    The local wall-clock time of each interval (pandas' UTC offset lookup for ``timezone``) is
+    floored to its midnight by integer division of its ticks by a day's; the day number is the
+    difference of those floors, so a DST day of 23 or 25 hours is one day like any other.
+    """
+    if not len(interval_start_utc):
+        return np.zeros(0, np.int64)
+    wall = interval_start_utc.tz_convert(timezone).tz_localize(None)
+    midnight = wall.asi8 // _ticks(wall, np.timedelta64(1, "D"))
+    return np.asarray(midnight - midnight[0], dtype=np.int64)
 
 
 def hour_numbers(interval_start_utc: pd.DatetimeIndex) -> IntArray:
-    """Clock hour of each interval, counted from the first (T,); ERCOT hours are whole UTC hours."""
-    hours = interval_start_utc.tz_convert("UTC").floor("h")
-    return (
-        np.asarray((hours - hours[0]) // pd.Timedelta(hours=1), dtype=np.int64)
-        if len(hours)
-        else np.zeros(0, np.int64)
-    )
+    """Clock hour of each interval, counted from the first (T,); ERCOT hours are whole UTC hours.
+
+    Floors of the UTC ticks to whole hours (the epoch is a whole UTC hour), relative to the first.
+    """
+    if not len(interval_start_utc):
+        return np.zeros(0, np.int64)
+    utc = interval_start_utc.tz_convert("UTC")
+    hour = utc.asi8 // _ticks(utc, np.timedelta64(1, "h"))
+    return np.asarray(hour - hour[0], dtype=np.int64)
 
 
 def windows(day: IntArray, window_days: int | None) -> list[slice]:

@@ -103,9 +103,12 @@ def settle(
     dt = inputs.interval_hours
     pi = inputs.price_usd_per_mwh
     # Curtailment is the schedule's choice; deployment (ERCOT's call) is reported apart as MWh deployed.
-    curtailed = np.maximum(inputs.deliverable_mw - fleet_mw.sum(axis=0) - gpu_mw, 0.0)
-    fleet_mw, gpu_mw, deployed = deployed_loads(inputs, fleet_mw, gpu_mw, reserve_mw)
-    mining_mw = fleet_mw.sum(axis=0)
+    scheduled_mw = fleet_mw.sum(axis=0)
+    curtailed = np.maximum(inputs.deliverable_mw - scheduled_mw - gpu_mw, 0.0)
+    deployed_fleet_mw, gpu_mw, deployed = deployed_loads(inputs, fleet_mw, gpu_mw, reserve_mw)
+    # the same sum when nothing was deployed (the fleets' loads are then the scheduled ones)
+    mining_mw = scheduled_mw if deployed_fleet_mw is fleet_mw else deployed_fleet_mw.sum(axis=0)
+    fleet_mw = deployed_fleet_mw
     load = mining_mw + gpu_mw + inputs.aux_mw
     q = inputs.block_mw
     mining = (inputs.fleet_value_usd_per_mwh * fleet_mw).sum(axis=0) * dt
@@ -154,16 +157,18 @@ def _totals(
         per["sellback_usd"],
     )
     energy, mining_mw, curtailed = per["energy_cost_usd"], per["mining_mw"], per["curtailed_mw"]
-    revenue = float(mining.sum() + ai.sum() + reserves.sum() + sellback.sum())
+    mining_sum, ai_sum, reserves_sum, sellback_sum = mining.sum(), ai.sum(), reserves.sum(), sellback.sum()
+    revenue = float(mining_sum + ai_sum + reserves_sum + sellback_sum)
+    energy_usd = float(energy.sum())
     totals = {
-        "mining_usd": float(mining.sum()),
-        "ai_usd": float(ai.sum()),
-        "reserves_usd": float(reserves.sum()),
-        "sellback_usd": float(sellback.sum()),
-        "energy_cost_usd": float(energy.sum()),
+        "mining_usd": float(mining_sum),
+        "ai_usd": float(ai_sum),
+        "reserves_usd": float(reserves_sum),
+        "sellback_usd": float(sellback_sum),
+        "energy_cost_usd": energy_usd,
         "charges_usd": charges,
         "gpu_capital_cost_usd": gpu_capital,
-        "net_usd": revenue - float(energy.sum()) - charges - gpu_capital,
+        "net_usd": revenue - energy_usd - charges - gpu_capital,
         "mwh_mining": float(mining_mw.sum() * dt),
         "mwh_ai": float(gpu_mw.sum() * dt),
         "mwh_curtailed": float(curtailed.sum() * dt),
