@@ -237,6 +237,11 @@ class ShortReads:
         with self._access.read() as wh:
             return wh.price_nodes()
 
+    def series_span(self, node: str, market: str, *, iso: str = "ERCOT") -> tuple[Any, Any, int]:
+        """First and last interval start and rows of one price series (one short read)."""
+        with self._access.read() as wh:
+            return wh.series_span(node, market, iso=iso)
+
     def gpu_prices(self, gpu: str | None = None, start: Any = None, end: Any = None) -> pd.DataFrame:
         """GPU rental prices (one short read)."""
         with self._access.read() as wh:

@@ -44,8 +44,8 @@ class _FrameSource:
     def asic_models(self) -> pd.DataFrame:
         return self._asics.copy()
 
-    def price_nodes(self) -> pd.DataFrame:
-        return pd.DataFrame(columns=["iso", "node", "market", "first", "last"])
+    def series_span(self, node: str, market: str, **_: Any) -> tuple[None, None, int]:
+        return None, None, 0  # no price series held
 
     def iso_prices(self, node: str, market: str, start: Any, end: Any, **_: Any) -> pd.DataFrame:
         raise NotInWarehouseError(f"no {market} prices for {node}: the library's valuation holds no prices")

@@ -131,18 +131,20 @@ def site_power_usd_per_mwh(wh: Warehouse, site: SiteConfig, cfg: ValuationConfig
         return cfg.mining.power_usd_per_mwh, "valuation.mining.power_usd_per_mwh"
     if site.contract.kind == "block" and site.contract.block_price_usd_per_mwh is not None:
         return site.contract.block_price_usd_per_mwh, "contract.block_price_usd_per_mwh"
+    from wattshift.warehouse.queries import SeriesWindow  # the warehouse's modules: loaded by now
+
+    iso, node = site.contract.market, site.contract.node
     try:
-        nodes = wh.price_nodes()
-        iso = site.contract.market
-        row = nodes[(nodes["iso"] == iso) & (nodes["node"] == site.contract.node) & (nodes["market"] == "rt")]
-        if not row.empty:
-            last = pd.Timestamp(row["last"].max())
+        _, last_utc, _ = wh.series_span(node, "rt", iso=iso)  # one series' span, not every one's
+        if last_utc is not None:
+            last = pd.Timestamp(last_utc)
             start = (last - pd.Timedelta(days=POWER_LOOKBACK_DAYS)).date()
-            prices = wh.iso_prices(
-                site.contract.node, "rt", start, last.date() + dt.timedelta(days=1), iso=iso
-            )
-            value = float(prices["price_usd_per_mwh"].mean())
-            return value, f"mean {iso} RT {site.contract.node} {start}..{last.date()}"
+            window = SeriesWindow(iso, node, "rt", start, last.date() + dt.timedelta(days=1))
+            [read] = wh.iso_prices_batch([window])  # arrays: no frame of repeated strings
+            if isinstance(read, NotInWarehouseError):
+                raise read
+            value = float(pd.Series(read.price_usd_per_mwh).mean())  # the mean of iso_prices' column
+            return value, f"mean {iso} RT {node} {start}..{last.date()}"
     except NotInWarehouseError:
         pass
     return FALLBACK_POWER_USD_PER_MWH, f"default {FALLBACK_POWER_USD_PER_MWH:g} USD/MWh"

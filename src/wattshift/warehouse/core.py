@@ -9,6 +9,7 @@ other processes (:mod:`~wattshift.warehouse.lock`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -189,6 +190,13 @@ class Warehouse(IngestMixin):
     def price_nodes(self) -> pd.DataFrame:
         """Price series held: ``iso, node, market, interval_minutes, first, last, rows``."""
         return queries.price_nodes(self._con)
+
+    def series_span(
+        self, node: str, market: str, *, iso: str = "ERCOT"
+    ) -> tuple[datetime | None, datetime | None, int]:
+        """First and last interval start (naive ``datetime``, UTC; None when not held) and row count
+        of one price series: its row of :meth:`price_nodes`, without reading every series."""
+        return queries.series_span(self._con, iso, node, market)
 
     def asic_models(self) -> pd.DataFrame:
         """ASIC catalogue (:data:`~wattshift.data.schema.ASIC_COLUMNS`), most efficient first."""

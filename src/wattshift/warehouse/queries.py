@@ -95,7 +95,8 @@ def fear_greed(
     return _days(frame)
 
 
-def _series_span(con: duckdb.DuckDBPyConnection, iso: str, node: str, market: str) -> tuple[Any, Any, int]:
+def series_span(con: duckdb.DuckDBPyConnection, iso: str, node: str, market: str) -> tuple[Any, Any, int]:
+    """First and last interval start (naive, UTC; None when not held) and row count of one series."""
     row = fetch_one(
         con,
         "SELECT min(interval_start_utc), max(interval_start_utc), count(*) FROM iso_prices "
@@ -290,7 +291,7 @@ def _to_usd(
 def _raise_not_held(
     con: duckdb.DuckDBPyConnection, iso: str, node: str, market: str, lo: pd.Timestamp, hi: pd.Timestamp
 ) -> NoReturn:
-    first, last, rows = _series_span(con, iso, node, market)
+    first, last, rows = series_span(con, iso, node, market)
     wanted = f"{iso} {node} {market!r} prices in [{lo.isoformat()}, {hi.isoformat()})"
     if rows:
         raise NotInWarehouseError(
