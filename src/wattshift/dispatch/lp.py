@@ -20,8 +20,6 @@ References
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,6 +40,7 @@ from wattshift.dispatch.rows import (
     ramp_rows,
     reserve_groups,
 )
+from wattshift.highs import quiet_highs
 
 if TYPE_CHECKING:  # imported where used: a merit-order run never pays for scipy.sparse or highspy
     import highspy
@@ -228,30 +227,6 @@ def pass_model(h: highspy.Highs, model: LpModel) -> None:
         raise RuntimeError("HiGHS rejected the dispatch model")
 
 
-def _construct_quietly() -> highspy.Highs:
-    """``highspy.Highs()`` without its start-up banner ("Running HiGHS …"), which is never printed.
-
-    HiGHS prints the banner from C++ to file descriptor 1 in the first constructor of a process,
-    before any option can be set, so descriptor 1 points at ``os.devnull`` for the duration of the
-    constructor (stdout carries JSON; stderr carries only wattshift's own messages).
-    """
-    import highspy
-
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except OSError:  # no real stdout (embedded interpreters): nothing to protect
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    try:
-        os.dup2(devnull, 1)
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 def new_highs(
     *, time_limit_s: float | None = None, mip_rel_gap: float = 1e-6, presolve: bool = True
 ) -> highspy.Highs:
@@ -269,8 +244,7 @@ def new_highs(
     HiGHS's thread pool is one per process, sized by the first run; :func:`run_highs` falls back to
     that pool when another HiGHS user (a valuation, linopy) started it first.
     """
-    h = _construct_quietly()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     h.setOptionValue("threads", 1)
     if not presolve:
         h.setOptionValue("presolve", "off")

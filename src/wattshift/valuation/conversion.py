@@ -14,8 +14,6 @@ to "all" (``P`` MW, as early as the budget and pace allow).
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 
 import highspy
@@ -23,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wattshift.errors import WattshiftError
+from wattshift.highs import quiet_highs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -96,27 +95,6 @@ def plan_conversion(
     )
 
 
-def _quiet_highs() -> highspy.Highs:
-    """``highspy.Highs()`` without its start-up banner (printed from C++ to file descriptor 1 before
-    any option can be set, so descriptor 1 points at ``os.devnull`` meanwhile), and silent."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except OSError:  # no real stdout (embedded interpreters): nothing to protect
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    else:
-        try:
-            os.dup2(devnull, 1)
-            h = highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(devnull)
-    h.setOptionValue("output_flag", False)
-    return h
-
-
 def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: FloatArray) -> FloatArray:
     """``min cost x`` s.t. ``a_ub x <= b_ub``, ``0 <= x <= upper`` with HiGHS; the optimal ``x``.
 
@@ -126,7 +104,7 @@ def _solve_lp(cost: FloatArray, a_ub: FloatArray, b_ub: FloatArray, *, upper: Fl
         If HiGHS does not reach an optimum (the LP is always feasible: ``x = 0``).
     """
     n_row, n_col = a_ub.shape
-    h = _quiet_highs()
+    h = quiet_highs()
     dense = np.asfortranarray(a_ub)  # column-wise: the entries of column j are rows 0..n_row-1
     h.passModel(
         n_col, n_row, n_row * n_col, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
