@@ -50,13 +50,13 @@ if TYPE_CHECKING:
     from wattshift.services.store import Warehouse
 
 #: Wall seconds of each section built alone on the demo warehouse (``benchmarks/bench_report.py``,
-#: median of 3, 2026-11-29 at load average 1.0); only their order matters: the longest go first.
+#: median of 3, 2026-11-30 at load average 1.0); only their order matters: the longest go first.
 SECTION_COST_S: dict[str, float] = {
-    "dispatch": 1.01,
-    "markets": 0.85,
-    "valuation": 0.60,
-    "signals": 0.25,
-    "market": 0.16,
+    "dispatch": 0.86,
+    "markets": 0.54,
+    "valuation": 0.20,
+    "signals": 0.19,
+    "market": 0.13,
 }
 
 #: Lanes by default: one per core this process may run on, at most two (the report's work fills
