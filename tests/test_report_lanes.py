@@ -113,19 +113,37 @@ def test_lanes_take_each_task_once_from_the_shared_counter() -> None:
     assert taken == tasks  # interleaved lanes: every task once, in order, then both run dry
 
 
-def test_a_lane_held_up_by_a_long_task_leaves_the_remaining_tasks_to_the_other(
-    fake_sections: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Whichever lane takes the long section first is busy with it; the other builds every part."""
+def _hold_whole_until_parts_built(monkeypatch: pytest.MonkeyPatch, marks: Path) -> None:
+    """The fake whole section lasts until the three fake parts are built (at most 20 s), so the
+    lane that takes it stays busy while the other lane builds the parts."""
     whole = sys.modules["wattshift.report.fake_whole"].build_section
+    part = sys.modules["wattshift.report.fake_parted"].build_part
 
     def long_task(wh: object, **kw: Any) -> Section:
-        time.sleep(1.0)
+        waited = 0.0
+        while waited < 20.0 and (not marks.exists() or len(marks.read_text()) < 3):
+            time.sleep(0.02)
+            waited += 0.02
         section: Section = whole(wh, **kw)
         return section
 
+    def counted_part(wh: object, p: int, **kw: Any) -> str:
+        text: str = part(wh, p, **kw)
+        with marks.open("a") as out:
+            out.write("x")
+        return text
+
     monkeypatch.setattr(sys.modules["wattshift.report.fake_whole"], "build_section", long_task)
-    result = lanes.build_report_in_lanes(_opener, tmp_path, lanes=2)
+    monkeypatch.setattr(sys.modules["wattshift.report.fake_parted"], "build_part", counted_part)
+
+
+def test_a_lane_held_up_by_a_long_task_leaves_the_remaining_tasks_to_the_other(
+    fake_sections: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever lane takes the long section first is busy with it; the other builds every part
+    (a lane given both by a fixed plan would wait 20 s for its own parts, then fail the test)."""
+    _hold_whole_until_parts_built(monkeypatch, tmp_path / "parts built")
+    result = lanes.build_report_in_lanes(_opener, tmp_path / "out", lanes=2)
     page = result.path.read_text()
     whole_pid = re.findall(r"whole pid=(\d+)", page)
     parts_pids = set(re.findall(r"part \d pid=(\d+)", page))
@@ -134,8 +152,11 @@ def test_a_lane_held_up_by_a_long_task_leaves_the_remaining_tasks_to_the_other(
     assert result.sections == ["fake_whole", "fake_parted"]
 
 
-def test_two_lanes_write_the_serial_page(fake_sections: list[str], tmp_path: Path) -> None:
+def test_two_lanes_write_the_serial_page(
+    fake_sections: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     one = lanes.build_report_in_lanes(_opener, tmp_path / "one", lanes=1)
+    _hold_whole_until_parts_built(monkeypatch, tmp_path / "parts built")  # both lanes get work
     two = lanes.build_report_in_lanes(_opener, tmp_path / "two", lanes=2)
     assert one.sections == two.sections == ["fake_whole", "fake_parted"]
     assert one.failures == two.failures == {"fake_failing": "ValueError: no prices for HB_NOWHERE"}
@@ -155,15 +176,21 @@ def test_a_worker_that_dies_fails_the_task_it_was_building_and_the_report_still_
 ) -> None:
     parent = os.getpid()
 
+    took = tmp_path / "worker took a task"
+
     def dying(wh: object, *args: Any, **_: Any) -> Any:
         if os.getpid() != parent:
+            took.touch()
             os._exit(3)
-        time.sleep(0.1)  # the parent cannot take every task before the worker takes one
+        waited = 0.0  # the parent cannot take every task before the worker takes one (up to 20 s)
+        while waited < 20.0 and not took.exists():
+            time.sleep(0.02)
+            waited += 0.02
         return f"<p>part {args}</p>" if args else Section(id="whole", title="Whole", html="<p>whole</p>")
 
     monkeypatch.setattr(sys.modules["wattshift.report.fake_parted"], "build_part", dying)
     monkeypatch.setattr(sys.modules["wattshift.report.fake_whole"], "build_section", dying)
-    result = lanes.build_report_in_lanes(_opener, tmp_path, lanes=2)
+    result = lanes.build_report_in_lanes(_opener, tmp_path / "out", lanes=2)
     dead = {name: msg for name, msg in result.failures.items() if "exit code 3" in msg}
     assert len(dead) == 1, result.failures  # the one task the worker took; the parent built the rest
     assert set(result.failures) == {*dead, "fake_failing"}
