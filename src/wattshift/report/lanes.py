@@ -11,9 +11,11 @@ only an order: Graham, "Bounds on multiprocessing timing anomalies", SIAM J. App
 Each worker is forked *before* any process opens the warehouse, so no DuckDB instance is shared
 across the fork; every lane then opens its own read-only connection (DuckDB lets several processes
 read one file), and takes tasks only once it is open: a lane that cannot open it leaves its share
-to the others. A worker sends its finished tasks back through a pipe when the counter runs out; a
-task that no lane finished (its worker died while building it, or no lane could open the
-warehouse) is reported as that section's failure, never a hang. Where ``fork`` is not available,
+to the others. A worker sends its finished tasks back through a pipe when the counter runs out
+(one message: a worker never waits on a parent still busy with its own tasks). A task whose result
+never arrived (its worker died before sending, or no lane could open the warehouse) is reported as
+that section's failure with the reason, never a hang; it is not built again here, since what
+killed a worker could kill this process too. Where ``fork`` is not available,
 or one lane is asked for, the tasks are built one after the other in this process.
 
 A section module may split its work into parts (``section_parts``, ``build_part`` and
