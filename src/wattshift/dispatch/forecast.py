@@ -79,13 +79,7 @@ def fit_spread(
     hi = first[held] + counts[held] // 2
     mu = np.zeros(n_slots)
     mu[held] = (ordered[lo] + ordered[hi]) / 2.0
-    e = spread - mu[slot]
-    if e.size < 3:
-        return mu, 0.0
-    x, y = e[:-1], e[1:]
-    denom = float(x @ x)
-    phi = float(x @ y) / denom if denom > 0 else 0.0
-    return mu, float(np.clip(phi, 0.0, 0.999))
+    return mu, _ar1(spread - mu[slot])
 
 
 def spread_forecast(
@@ -162,7 +156,8 @@ def spread_forecast(
 
 
 def _ar1(e: FloatArray) -> float:
-    """AR(1) coefficient of deviations ``e`` in time order, clipped to [0, 0.999] (as :func:`fit_spread`)."""
+    """Least-squares AR(1) coefficient of deviations ``e`` in time order, clipped to [0, 0.999]
+    (0 for fewer than three values)."""
     if e.size < 3:
         return 0.0
     x, y = e[:-1], e[1:]
