@@ -56,9 +56,7 @@ import numpy as np
 
 from wattshift.dispatch.links import (
     hour_runs,
-    hourly_awards,
     initial_windows,
-    limited_fleets,
     merge_windows,
     ramp_pad,
     relax_links,
@@ -132,7 +130,7 @@ class _WindowSolution:
 
 def decomposable(p: DispatchProblem) -> bool:
     """Whether ramps and hourly up-reserve awards are the only coupling, and there is some to decompose."""
-    return (p.has_ramp or hourly_awards(p)) and reserves_are_separable(relax_links(p))
+    return (p.has_ramp or p.hourly_reserve_awards) and reserves_are_separable(relax_links(p))
 
 
 def _take(
@@ -204,7 +202,7 @@ def _solve_windows(
     import highspy
 
     idx, seg_pos, length, fixed = segments(p, starts, ends)
-    S, K, lim = idx.shape[0], p.n_fleets, limited_fleets(p)
+    S, K, lim = idx.shape[0], p.n_fleets, p.ramp_limited_fleets
     sub = _take(p, idx, p.initial if starts[0] == 0 else None, segment_hours(p, idx, length))
     model = build_lp(sub)
     # Ramp row of fleet j between positions i − 1 and i: ramp_row + j (S − 1) + i − 1.
@@ -262,7 +260,7 @@ def decompose(
     """
     start = time.perf_counter()
     if not decomposable(p):
-        linked = p.has_ramp or hourly_awards(p)
+        linked = p.has_ramp or p.hourly_reserve_awards
         reason = "ramps and hourly awards are not the only coupling" if linked else "no binding ramp limit"
         return _full(p, reason, start, warm)
     relaxed = solve_merit(relax_links(p))

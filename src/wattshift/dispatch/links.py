@@ -21,20 +21,6 @@ from wattshift.dispatch.problem import BoolArray, DispatchProblem, FloatArray, I
 LINK_TOL_MW = 1e-9
 
 
-def limited_fleets(p: DispatchProblem) -> IntArray:
-    """Fleets with a ramp limit below their capacity (the fleets with ramp rows, as in ``rows.ramp_rows``)."""
-    ramp = p.ramp_mw_per_interval
-    if ramp is None:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.isfinite(ramp) & (ramp < p.fleet_capacity_mw))
-
-
-def hourly_awards(p: DispatchProblem) -> bool:
-    """Whether reserve awards are hourly (some consecutive intervals share a market hour and a reserve)."""
-    hour = p.reserve_hour
-    return p.n_products > 0 and hour is not None and p.n_intervals > 1 and bool(np.any(hour[1:] == hour[:-1]))
-
-
 def relax_links(p: DispatchProblem) -> DispatchProblem:
     """``p`` without its coupling rows between consecutive intervals (ramps, hourly reserve awards)."""
     return replace(p, ramp_mw_per_interval=None, reserve_hour=None)
@@ -49,7 +35,7 @@ def violated_links(
     awards, the equal-offer row when ``t − 1`` and ``t`` share a market hour (``reserve_mw`` (R, T) [MW]).
     """
     links = [np.zeros(0, dtype=np.int64)]
-    lim = limited_fleets(p)
+    lim = p.ramp_limited_fleets
     if lim.size:
         assert p.ramp_mw_per_interval is not None
         ramp = p.ramp_mw_per_interval[lim][:, None]
@@ -61,7 +47,7 @@ def violated_links(
             first = np.where(np.isfinite(prev), prev, fleet_mw[lim, 0])
             if np.any(np.abs(fleet_mw[lim, 0] - first) > ramp[:, 0] + LINK_TOL_MW):
                 links.append(np.zeros(1, dtype=np.int64))
-    if reserve_mw is not None and hourly_awards(p):
+    if reserve_mw is not None and p.hourly_reserve_awards:
         assert p.reserve_hour is not None
         tied = p.reserve_hour[1:] == p.reserve_hour[:-1]
         offered = reserve_mw.sum(axis=0)
@@ -71,7 +57,7 @@ def violated_links(
 
 def hour_runs(p: DispatchProblem) -> tuple[IntArray, IntArray] | None:
     """First and last interval of each interval's market hour (T,) each, with hourly awards; else None."""
-    if not hourly_awards(p):
+    if not p.hourly_reserve_awards:
         return None
     assert p.reserve_hour is not None
     hour, T = p.reserve_hour, p.n_intervals
@@ -131,7 +117,7 @@ def segments(
 
 def segment_hours(p: DispatchProblem, idx: IntArray, length: IntArray) -> IntArray | None:
     """Market hour of each position, distinct between segments (no award row joins two windows)."""
-    if not hourly_awards(p):
+    if not p.hourly_reserve_awards:
         return None
     assert p.reserve_hour is not None
     hour = p.reserve_hour[idx]
@@ -154,7 +140,7 @@ def initial_windows(p: DispatchProblem, links: IntArray, pad: int) -> tuple[IntA
 
 def ramp_pad(p: DispatchProblem) -> int:
     """Intervals to ramp the largest fleet fully: ``max_k ⌈M_k / R_k⌉`` (at least 1)."""
-    lim = limited_fleets(p)
+    lim = p.ramp_limited_fleets
     if lim.size == 0 or p.ramp_mw_per_interval is None:
         return 1
     steps = np.ceil(p.fleet_capacity_mw[lim] / p.ramp_mw_per_interval[lim])

@@ -95,8 +95,7 @@ def reserves_are_separable(problem: DispatchProblem) -> bool:
     T = problem.n_intervals
     if problem.n_products == 0:
         return problem.merit_is_exact()
-    hour = problem.reserve_hour
-    hourly = hour is not None and T > 1 and bool(np.any(hour[1:] == hour[:-1]))
+    hourly = problem.hourly_reserve_awards
     up_only = bool(np.all(problem.reserve_is_up[: problem.n_products]))
     bare = replace(
         problem,

@@ -148,10 +148,28 @@ class DispatchProblem:
         return int(self.reserve_is_up.shape[0]) if self.reserve_max_mw > 0 else 0
 
     @property
-    def has_ramp(self) -> bool:
-        """Whether any fleet has a finite ramp limit."""
+    def ramp_limited_fleets(self) -> IntArray:
+        """Fleets whose ramp limit is below their capacity: the fleets with ramp rows (index array)."""
         r = self.ramp_mw_per_interval
-        return r is not None and bool(np.any(np.isfinite(r) & (r < self.fleet_capacity_mw)))
+        if r is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isfinite(r) & (r < self.fleet_capacity_mw))
+
+    @property
+    def has_ramp(self) -> bool:
+        """Whether any fleet has a ramp limit below its capacity."""
+        return self.ramp_limited_fleets.size > 0
+
+    @property
+    def hourly_reserve_awards(self) -> bool:
+        """Whether reserve awards are hourly (consecutive intervals share a market hour and a reserve)."""
+        hour = self.reserve_hour
+        return (
+            self.n_products > 0
+            and hour is not None
+            and self.n_intervals > 1
+            and bool(np.any(hour[1:] == hour[:-1]))
+        )
 
     @property
     def is_mip(self) -> bool:

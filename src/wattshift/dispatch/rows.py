@@ -148,12 +148,10 @@ def ramp_rows(p: DispatchProblem) -> tuple[Rows, ColumnBounds]:
     out = Rows()
     none = ColumnBounds(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
     ramp = p.ramp_mw_per_interval
-    if ramp is None:
+    limited = p.ramp_limited_fleets
+    if ramp is None or limited.size == 0:
         return out, none
     T = p.n_intervals
-    limited = np.flatnonzero(np.isfinite(ramp) & (ramp < p.fleet_capacity_mw))
-    if limited.size == 0:
-        return out, none
     n = T - 1
     loc = np.arange(limited.size)[:, None] * n + np.arange(n)[None, :]
     cur = limited[:, None] * T + np.arange(1, T)[None, :]
