@@ -237,3 +237,21 @@ def test_figure_ids_from_different_processes_are_renumbered_in_page_order() -> N
     out = renumber_figures([a, b])
     assert out[0].html == '<div id="wattshift-figure-0"></div>"wattshift-figure-0"'
     assert out[1].html == '<div id="wattshift-figure-1"></div><div id="wattshift-figure-2">'
+
+
+def test_a_failure_reads_the_same_in_the_page_serial_or_in_lanes(
+    fake_sections: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wattshift error (module-qualified class) is named by its class alone, in both builds."""
+    from wattshift.errors import NotInWarehouseError
+
+    def failing(wh: object, **_: Any) -> Section:
+        raise NotInWarehouseError("no prices for HB_NOWHERE")
+
+    monkeypatch.setattr(sys.modules["wattshift.report.fake_failing"], "build_section", failing)
+    serial = build.build_report(object(), tmp_path / "serial")  # type: ignore[arg-type]
+    in_lanes = lanes.build_report_in_lanes(_opener, tmp_path / "lanes", lanes=2)
+    message = "NotInWarehouseError: no prices for HB_NOWHERE"
+    assert serial.failures == in_lanes.failures == {"fake_failing": message}
+    for result in (serial, in_lanes):
+        assert f"Failed:</strong> {message}</p>" in result.path.read_text()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import importlib
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,13 +94,19 @@ def failed_section(name: str, message: str) -> Section:
     )
 
 
+def failure_message(exc: Exception) -> str:
+    """How a failed section names its failure, in the page and in :class:`ReportResult` alike
+    (serial or in lanes): ``"ValueError: no prices for HB_NOWHERE"``."""
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _section(name: str, builder: Callable[..., Section], wh: Warehouse, options: dict[str, Any]) -> Built:
     """One section and None, or a section saying it failed and the failure's message."""
     try:
         return [(name, builder(wh, **options), None)]
     except Exception as exc:  # a failed section must not hide the others
-        detail = "".join(traceback.format_exception_only(exc)).strip()
-        return [(name, failed_section(name, detail), f"{type(exc).__name__}: {exc}")]
+        message = failure_message(exc)
+        return [(name, failed_section(name, message), message)]
 
 
 @contextmanager

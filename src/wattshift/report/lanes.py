@@ -43,6 +43,7 @@ from wattshift.report.build import (
     ReportResult,
     building,
     failed_section,
+    failure_message,
     no_default_template,
     section_builder,
     write_page,
@@ -150,7 +151,7 @@ def _run(
                     result = module.build_part(reads, part, **opts)
                 done.append((name, index, part is None, result, None))
             except Exception as exc:  # a failed section must not hide the others
-                done.append((name, index, part is None, None, f"{type(exc).__name__}: {exc}"))
+                done.append((name, index, part is None, None, failure_message(exc)))
     return done
 
 
@@ -162,7 +163,7 @@ def _worker(
     try:
         done: list[Done] | str = _run(open_wh, todo, options, progress)
     except Exception as exc:  # opening the warehouse failed: the other lanes take its share
-        done = f"{type(exc).__name__}: {exc}"
+        done = failure_message(exc)
     send.send(done)
     send.close()
 
@@ -193,7 +194,7 @@ def _assemble(names: Sequence[str], done: list[Done]) -> Built:
                 built.append((name, joined, None))
                 continue
             except Exception as exc:
-                failure = f"{type(exc).__name__}: {exc}"
+                failure = failure_message(exc)
         built.append((name, failed_section(name, failure), failure))
     return built
 
@@ -221,7 +222,7 @@ def _run_lanes(
     try:
         done += _run(open_wh, _take(counter, order), options, progress)
     except Exception as exc:  # this lane could not open the warehouse: the workers take its share
-        reasons.append(f"{type(exc).__name__}: {exc}")
+        reasons.append(failure_message(exc))
     for recv, proc in workers:
         got = _collect(recv, proc)
         if isinstance(got, str):
