@@ -81,6 +81,26 @@ def deployed_loads(
     return fleet_mw * keep[None, :], gpu_mw - (deployed - from_mining), deployed
 
 
+def peak_charges_usd(group: IntArray, rate_usd_per_mw: FloatArray, load_mw: FloatArray) -> float:
+    """Peak (demand) charges of a load: Σ_c rate_c × max of the load over the intervals of group c [USD].
+
+    Parameters
+    ----------
+    group
+        Peak-charge group of each interval (T,), -1 = none.
+    rate_usd_per_mw
+        Charge per MW of each group's peak (C,) [USD/MW].
+    load_mw
+        Site load of each interval (T,) [MW].
+    """
+    charges = 0.0
+    for c in range(rate_usd_per_mw.shape[0]):
+        sel = group == c
+        if sel.any():
+            charges += float(rate_usd_per_mw[c]) * float(load_mw[sel].max())
+    return charges
+
+
 def settle(
     inputs: SettlementInputs, fleet_mw: FloatArray, gpu_mw: FloatArray, reserve_mw: FloatArray
 ) -> tuple[dict[str, FloatArray], dict[str, float]]:
@@ -121,12 +141,11 @@ def settle(
     sellback = pi * np.maximum(q - load, 0.0) * dt
     energy = (inputs.block_price_usd_per_mwh * q + _bought_usd_per_h(inputs, load)) * dt
     curtailed[curtailed <= CURTAIL_TOLERANCE * max(inputs.deliverable_mw, 1.0)] = 0.0
-    charges = 0.0
-    if inputs.peak_group is not None:
-        for c in range(inputs.peak_rate_usd_per_mw.shape[0]):
-            sel = inputs.peak_group == c
-            if sel.any():
-                charges += float(inputs.peak_rate_usd_per_mw[c]) * float(load[sel].max())
+    charges = (
+        peak_charges_usd(inputs.peak_group, inputs.peak_rate_usd_per_mw, load)
+        if inputs.peak_group is not None
+        else 0.0
+    )
     per_interval = {
         "load_mw": load,
         "mining_mw": mining_mw,

@@ -89,8 +89,11 @@ class Plan:
         Net at the prices used, expected peak charges deducted [USD].
     peaks
         The day's peak charges (sites with ``[peak_charges]``; else None).
-    aux_mw, always_on_mw
-        Auxiliary load and the always-on site load (every machine on, aux included) [MW].
+    load_mw
+        Site load of each interval as settled (T,) [MW]: fleets, GPUs and aux, after the reserve
+        calls the settlement expects (the load its peak charges are taken on).
+    always_on_mw
+        The always-on site load (every machine on, aux included) [MW].
     """
 
     date: dt.date
@@ -107,7 +110,7 @@ class Plan:
     strike_usd_per_mwh: FloatArray
     expected_net_usd: float
     peaks: PlanPeaks | None = None
-    aux_mw: float = 0.0
+    load_mw: FloatArray | None = None
     always_on_mw: float = 0.0
 
 
@@ -275,7 +278,7 @@ def _solve_plan(
         strike_usd_per_mwh=strike,
         expected_net_usd=totals["net_usd"],
         peaks=peaks,
-        aux_mw=spec.aux_mw,
+        load_mw=per["load_mw"],
         always_on_mw=float(base_fleet.sum() + base_gpu.sum()) + spec.aux_mw,
     )
 
@@ -330,10 +333,9 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         },
         "expected_net_usd": plan.expected_net_usd,
     }
-    if plan.peaks is not None:  # only sites with [peak_charges]: the document of the others is unchanged
-        load = plan.fleet_mw.sum(axis=0) + plan.gpu_mw + plan.aux_mw
+    if plan.peaks is not None and plan.load_mw is not None:  # sites with [peak_charges] only
         doc["cp4"] = cp4_block(
-            plan.peaks, plan.interval_start, load, plan.always_on_mw, PLAN_INTERVAL_MINUTES
+            plan.peaks, plan.interval_start, plan.load_mw, plan.always_on_mw, PLAN_INTERVAL_MINUTES
         )
     return doc
 

@@ -33,6 +33,7 @@ import pandas as pd
 from wattshift.dispatch.calendar import peak_groups
 from wattshift.dispatch.cp4 import alert_days, alert_groups, alert_intervals, alert_rate_share, daily_peaks_mw
 from wattshift.dispatch.problem import FloatArray, IntArray
+from wattshift.dispatch.settlement import peak_charges_usd
 from wattshift.dispatch.spec import PeakSpec, SiteSpec
 from wattshift.services.cp4 import alert_rule, hourly_load
 from wattshift.services.dispatch_inputs import day_start_utc
@@ -159,10 +160,9 @@ def _alert(
 
 
 def expected_charge_usd(peaks: PlanPeaks, load_mw: FloatArray) -> float:
-    """Expected peak charge of a load (T,) [MW]: Σ_c rate_c x max load over group c [USD]."""
-    return float(
-        sum(peaks.rate_usd_per_mw[c] * float(load_mw[peaks.group == c].max()) for c in range(peaks.n_groups))
-    )
+    """Expected peak charge of a load (T,) [MW], as settlement charges it
+    (:func:`wattshift.dispatch.settlement.peak_charges_usd`) [USD]."""
+    return peak_charges_usd(peaks.group, peaks.rate_usd_per_mw, load_mw)
 
 
 def cp4_block(
