@@ -112,9 +112,23 @@ def to_usd(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, iso: str, curren
     """
     if currency == "USD" or frame.empty:
         return frame
-    tz = MARKETS[iso].timezone if iso in MARKETS else "UTC"
-    local_days = frame["interval_start_utc"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy()
-    rate = usd_per_unit(con, currency, local_days.astype("datetime64[D]"))
+    starts = frame["interval_start_utc"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
     out = frame.copy()
-    out[STORED_PRICE_COLUMN] = frame[STORED_PRICE_COLUMN].to_numpy(dtype=np.float64) * rate
+    out[STORED_PRICE_COLUMN] = to_usd_values(
+        con, starts, frame[STORED_PRICE_COLUMN].to_numpy(dtype=np.float64), iso, currency
+    )
     return out
+
+
+def to_usd_values(
+    con: duckdb.DuckDBPyConnection, starts_utc: np.ndarray, price: np.ndarray, iso: str, currency: str
+) -> np.ndarray:
+    """:func:`to_usd` on arrays: ``price`` [currency/MWh] (N,) of intervals starting at ``starts_utc``
+    (naive UTC ``datetime64``) in USD/MWh at the rate of each interval's local delivery day (a copy)."""
+    if currency == "USD" or price.size == 0:
+        return price.copy()
+    tz = MARKETS[iso].timezone if iso in MARKETS else "UTC"
+    local = pd.DatetimeIndex(starts_utc).tz_localize("UTC").tz_convert(tz).tz_localize(None).to_numpy()
+    rate: np.ndarray = usd_per_unit(con, currency, local.astype("datetime64[D]"))
+    converted: np.ndarray = price * rate
+    return converted

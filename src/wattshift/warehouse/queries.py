@@ -19,7 +19,6 @@ import pandas as pd
 from wattshift.data.gpu import GPU_PRICE_COLUMNS
 from wattshift.data.schema import ASIC_COLUMNS, BTC_DAILY_COLUMNS, FEAR_GREED_COLUMNS, ISO_PRICE_COLUMNS
 from wattshift.errors import NotInWarehouseError
-from wattshift.markets import MARKETS
 from wattshift.warehouse import fx
 
 DayLike = dt.date | str | pd.Timestamp
@@ -260,7 +259,7 @@ def iso_prices_batch(
             if a == b:
                 _raise_not_held(con, w.iso, w.node, w.market, as_utc(w.start), as_utc(w.end))
             currency = currencies.get((w.iso, w.node, w.market), "USD")
-            price = _to_usd(con, starts[a:b], prices[a:b], w.iso, currency)
+            price = fx.to_usd_values(con, starts[a:b], prices[a:b], w.iso, currency)
         except NotInWarehouseError as exc:
             out.append(exc)
             continue
@@ -272,20 +271,6 @@ def _currencies(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], st
     """Currency of every series not in USD (:func:`wattshift.warehouse.fx.series_currency`, all at once)."""
     rows = con.execute("SELECT iso, node, market, currency FROM price_currency").fetchall()
     return {(str(iso), str(node), str(market)): str(cur) for iso, node, market, cur in rows}
-
-
-def _to_usd(
-    con: duckdb.DuckDBPyConnection, starts: np.ndarray, price: np.ndarray, iso: str, currency: str
-) -> np.ndarray:
-    """``price`` [currency/MWh] in USD/MWh at the rate of each interval's local delivery day
-    (:func:`wattshift.warehouse.fx.to_usd` on arrays: the same days, rates and products)."""
-    if currency == "USD" or price.size == 0:
-        return price.copy()
-    tz = MARKETS[iso].timezone if iso in MARKETS else "UTC"
-    local = pd.DatetimeIndex(starts).tz_localize("UTC").tz_convert(tz).tz_localize(None).to_numpy()
-    rate: np.ndarray = fx.usd_per_unit(con, currency, local.astype("datetime64[D]"))
-    converted: np.ndarray = price * rate
-    return converted
 
 
 def _raise_not_held(
