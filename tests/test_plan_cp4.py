@@ -255,3 +255,32 @@ def test_plan_alert_days_of_2023_are_the_backtests(warehouse: Any) -> None:
         planned.append(plan_peaks(warehouse, spec.peak, day, grid, np.zeros(4), TZ).alert)
     expected = series["2023-06-01":"2023-09-30"].to_numpy().tolist()
     assert planned == expected and sum(planned) == 76
+
+
+def test_a_backtest_starting_mid_month_alerts_on_the_days_the_plan_does(warehouse: Any) -> None:
+    """The month-to-date peak of a run starting on 2023-09-15 covers Sep 1-14, not Sep 14 alone:
+    each day's alert is the same whether the backtest starts on the 1st, on the 15th, or is the plan.
+
+    (Reading from the first day only, the run from the 15th alerted on 30 intervals of days the
+    whole-month run and the plan do not alert: ERCOT's September 2023 peaks came early in the month.)"""
+    from wattshift.services.cp4 import _alert_decisions
+
+    site = _site()
+    peak = site_spec(site, resolve_fleets(site, warehouse.asic_models())).peak
+    assert peak is not None
+
+    def grid(first: str) -> pd.DatetimeIndex:
+        start = pd.Timestamp(first, tz=TZ).tz_convert("UTC")
+        end = pd.Timestamp("2023-10-01", tz=TZ).tz_convert("UTC")
+        return pd.date_range(start, end, freq="15min", inclusive="left")
+
+    whole, mid = grid("2023-09-01"), grid("2023-09-15")
+    alerted_whole = _alert_decisions(warehouse, peak, whole, TZ)[0] >= 0
+    alerted_mid = _alert_decisions(warehouse, peak, mid, TZ)[0] >= 0
+    assert np.array_equal(alerted_whole[len(whole) - len(mid) :], alerted_mid)
+    assert not alerted_mid.any()  # no day of Sep 15-30 2023 reaches 97 % of the month to date
+    for day in ("2023-09-15", "2023-09-16", "2023-09-21"):
+        d = dt.date.fromisoformat(day)
+        alert = plan_dict(make_plan(warehouse, _site(), d))["cp4"]["alert"]
+        local = mid.tz_convert(TZ)
+        assert bool(alerted_mid[local.normalize().tz_localize(None) == pd.Timestamp(day)].any()) is alert, day

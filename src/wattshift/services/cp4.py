@@ -123,7 +123,10 @@ def _alert_decisions(wh: Any, peak: PeakSpec, grid: pd.DatetimeIndex, timezone: 
     if not in_season.any():
         return np.full(len(grid), -1, dtype=np.int64), 0
     days = local[in_season].tz_localize(None).normalize()
-    first = (days.min() - pd.Timedelta(days=1)).tz_localize(timezone).tz_convert("UTC")
+    # from the day before the first day's month: the month-to-date peak of a run starting mid-month
+    # covers the month's earlier days, as the plan's does (services.plan_cp4)
+    month_start = days.min().replace(day=1)
+    first = (month_start - pd.Timedelta(days=1)).tz_localize(timezone).tz_convert("UTC")
     last = (days.max()).tz_localize(timezone).tz_convert("UTC")
     load, hours = hourly_load(wh, first, last)
     rule = alert_rule(peak)
