@@ -50,7 +50,8 @@ def source_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return ";".join(f"{table}={table_hash(con, table)}" for table in SOURCE_TABLES)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the warehouse's main schema has ``table``."""
     rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
         [table],
@@ -60,7 +61,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def stored_stamp(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """``(source fingerprint, code stamp)`` the derived rows were computed at, or None (never derived)."""
-    if not (_has_table(con, STAMP_TABLE) and _has_table(con, DERIVED_TABLE)):
+    if not (has_table(con, STAMP_TABLE) and has_table(con, DERIVED_TABLE)):
         return None
     rows = con.execute(f"SELECT sources, code FROM {STAMP_TABLE}").fetchall()
     return (str(rows[0][0]), str(rows[0][1])) if len(rows) == 1 else None

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from wattshift.warehouse.core import Warehouse
+from wattshift.warehouse.derived import has_table
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS fleet_audit (
@@ -57,11 +58,7 @@ def _ensure(wh: Warehouse) -> None:
 
 
 def _has_table(wh: Warehouse, table: str) -> bool:
-    row = wh._con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
-        [table],
-    ).fetchone()
-    return bool(row and row[0])
+    return has_table(wh._con, table)
 
 
 def append(wh: Warehouse, table: str, rows: Sequence[Sequence[Any]]) -> int:

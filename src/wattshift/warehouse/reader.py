@@ -52,11 +52,7 @@ class DayReader:
     def fresh(self, code: str) -> bool:
         """True when the warehouse has this layout version and a derived table stamped with the
         current content of its source tables and with ``code`` (see :mod:`.derived`)."""
-        version = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_name = 'schema_version'"
-        ).fetchall()
-        if not version[0][0]:
+        if not derived.has_table(self._con, "schema_version"):
             return False
         row = self._con.execute("SELECT max(version) FROM schema_version").fetchall()
         if row[0][0] != SCHEMA_VERSION:
