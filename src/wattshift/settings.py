@@ -1,4 +1,4 @@
-"""Where wattshift finds its data directory and its warehouse.
+"""Where wattshift finds its data directory and its warehouse, and how many CPUs it may use.
 
 ``WATTSHIFT_DATA_DIR``: the folder holding the source files (``onchain/``, ``power/``, ``asics/``, ``gpu/``).
 ``WATTSHIFT_DB``: the DuckDB warehouse file; default ``$XDG_DATA_HOME/wattshift/wattshift.duckdb``
@@ -40,3 +40,11 @@ def db_path(explicit: str | Path | None = None) -> Path:
         return Path(raw).expanduser()
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "wattshift" / "wattshift.duckdb"
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask on Linux, else the machine's count), >= 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

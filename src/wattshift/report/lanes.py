@@ -28,7 +28,6 @@ from __future__ import annotations
 import gc
 import importlib
 import multiprocessing
-import os
 import signal
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -48,6 +47,7 @@ from wattshift.report.build import (
     section_builder,
     write_page,
 )
+from wattshift.settings import usable_cpus
 
 if TYPE_CHECKING:
     from wattshift.services.store import Warehouse
@@ -75,11 +75,7 @@ Done = tuple[str, int, bool, Any, str | None]
 
 def default_lanes() -> int:
     """Lanes for this machine: the cores this process may use, capped at :data:`MAX_LANES`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_LANES, cores))
+    return min(MAX_LANES, usable_cpus())
 
 
 def section_tasks(names: Sequence[str], options: dict[str, dict[str, Any]]) -> list[Task]:

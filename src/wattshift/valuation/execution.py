@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from wattshift.settings import usable_cpus
 from wattshift.valuation.cashflows import ai_event_stream, lease_terms
 from wattshift.valuation.dcf import discount_factors, monthly_rate
 from wattshift.valuation.montecarlo import (
@@ -128,10 +129,7 @@ def sequential_blas() -> Iterator[None]:
 
 def default_threads() -> int:
     """Threads for a run in this process: the CPUs this process may use [threads]."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cpus()
 
 
 def block_paths(months: int) -> int:
